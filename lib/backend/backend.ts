@@ -1,0 +1,130 @@
+/**
+ * The backend interface: one set of tensor operations, two implementations.
+ *
+ * `webgpu` runs WGSL kernels (kernels/), `reference` runs float64 TypeScript
+ * written to be read (lib/reference/). Both give the same results up to float32
+ * rounding, and the reference is the oracle every kernel test compares with.
+ * Operations are async because GPU pipelines compile asynchronously; results
+ * stay on the backend until {@linkcode Backend.read}.
+ *
+ * @module
+ */
+import type { Activation, DerivativeOrder } from "../activations.ts";
+import type { BackendName, DType, Tensor } from "./tensor.ts";
+
+/** Options of {@linkcode Backend.matmul}. */
+export interface MatmulOptions {
+  /** Use A^T (transposes the last two axes of A). */
+  transposeA?: boolean;
+  /** Use B^T. */
+  transposeB?: boolean;
+  /** A bias of shape [n] added to every row of the product. */
+  bias?: Tensor;
+  /** An activation applied after the bias. */
+  activation?: Activation;
+  /** Kernel variant on the webgpu backend; `"auto"` (default) picks the calibrated one for the adapter. */
+  variant?: "auto" | "naive" | "blocked" | "tiled";
+}
+
+/** Reductions of {@linkcode Backend.reduce}. */
+export type ReduceOp = "sum" | "mean" | "variance" | "min" | "max" | "norm" | "sumOfSquares";
+
+/** Options of {@linkcode Backend.reduce}. */
+export interface ReduceOptions {
+  /** Axis to reduce (numpy convention: 1 on a [rows, cols] tensor reduces each row), or `"all"` (default). */
+  axis?: number | "all";
+  /** Delta degrees of freedom of `variance` (divides by n - ddof); 0 by default. */
+  ddof?: number;
+}
+
+/** Distributions of {@linkcode Backend.random}. */
+export type Distribution =
+  | "u32"
+  | "uniform"
+  | "normal"
+  | "rademacher"
+  | { twoPoint: { low: number; high: number; probabilityHigh: number } };
+
+/**
+ * Options of {@linkcode Backend.random}. Element `e` of row `r` is lane `e % 4` of
+ * Philox4x32-10 with key `(seed, stream)` and counter `(floor(e / 4), step, index + r, 0)`.
+ */
+export interface RandomOptions {
+  /** Seed, an integer in [0, 2^32). */
+  seed: number;
+  /** Stream id, an integer in [0, 2^32) (0 by default): separates independent uses of one seed. */
+  stream?: number;
+  /** Step counter, an integer in [0, 2^32) (0 by default). */
+  step?: number;
+  /** Counter index of the first row (walker, seed or sample index), 0 by default. */
+  index?: number;
+  /** The distribution, `"normal"` by default. */
+  distribution?: Distribution;
+}
+
+/** Options of {@linkcode Backend.histogram}. */
+export interface HistogramOptions {
+  /** Left edge of the first bin. */
+  low: number;
+  /** Right edge of the last bin (values equal to it count in the last bin). */
+  high: number;
+  /** Number of equal-width bins. */
+  bins: number;
+}
+
+/** The counts of a histogram. */
+export interface HistogramCounts {
+  /** Count per bin. */
+  counts: Uint32Array;
+  /** Values below `low`. */
+  underflow: number;
+  /** Values above `high`. */
+  overflow: number;
+  /** NaN values (not counted elsewhere). */
+  nan: number;
+}
+
+/** The operations every backend provides. */
+export interface Backend {
+  /** Which implementation this is. */
+  readonly name: BackendName;
+  /** Human description (the adapter on webgpu). */
+  readonly description: string;
+
+  /**
+   * Creates a tensor holding `data` (rounded to float32 on webgpu).
+   * @throws {RangeError} When `data.length` differs from the shape's size.
+   */
+  tensor(data: ArrayLike<number>, shape?: readonly number[], dtype?: DType): Tensor;
+  /** Creates a tensor of zeros. */
+  zeros(shape: readonly number[], dtype?: DType): Tensor;
+  /** Reads a tensor's values (Float64Array on reference, Float32Array on webgpu; Uint32Array for u32). */
+  read(tensor: Tensor): Promise<Float64Array | Float32Array | Uint32Array>;
+  /** Frees tensors' memory (no-op on reference). */
+  dispose(...tensors: Tensor[]): void;
+  /** Submits recorded work without waiting. */
+  flush(): void;
+
+  /** C = act(op(A) op(B) + bias), batched over a leading axis (see `planMatmul`). */
+  matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Promise<Tensor>;
+  /** Elementwise activation (order 0) or its first/second derivative. */
+  activation(x: Tensor, activation: Activation, order?: DerivativeOrder): Promise<Tensor>;
+  /** y <- alpha x + y, in place. */
+  axpy(alpha: number, x: Tensor, y: Tensor): Promise<void>;
+  /** x <- alpha x, in place. */
+  scale(x: Tensor, alpha: number): Promise<void>;
+  /** Sets every element to `value`. */
+  fill(x: Tensor, value: number): Promise<void>;
+  /** Copies `source` into `target` (same size and dtype). */
+  copy(source: Tensor, target: Tensor): Promise<void>;
+
+  /** A reduction over one axis or all elements (NaN propagates through min/max). */
+  reduce(x: Tensor, op: ReduceOp, options?: ReduceOptions): Promise<Tensor>;
+  /** Row-wise dot products of two [rows, cols] tensors: out[r] = sum_c a[r,c] b[r,c]. */
+  rowDot(a: Tensor, b: Tensor): Promise<Tensor>;
+  /** A fixed-bin histogram of all elements. */
+  histogram(x: Tensor, options: HistogramOptions): Promise<HistogramCounts>;
+
+  /** Random numbers from the Philox stream; `shape` is [cols] or [rows, cols]. */
+  random(shape: readonly number[], options: RandomOptions): Promise<Tensor>;
+}

@@ -1,0 +1,173 @@
+/**
+ * The float64 reference backend: plain TypeScript loops, written to be read.
+ *
+ * It is the oracle for every kernel test and the fallback when no WebGPU adapter
+ * exists. `f32` tensors hold float64 values here (no rounding to float32).
+ *
+ * @module
+ */
+import { activationCoefficients, type Activation, type DerivativeOrder, evaluateActivation } from "../activations.ts";
+import type {
+  Backend,
+  HistogramCounts,
+  HistogramOptions,
+  MatmulOptions,
+  RandomOptions,
+  ReduceOp,
+  ReduceOptions,
+} from "./backend.ts";
+import { type DType, formatShape, planMatmul, shapeSize, splitAxis, type Tensor } from "./tensor.ts";
+import { checkHistogram, checkRandom, requireF32, requireFinite, requireSameSize } from "./validate.ts";
+import { matmulReference } from "../reference/matmul.ts";
+import { histogramReference, reduceReference, rowDotReference } from "../reference/reduce.ts";
+import { randomReference } from "../rng/philox.ts";
+
+/** A tensor of the reference backend: its values in a typed array. */
+export class ReferenceTensor implements Tensor {
+  readonly backend = "reference" as const;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly size: number;
+  /** The values (float64 for f32 tensors, uint32 for u32 tensors). */
+  readonly data: Float64Array | Uint32Array;
+
+  /** @param data Values; @param shape Shape; @param dtype Element type. */
+  constructor(data: Float64Array | Uint32Array, shape: readonly number[], dtype: DType) {
+    this.data = data;
+    this.shape = [...shape];
+    this.dtype = dtype;
+    this.size = data.length;
+  }
+}
+
+function own(t: Tensor, op: string, name = "x"): ReferenceTensor {
+  if (!(t instanceof ReferenceTensor)) {
+    throw new TypeError(`Cannot run "${op}" on the reference backend: ${name} is a ${t?.backend} tensor`);
+  }
+  return t;
+}
+
+function f64(t: Tensor, op: string, name = "x"): Float64Array {
+  requireF32(op, t, name);
+  return own(t, op, name).data as Float64Array;
+}
+
+/** The float64 TypeScript backend. */
+export class ReferenceBackend implements Backend {
+  readonly name = "reference" as const;
+  readonly description = "float64 TypeScript reference";
+
+  tensor(data: ArrayLike<number>, shape: readonly number[] = [data.length], dtype: DType = "f32"): Tensor {
+    const size = shapeSize(shape);
+    if (data.length !== size) {
+      throw new RangeError(`Cannot create tensor: ${data.length} values given for shape ${formatShape(shape)} (${size} elements)`);
+    }
+    if (dtype === "u32") {
+      for (let i = 0; i < data.length; i++) {
+        const v = data[i];
+        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+          throw new RangeError(`Cannot create u32 tensor: value ${v} at index ${i} is not an integer in [0, 2^32)`);
+        }
+      }
+      return new ReferenceTensor(Uint32Array.from(data), shape, dtype);
+    }
+    return new ReferenceTensor(Float64Array.from(data), shape, dtype);
+  }
+
+  zeros(shape: readonly number[], dtype: DType = "f32"): Tensor {
+    const size = shapeSize(shape);
+    return new ReferenceTensor(dtype === "u32" ? new Uint32Array(size) : new Float64Array(size), shape, dtype);
+  }
+
+  read(tensor: Tensor): Promise<Float64Array | Uint32Array> {
+    const t = own(tensor, "read");
+    return Promise.resolve(t.data.slice());
+  }
+
+  dispose(): void {}
+  flush(): void {}
+
+  matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
+    const plan = planMatmul(a.shape, b.shape, options.transposeA, options.transposeB);
+    let bias: Float64Array | undefined;
+    if (options.bias) {
+      bias = f64(options.bias, "matmul", "bias");
+      if (bias.length !== plan.n) {
+        throw new RangeError(`Cannot run "matmul": bias has ${bias.length} elements, must have n = ${plan.n}`);
+      }
+    }
+    const data = matmulReference(f64(a, "matmul", "A"), f64(b, "matmul", "B"), plan, {
+      transposeA: options.transposeA ?? false,
+      transposeB: options.transposeB ?? false,
+      bias,
+      activation: options.activation === undefined ? undefined : activationCoefficients(options.activation),
+    });
+    return Promise.resolve(new ReferenceTensor(data, plan.outShape, "f32"));
+  }
+
+  activation(x: Tensor, activation: Activation, order: DerivativeOrder = 0): Promise<Tensor> {
+    const coefficients = activationCoefficients(activation);
+    if (order !== 0 && order !== 1 && order !== 2) {
+      throw new RangeError(`Cannot run "activation": derivative order ${order}, must be 0, 1 or 2`);
+    }
+    const data = f64(x, "activation").map((v) => evaluateActivation(coefficients, v, order));
+    return Promise.resolve(new ReferenceTensor(data, x.shape, "f32"));
+  }
+
+  axpy(alpha: number, x: Tensor, y: Tensor): Promise<void> {
+    requireFinite("axpy", "alpha", alpha);
+    requireSameSize("axpy", x, y);
+    const xs = f64(x, "axpy"), ys = f64(y, "axpy", "y");
+    for (let i = 0; i < ys.length; i++) ys[i] += alpha * xs[i];
+    return Promise.resolve();
+  }
+
+  scale(x: Tensor, alpha: number): Promise<void> {
+    requireFinite("scale", "alpha", alpha);
+    const xs = f64(x, "scale");
+    for (let i = 0; i < xs.length; i++) xs[i] *= alpha;
+    return Promise.resolve();
+  }
+
+  fill(x: Tensor, value: number): Promise<void> {
+    const t = own(x, "fill");
+    if (t.dtype === "u32" && !(Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) {
+      throw new RangeError(`Cannot run "fill": value ${value} does not fit a u32 tensor`);
+    }
+    t.data.fill(value);
+    return Promise.resolve();
+  }
+
+  copy(source: Tensor, target: Tensor): Promise<void> {
+    requireSameSize("copy", source, target, ["source", "target"]);
+    own(target, "copy", "target").data.set(own(source, "copy", "source").data);
+    return Promise.resolve();
+  }
+
+  reduce(x: Tensor, op: ReduceOp, options: ReduceOptions = {}): Promise<Tensor> {
+    const xs = f64(x, op);
+    const axis = options.axis ?? "all";
+    const split = axis === "all" ? { outer: 1, n: xs.length, inner: 1, outShape: [] } : splitAxis(x.shape, axis);
+    const data = reduceReference(xs, split.outer, split.n, split.inner, op, options.ddof ?? 0);
+    return Promise.resolve(new ReferenceTensor(data, split.outShape, "f32"));
+  }
+
+  rowDot(a: Tensor, b: Tensor): Promise<Tensor> {
+    if (a.shape.length !== 2 || formatShape(a.shape) !== formatShape(b.shape)) {
+      throw new RangeError(`Cannot run "rowDot": a ${formatShape(a.shape)} and b ${formatShape(b.shape)} must be 2-D of equal shape`);
+    }
+    const data = rowDotReference(f64(a, "rowDot", "a"), f64(b, "rowDot", "b"), a.shape[0], a.shape[1]);
+    return Promise.resolve(new ReferenceTensor(data, [a.shape[0]], "f32"));
+  }
+
+  histogram(x: Tensor, options: HistogramOptions): Promise<HistogramCounts> {
+    checkHistogram(options);
+    return Promise.resolve(histogramReference(f64(x, "histogram"), options));
+  }
+
+  random(shape: readonly number[], options: RandomOptions): Promise<Tensor> {
+    const { rows, cols } = checkRandom(shape, options);
+    const data = randomReference(rows, cols, options);
+    return Promise.resolve(new ReferenceTensor(data, shape, options.distribution === "u32" ? "u32" : "f32"));
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * Argument checks shared by both backends, so both reject bad input with the same message.
+ *
+ * @module
+ */
+import type { HistogramOptions, RandomOptions } from "./backend.ts";
+import { formatShape, type Tensor } from "./tensor.ts";
+
+/** Throws a TypeError unless `x` is an f32 tensor. */
+export function requireF32(op: string, x: Tensor, name = "x"): void {
+  if (x.dtype !== "f32") throw new TypeError(`Cannot run "${op}": ${name} has dtype ${x.dtype}, must be f32`);
+}
+
+/** Throws a RangeError unless `a` and `b` have the same number of elements and dtype. */
+export function requireSameSize(op: string, a: Tensor, b: Tensor, names = ["x", "y"]): void {
+  if (a.size !== b.size || a.dtype !== b.dtype) {
+    throw new RangeError(
+      `Cannot run "${op}": ${names[0]} ${formatShape(a.shape)} ${a.dtype} and ${names[1]} ${formatShape(b.shape)} ${b.dtype} must have the same size and dtype`,
+    );
+  }
+}
+
+/** Throws a TypeError unless `value` is a finite number. */
+export function requireFinite(op: string, name: string, value: number): void {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new TypeError(`Cannot run "${op}": ${name} is ${value}, must be a finite number`);
+  }
+}
+
+/** Throws a RangeError unless `value` is an integer in [0, 2^32). */
+export function requireU32(op: string, name: string, value: number): void {
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw new RangeError(`Cannot run "${op}": ${name} is ${value}, must be an integer in [0, 2^32)`);
+  }
+}
+
+/** Resolves a random shape to [rows, cols] and checks the options. */
+export function checkRandom(shape: readonly number[], options: RandomOptions): { rows: number; cols: number } {
+  if (shape.length !== 1 && shape.length !== 2) {
+    throw new RangeError(`Cannot draw random numbers of shape ${formatShape(shape)}: must be [cols] or [rows, cols]`);
+  }
+  for (const n of shape) {
+    if (!Number.isInteger(n) || n < 0) {
+      throw new RangeError(`Cannot draw random numbers of shape ${formatShape(shape)}: extents must be non-negative integers`);
+    }
+  }
+  if (options === undefined || typeof options !== "object") {
+    throw new TypeError("Cannot draw random numbers: options with at least a seed are required");
+  }
+  requireU32("random", "seed", options.seed);
+  requireU32("random", "stream", options.stream ?? 0);
+  requireU32("random", "step", options.step ?? 0);
+  const rows = shape.length === 2 ? shape[0] : 1;
+  const cols = shape[shape.length - 1];
+  requireU32("random", "index of the last row", (options.index ?? 0) + Math.max(rows - 1, 0));
+  const d = options.distribution ?? "normal";
+  if (typeof d === "object") {
+    const t = d?.twoPoint;
+    if (!t) throw new TypeError(`Cannot draw random numbers: unknown distribution ${JSON.stringify(d)}`);
+    requireFinite("random", "twoPoint.low", t.low);
+    requireFinite("random", "twoPoint.high", t.high);
+    if (!(t.probabilityHigh >= 0 && t.probabilityHigh <= 1)) {
+      throw new RangeError(`Cannot draw random numbers: twoPoint.probabilityHigh is ${t.probabilityHigh}, must be in [0, 1]`);
+    }
+  } else if (!["u32", "uniform", "normal", "rademacher"].includes(d)) {
+    throw new TypeError(
+      `Cannot draw random numbers: unknown distribution "${d}", expected u32, uniform, normal, rademacher or { twoPoint }`,
+    );
+  }
+  return { rows, cols };
+}
+
+/** Checks histogram options. */
+export function checkHistogram(options: HistogramOptions): void {
+  requireFinite("histogram", "low", options?.low);
+  requireFinite("histogram", "high", options?.high);
+  if (!(options.high > options.low)) {
+    throw new RangeError(`Cannot run "histogram": high ${options.high} must be greater than low ${options.low}`);
+  }
+  if (!Number.isInteger(options.bins) || options.bins < 1 || options.bins > 1 << 20) {
+    throw new RangeError(`Cannot run "histogram": bins is ${options.bins}, must be an integer in [1, 2^20]`);
+  }
+}

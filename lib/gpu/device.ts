@@ -1,0 +1,170 @@
+/**
+ * WebGPU adapter and device acquisition.
+ *
+ * One {@linkcode GpuContext} per process holds the adapter, the device and the
+ * facts kernels are chosen by (is it a CPU adapter such as Mesa llvmpipe or
+ * lavapipe, does it have timestamp queries). A missing adapter ends in one
+ * {@linkcode NoGpuAdapterError} whose message names the fix; a lost device
+ * turns every later use into a {@linkcode GpuDeviceLostError}.
+ *
+ * @module
+ */
+
+/** Thrown when no WebGPU adapter can be found. */
+export class NoGpuAdapterError extends Error {
+  /** @param detail What was tried, appended to the message. */
+  constructor(detail = "") {
+    super(
+      "Cannot acquire a WebGPU adapter: navigator.gpu.requestAdapter() returned null" +
+        (detail ? ` (${detail})` : "") +
+        ". On Debian/Ubuntu install the CPU Vulkan driver with `apt-get install mesa-vulkan-drivers`, " +
+        'or run on the float64 reference backend (`--backend reference`, or `{ backend: "reference" }`)',
+    );
+    this.name = "NoGpuAdapterError";
+  }
+}
+
+/** Thrown by every GPU operation after the device was lost. */
+export class GpuDeviceLostError extends Error {
+  /** @param reason The `GPUDeviceLostInfo` reason; @param detail its message. */
+  constructor(reason: string, detail: string) {
+    super(
+      `Cannot use the WebGPU device: it was lost (reason "${reason}": ${detail || "no message"}). ` +
+        "Results already read back are kept; restart the process, or use `--backend reference`",
+    );
+    this.name = "GpuDeviceLostError";
+  }
+}
+
+/** What kernels are chosen by. */
+export interface AdapterFacts {
+  /** The adapter's description, e.g. `"llvmpipe (LLVM 15.0.6, 256 bits)"`. */
+  description: string;
+  /** Vendor string as the adapter reports it. */
+  vendor: string;
+  /** True for software (CPU) adapters: Mesa llvmpipe/lavapipe, SwiftShader, WARP. */
+  isCpuAdapter: boolean;
+  /** True when the device was created with the `timestamp-query` feature. */
+  hasTimestamps: boolean;
+}
+
+/** A WebGPU device with the facts about its adapter and device-loss tracking. */
+export class GpuContext {
+  /** The adapter the device came from. */
+  readonly adapter: GPUAdapter;
+  /** The device every buffer and pipeline lives on. */
+  readonly device: GPUDevice;
+  /** Facts about the adapter. */
+  readonly facts: AdapterFacts;
+  #lost: GpuDeviceLostError | undefined;
+
+  /**
+   * @param adapter The adapter.
+   * @param device A device requested from it.
+   * @param facts What the adapter is.
+   */
+  constructor(adapter: GPUAdapter, device: GPUDevice, facts: AdapterFacts) {
+    this.adapter = adapter;
+    this.device = device;
+    this.facts = facts;
+    device.lost.then((info) => {
+      // "destroyed" is our own dispose(); anything else is a real loss.
+      this.#lost = new GpuDeviceLostError(info.reason ?? "unknown", info.message);
+      if (info.reason !== "destroyed") console.error(this.#lost.message);
+    });
+  }
+
+  /** True once the device is lost or destroyed. */
+  get isLost(): boolean {
+    return this.#lost !== undefined;
+  }
+
+  /**
+   * Throws the device-lost error if the device is gone.
+   *
+   * @throws {GpuDeviceLostError} After device loss.
+   */
+  assertAlive(): void {
+    if (this.#lost) throw this.#lost;
+  }
+
+  /** Destroys the device (every buffer with it). */
+  dispose(): void {
+    this.device.destroy();
+  }
+}
+
+const CPU_ADAPTER_PATTERN = /llvmpipe|lavapipe|swiftshader|softpipe|warp|software/i;
+
+/** Decides from the adapter's info whether it runs on the CPU. */
+export function isCpuAdapterInfo(info: { description?: string; device?: string; vendor?: string }, fallback = false): boolean {
+  const text = `${info.description ?? ""} ${info.device ?? ""} ${info.vendor ?? ""}`;
+  return fallback || CPU_ADAPTER_PATTERN.test(text);
+}
+
+let shared: Promise<GpuContext | null> | undefined;
+
+/**
+ * Requests an adapter and a device, or returns `null` when there is none.
+ *
+ * The device asks for the adapter's largest storage-buffer and workgroup limits
+ * and for `timestamp-query` when offered. The result is shared by the process.
+ *
+ * @returns The process's GPU context, or `null` without an adapter.
+ */
+export function tryAcquireGpu(): Promise<GpuContext | null> {
+  shared ??= createContext();
+  return shared;
+}
+
+/**
+ * Like {@linkcode tryAcquireGpu} but throws when there is no adapter.
+ *
+ * @throws {NoGpuAdapterError} When `navigator.gpu` has no adapter.
+ * @example
+ * ```ts ignore
+ * const gpu = await acquireGpu();
+ * console.log(gpu.facts.description);
+ * ```
+ */
+export async function acquireGpu(): Promise<GpuContext> {
+  const gpu = await tryAcquireGpu();
+  if (!gpu) throw new NoGpuAdapterError(typeof navigator !== "undefined" && "gpu" in navigator ? "" : "navigator.gpu is undefined");
+  gpu.assertAlive();
+  return gpu;
+}
+
+async function createContext(): Promise<GpuContext | null> {
+  if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) return null;
+  let adapter: GPUAdapter | null = null;
+  try {
+    adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+  } catch {
+    adapter = null;
+  }
+  if (!adapter) return null;
+  const wanted: GPUFeatureName[] = ["timestamp-query"];
+  const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+  const l = adapter.limits;
+  const requiredLimits: Record<string, number> = {
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize,
+    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+    maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
+    maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+  };
+  const device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: "sgd-toolkit" });
+  const info = adapter.info;
+  const facts: AdapterFacts = {
+    description: info.description || info.device || info.vendor || "unknown adapter",
+    vendor: info.vendor ?? "",
+    isCpuAdapter: isCpuAdapterInfo(info, (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false),
+    hasTimestamps: requiredFeatures.includes("timestamp-query"),
+  };
+  device.addEventListener("uncapturederror", (event) => {
+    console.error(`WebGPU uncaptured error: ${(event as GPUUncapturedErrorEvent).error.message}`);
+  });
+  return new GpuContext(adapter, device, facts);
+}

@@ -1,0 +1,209 @@
+/**
+ * Recording dispatches into one compute pass and submitting them together.
+ *
+ * A dispatch inside an open pass costs ~25 us on the CPU adapter, a submit
+ * ~60-95 us and a host wait ~11 ms (DESIGN.md section 3). The recorder therefore
+ * keeps one pass open and submits only when asked (`flush`), which readbacks do
+ * first. WebGPU orders dispatches within a pass, so a later dispatch sees an
+ * earlier one's writes. With `KERNEL_DEBUG=1` every dispatch prints its label,
+ * override constants and grid on stderr.
+ *
+ * @module
+ */
+import type { GpuContext } from "./device.ts";
+import { type OverrideConstants, pipelineKey } from "./pipelines.ts";
+import { readEnv } from "../env.ts";
+
+/** A binding: a whole buffer, or a range of one. */
+export type Binding = GPUBuffer | { buffer: GPUBuffer; offset?: number; size?: number };
+
+/** Everything one dispatch needs. */
+export interface DispatchSpec {
+  /** The pipeline (from `getPipeline`). */
+  pipeline: GPUComputePipeline;
+  /** Kernel label, for debug output. */
+  label: string;
+  /** The pipeline's override constants, for debug output. */
+  constants?: OverrideConstants;
+  /** Bindings of group 0 in binding order (0, 1, 2, ...). */
+  bindings: Binding[];
+  /** Workgroup counts; each must be <= the device's maxComputeWorkgroupsPerDimension. */
+  workgroups: [number, number?, number?];
+}
+
+let debugFlag: boolean | undefined;
+/** True when `KERNEL_DEBUG=1` is set (and readable). */
+export function kernelDebugEnabled(): boolean {
+  debugFlag ??= readEnv("KERNEL_DEBUG") === "1";
+  return debugFlag;
+}
+
+/** Keeps one compute pass open, records dispatches into it, submits on `flush`. */
+export class CommandRecorder {
+  /** The GPU context. */
+  readonly gpu: GpuContext;
+  #encoder: GPUCommandEncoder | undefined;
+  #pass: GPUComputePassEncoder | undefined;
+  #transient: GPUBuffer[] = [];
+  #dispatches = 0;
+
+  /** @param gpu The GPU context to record for. */
+  constructor(gpu: GpuContext) {
+    this.gpu = gpu;
+  }
+
+  /** Dispatches recorded since the recorder was made. */
+  get dispatchCount(): number {
+    return this.#dispatches;
+  }
+
+  /**
+   * Creates a uniform buffer holding `bytes`, destroyed after the next flush.
+   *
+   * @param bytes The struct's bytes (multiple of 16), e.g. from `UniformWriter`.
+   * @param label Label for errors.
+   * @returns The uniform buffer.
+   */
+  uniform(bytes: ArrayBuffer, label = "params"): GPUBuffer {
+    this.gpu.assertAlive();
+    const buffer = this.gpu.device.createBuffer({
+      size: Math.max(16, bytes.byteLength),
+      usage: GPUBufferUsage.UNIFORM,
+      mappedAtCreation: true,
+      label,
+    });
+    new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(bytes));
+    buffer.unmap();
+    this.#transient.push(buffer);
+    return buffer;
+  }
+
+  /** Registers a buffer to destroy after the next flush (scratch space). */
+  releaseAfterFlush(buffer: GPUBuffer): void {
+    this.#transient.push(buffer);
+  }
+
+  /**
+   * Records one dispatch into the open pass (opening one if needed).
+   *
+   * @param spec Pipeline, bindings and grid.
+   * @throws {RangeError} When a grid dimension is not an integer in [0, max per dimension].
+   */
+  dispatch(spec: DispatchSpec): void {
+    this.gpu.assertAlive();
+    const [x, y = 1, z = 1] = spec.workgroups;
+    const max = this.gpu.device.limits.maxComputeWorkgroupsPerDimension;
+    for (const n of [x, y, z]) {
+      if (!Number.isInteger(n) || n < 0 || n > max) {
+        throw new RangeError(
+          `Cannot dispatch "${spec.label}": workgroup count ${n} must be an integer in [0, ${max}] (grid [${x}, ${y}, ${z}])`,
+        );
+      }
+    }
+    if (x === 0 || y === 0 || z === 0) return;
+    if (kernelDebugEnabled()) {
+      console.error(`[kernel] ${pipelineKey(spec.label, spec.constants)} workgroups=[${x}, ${y}, ${z}]`);
+    }
+    const bindGroup = this.gpu.device.createBindGroup({
+      label: spec.label,
+      layout: spec.pipeline.getBindGroupLayout(0),
+      entries: spec.bindings.map((b, binding) => ({
+        binding,
+        resource: b instanceof GPUBuffer ? { buffer: b } : { buffer: b.buffer, offset: b.offset ?? 0, size: b.size },
+      })),
+    });
+    const pass = this.#openPass();
+    pass.setPipeline(spec.pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+    this.#dispatches++;
+  }
+
+  /** Records a buffer-to-buffer copy (closing the open pass first). */
+  copy(source: GPUBuffer, sourceOffset: number, target: GPUBuffer, targetOffset: number, bytes: number): void {
+    if (bytes === 0) return;
+    this.#closePass();
+    this.#encoder ??= this.gpu.device.createCommandEncoder({ label: "recorder" });
+    this.#encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, bytes);
+  }
+
+  /**
+   * Runs `record` inside its own pass bracketed by timestamp queries, submits, and
+   * returns the GPU time of the pass in nanoseconds (`undefined` without timestamp support).
+   *
+   * @param record Records the dispatches to time.
+   * @returns GPU nanoseconds of the pass, or `undefined`.
+   */
+  async timed(record: () => void): Promise<number | undefined> {
+    if (!this.gpu.facts.hasTimestamps) {
+      record();
+      this.flush();
+      return undefined;
+    }
+    this.flush();
+    const device = this.gpu.device;
+    const querySet = device.createQuerySet({ type: "timestamp", count: 2, label: "timer" });
+    const resolve = device.createBuffer({
+      size: 16,
+      usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+      label: "timer resolve",
+    });
+    const readback = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.#encoder = device.createCommandEncoder({ label: "timed" });
+    this.#pass = this.#encoder.beginComputePass({
+      label: "timed pass",
+      timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 },
+    });
+    record();
+    this.#closePass();
+    this.#encoder!.resolveQuerySet(querySet, 0, 2, resolve, 0);
+    this.#encoder!.copyBufferToBuffer(resolve, 0, readback, 0, 16);
+    this.flush();
+    await readback.mapAsync(GPUMapMode.READ);
+    const [begin, end] = new BigUint64Array(readback.getMappedRange());
+    readback.unmap();
+    for (const b of [readback, resolve]) b.destroy();
+    querySet.destroy();
+    return Number(end - begin);
+  }
+
+  /** Ends the open pass and submits everything recorded. */
+  flush(): void {
+    this.#closePass();
+    if (this.#encoder) {
+      this.gpu.assertAlive();
+      this.gpu.device.queue.submit([this.#encoder.finish()]);
+      this.#encoder = undefined;
+    }
+    for (const b of this.#transient) b.destroy();
+    this.#transient = [];
+  }
+
+  #openPass(): GPUComputePassEncoder {
+    this.#encoder ??= this.gpu.device.createCommandEncoder({ label: "recorder" });
+    this.#pass ??= this.#encoder.beginComputePass({ label: "recorder pass" });
+    return this.#pass;
+  }
+
+  #closePass(): void {
+    this.#pass?.end();
+    this.#pass = undefined;
+  }
+}
+
+/**
+ * Splits `invocations` one-dimensional invocations over a 2-D grid of workgroups of
+ * `workgroupSize`, for counts past the 65,535 workgroups one dimension allows.
+ * Kernels recover the linear index as `gid.x + gid.y * (num_workgroups.x * WG)`.
+ *
+ * @param invocations Number of invocations needed.
+ * @param workgroupSize Invocations per workgroup.
+ * @param maxPerDimension The device's maxComputeWorkgroupsPerDimension.
+ * @returns Workgroup counts `[x, y]`.
+ */
+export function grid1d(invocations: number, workgroupSize: number, maxPerDimension = 65535): [number, number] {
+  const groups = Math.ceil(invocations / workgroupSize);
+  if (groups <= maxPerDimension) return [groups, 1];
+  const y = Math.ceil(groups / maxPerDimension);
+  return [Math.ceil(groups / y), y];
+}
