@@ -1,14 +1,86 @@
-// STUB
-import type { CommandRecorder } from "../lib/gpu/recorder.ts";
-export function encodeActivation(_r: CommandRecorder, _a: { x: GPUBuffer; out: GPUBuffer; size: number; coefficients: Float64Array; order: 0 | 1 | 2 }): Promise<void> {
-  throw new Error("x");
+/**
+ * Elementwise kernels: activation (and derivatives), axpy, scale, fill.
+ *
+ * Each records one dispatch of one invocation per element; sizes past
+ * 65,535 workgroups use a 2-D grid (grid1d). A size of 0 records nothing.
+ *
+ * @module
+ */
+import activationSource from "./activation.wgsl" with { type: "text" };
+import axpySource from "./axpy.wgsl" with { type: "text" };
+import scaleSource from "./scale.wgsl" with { type: "text" };
+import fillSource from "./fill.wgsl" with { type: "text" };
+import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
+import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
+import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { UniformWriter } from "../lib/gpu/params.ts";
+import { ACTIVATION_SLOTS, type DerivativeOrder } from "../lib/activations.ts";
+
+const WORKGROUP_SIZE = 64;
+
+const KERNELS = {
+  activation: { label: "activation", parts: [ACTIVATION_FUNCTIONS_WGSL, { file: "kernels/activation.wgsl", code: activationSource }] },
+  axpy: { label: "axpy", parts: [{ file: "kernels/axpy.wgsl", code: axpySource }] },
+  scale: { label: "scale", parts: [{ file: "kernels/scale.wgsl", code: scaleSource }] },
+  fill: { label: "fill", parts: [{ file: "kernels/fill.wgsl", code: fillSource }] },
+} satisfies Record<string, KernelSource>;
+
+async function dispatchElementwise(
+  rec: CommandRecorder,
+  kernel: KernelSource,
+  size: number,
+  bindings: GPUBuffer[],
+): Promise<void> {
+  if (size === 0) return;
+  const constants = { WORKGROUP_SIZE };
+  const pipeline = await getPipeline(rec.gpu, kernel, constants);
+  const max = rec.gpu.device.limits.maxComputeWorkgroupsPerDimension;
+  rec.dispatch({ pipeline, label: kernel.label, constants, bindings, workgroups: grid1d(size, WORKGROUP_SIZE, max) });
 }
-export function encodeAxpy(_r: CommandRecorder, _a: { x: GPUBuffer; y: GPUBuffer; size: number; alpha: number }): Promise<void> {
-  throw new Error("x");
+
+/** Packs activation coefficients as the uniform `array<vec4<f32>, 3>`. */
+export function activationUniform(rec: CommandRecorder, coefficients: ArrayLike<number>): GPUBuffer {
+  const writer = new UniformWriter();
+  for (let s = 0; s < ACTIVATION_SLOTS; s++) writer.f32(coefficients[s] ?? 0);
+  return rec.uniform(writer.bytes(), "activation coefficients");
 }
-export function encodeScale(_r: CommandRecorder, _a: { x: GPUBuffer; size: number; alpha: number }): Promise<void> {
-  throw new Error("x");
+
+/**
+ * Records out = f^(order)(x) elementwise.
+ *
+ * @param rec The recorder.
+ * @param args Buffers, element count, the 12 activation coefficients and the derivative order.
+ */
+export function encodeActivation(
+  rec: CommandRecorder,
+  args: { x: GPUBuffer; out: GPUBuffer; size: number; coefficients: ArrayLike<number>; order: DerivativeOrder },
+): Promise<void> {
+  const params = rec.uniform(new UniformWriter().u32(args.size).u32(args.order).bytes());
+  return dispatchElementwise(rec, KERNELS.activation, args.size, [
+    args.x,
+    args.out,
+    params,
+    activationUniform(rec, args.coefficients),
+  ]);
 }
-export function encodeFill(_r: CommandRecorder, _a: { x: GPUBuffer; size: number; bits: number }): Promise<void> {
-  throw new Error("x");
+
+/** Records y <- alpha x + y. */
+export function encodeAxpy(
+  rec: CommandRecorder,
+  args: { x: GPUBuffer; y: GPUBuffer; size: number; alpha: number },
+): Promise<void> {
+  const params = rec.uniform(new UniformWriter().u32(args.size).f32(args.alpha).bytes());
+  return dispatchElementwise(rec, KERNELS.axpy, args.size, [args.x, args.y, params]);
+}
+
+/** Records x <- alpha x. */
+export function encodeScale(rec: CommandRecorder, args: { x: GPUBuffer; size: number; alpha: number }): Promise<void> {
+  const params = rec.uniform(new UniformWriter().u32(args.size).f32(args.alpha).bytes());
+  return dispatchElementwise(rec, KERNELS.scale, args.size, [args.x, params]);
+}
+
+/** Records x[i] <- bits (a 32-bit pattern). */
+export function encodeFill(rec: CommandRecorder, args: { x: GPUBuffer; size: number; bits: number }): Promise<void> {
+  const params = rec.uniform(new UniformWriter().u32(args.size).u32(args.bits).bytes());
+  return dispatchElementwise(rec, KERNELS.fill, args.size, [args.x, params]);
 }

@@ -10,6 +10,8 @@
  * @module
  */
 
+import { LOOP_PROBE_ITERATIONS, runLoopProbe } from "../../kernels/loop_probe.ts";
+
 /** Thrown when no WebGPU adapter can be found. */
 export class NoGpuAdapterError extends Error {
   /** @param detail What was tried, appended to the message. */
@@ -46,6 +48,11 @@ export interface AdapterFacts {
   isCpuAdapter: boolean;
   /** True when the device was created with the `timestamp-query` feature. */
   hasTimestamps: boolean;
+  /**
+   * Loop iterations one invocation completes before the adapter silently stops
+   * its loops, measured at acquisition (`Infinity` when no limit was seen).
+   */
+  loopLimit: number;
 }
 
 /** A WebGPU device with the facts about its adapter and device-loss tracking. */
@@ -162,9 +169,14 @@ async function createContext(): Promise<GpuContext | null> {
     vendor: info.vendor ?? "",
     isCpuAdapter: isCpuAdapterInfo(info, (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false),
     hasTimestamps: requiredFeatures.includes("timestamp-query"),
+    loopLimit: Infinity,
   };
   device.addEventListener("uncapturederror", (event) => {
     console.error(`WebGPU uncaptured error: ${(event as GPUUncapturedErrorEvent).error.message}`);
   });
-  return new GpuContext(adapter, device, facts);
+  const context = new GpuContext(adapter, device, facts);
+  // Measure rather than guess: llvmpipe stops loops after ~65,535 iterations.
+  const completed = await runLoopProbe(context, LOOP_PROBE_ITERATIONS);
+  facts.loopLimit = completed < LOOP_PROBE_ITERATIONS ? completed : Infinity;
+  return context;
 }

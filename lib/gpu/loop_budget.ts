@@ -34,12 +34,13 @@ export class IncompleteDispatchError extends Error {
 /**
  * The loop iterations one invocation may plan per dispatch on this adapter.
  *
- * @param gpu The GPU context (or just whether it is a CPU adapter).
+ * @param gpu The GPU context (or just its measured loop limit).
  * @returns Iterations per invocation per dispatch.
  */
-export function loopBudget(gpu: GpuContext | { facts: { isCpuAdapter: boolean } }): number {
-  return gpu.facts.isCpuAdapter
-    ? Math.floor(CPU_ADAPTER_LOOP_LIMIT * LOOP_BUDGET_MARGIN)
+export function loopBudget(gpu: GpuContext | { facts: { loopLimit: number } }): number {
+  const limit = gpu.facts.loopLimit;
+  return Number.isFinite(limit)
+    ? Math.floor(limit * LOOP_BUDGET_MARGIN)
     : GPU_MAX_ITERATIONS_PER_DISPATCH;
 }
 
@@ -53,7 +54,7 @@ export function loopBudget(gpu: GpuContext | { facts: { isCpuAdapter: boolean } 
  * @throws {RangeError} When even one step exceeds the budget (the kernel must be split or unrolled).
  */
 export function maxStepsPerDispatch(
-  gpu: GpuContext | { facts: { isCpuAdapter: boolean } },
+  gpu: GpuContext | { facts: { loopLimit: number } },
   iterationsPerStep: number,
   fixedIterations = 0,
 ): number {

@@ -44,15 +44,19 @@ export class KernelCompileError extends Error {
 export function locateLine(parts: KernelPart[], line: number): { file: string; line: number } {
   let first = 1;
   for (const part of parts) {
-    const lines = part.code.split("\n").length;
+    const lines = trimFinalNewline(part.code).split("\n").length;
     if (line < first + lines) return { file: part.file, line: line - first + 1 };
     first += lines;
   }
   return { file: parts[parts.length - 1]?.file ?? "?", line };
 }
 
+function trimFinalNewline(code: string): string {
+  return code.endsWith("\n") ? code.slice(0, -1) : code;
+}
+
 function joinParts(parts: KernelPart[]): string {
-  return parts.map((p) => p.code.endsWith("\n") ? p.code.slice(0, -1) : p.code).join("\n");
+  return parts.map((p) => trimFinalNewline(p.code)).join("\n");
 }
 
 const caches = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
@@ -103,9 +107,13 @@ async function compile(
   const moduleError = await device.popErrorScope();
   const errors = info.messages.filter((m) => m.type === "error");
   if (errors.length > 0 || moduleError) {
+    const source = joinParts(kernel.parts).split("\n");
     const described = errors.map((m) => {
       const at = locateLine(kernel.parts, m.lineNum);
-      return `${at.file}:${at.line}:${m.linePos}: ${m.message}`;
+      // The compiler's own text repeats positions in the joined source; keep its summary line.
+      const summary = m.message.split("\n").map((l) => l.trim()).find((l) => l.length > 0) ?? "";
+      const code = (source[m.lineNum - 1] ?? "").trim();
+      return `${at.file}:${at.line}:${m.linePos}: ${summary}${code ? ` (in \`${code}\`)` : ""}`;
     });
     if (described.length === 0 && moduleError) described.push(moduleError.message);
     throw new KernelCompileError(`Cannot compile kernel "${kernel.label}": ${described.join("; ")}`);
