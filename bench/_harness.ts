@@ -50,7 +50,11 @@ export interface BenchModule {
  */
 export async function timeAsync(
   fn: () => Promise<unknown>,
-  { warmup = 1, minRepeats = 3, minSeconds = 0.5 }: { warmup?: number; minRepeats?: number; minSeconds?: number } = {},
+  { warmup = 1, minRepeats = 3, minSeconds = 0.5 }: {
+    warmup?: number;
+    minRepeats?: number;
+    minSeconds?: number;
+  } = {},
 ): Promise<number> {
   for (let i = 0; i < warmup; i++) await fn();
   const times: number[] = [];

@@ -11,4 +11,7 @@ import source from "./activation_functions.wgsl" with { type: "text" };
 import type { KernelPart } from "../lib/gpu/pipelines.ts";
 
 /** The activation function library. */
-export const ACTIVATION_FUNCTIONS_WGSL: KernelPart = { file: "kernels/activation_functions.wgsl", code: source };
+export const ACTIVATION_FUNCTIONS_WGSL: KernelPart = {
+  file: "kernels/activation_functions.wgsl",
+  code: source,
+};

@@ -19,7 +19,10 @@ import { ACTIVATION_SLOTS, type DerivativeOrder } from "../lib/activations.ts";
 const WORKGROUP_SIZE = 64;
 
 const KERNELS = {
-  activation: { label: "activation", parts: [ACTIVATION_FUNCTIONS_WGSL, { file: "kernels/activation.wgsl", code: activationSource }] },
+  activation: {
+    label: "activation",
+    parts: [ACTIVATION_FUNCTIONS_WGSL, { file: "kernels/activation.wgsl", code: activationSource }],
+  },
   axpy: { label: "axpy", parts: [{ file: "kernels/axpy.wgsl", code: axpySource }] },
   scale: { label: "scale", parts: [{ file: "kernels/scale.wgsl", code: scaleSource }] },
   fill: { label: "fill", parts: [{ file: "kernels/fill.wgsl", code: fillSource }] },
@@ -35,7 +38,13 @@ async function dispatchElementwise(
   const constants = { WORKGROUP_SIZE };
   const pipeline = await getPipeline(rec.gpu, kernel, constants);
   const max = rec.gpu.device.limits.maxComputeWorkgroupsPerDimension;
-  rec.dispatch({ pipeline, label: kernel.label, constants, bindings, workgroups: grid1d(size, WORKGROUP_SIZE, max) });
+  rec.dispatch({
+    pipeline,
+    label: kernel.label,
+    constants,
+    bindings,
+    workgroups: grid1d(size, WORKGROUP_SIZE, max),
+  });
 }
 
 /** Packs activation coefficients as the uniform `array<vec4<f32>, 3>`. */
@@ -53,7 +62,13 @@ export function activationUniform(rec: CommandRecorder, coefficients: ArrayLike<
  */
 export function encodeActivation(
   rec: CommandRecorder,
-  args: { x: GPUBuffer; out: GPUBuffer; size: number; coefficients: ArrayLike<number>; order: DerivativeOrder },
+  args: {
+    x: GPUBuffer;
+    out: GPUBuffer;
+    size: number;
+    coefficients: ArrayLike<number>;
+    order: DerivativeOrder;
+  },
 ): Promise<void> {
   const params = rec.uniform(new UniformWriter().u32(args.size).u32(args.order).bytes());
   return dispatchElementwise(rec, KERNELS.activation, args.size, [
@@ -74,13 +89,19 @@ export function encodeAxpy(
 }
 
 /** Records x <- alpha x. */
-export function encodeScale(rec: CommandRecorder, args: { x: GPUBuffer; size: number; alpha: number }): Promise<void> {
+export function encodeScale(
+  rec: CommandRecorder,
+  args: { x: GPUBuffer; size: number; alpha: number },
+): Promise<void> {
   const params = rec.uniform(new UniformWriter().u32(args.size).f32(args.alpha).bytes());
   return dispatchElementwise(rec, KERNELS.scale, args.size, [args.x, params]);
 }
 
 /** Records x[i] <- bits (a 32-bit pattern). */
-export function encodeFill(rec: CommandRecorder, args: { x: GPUBuffer; size: number; bits: number }): Promise<void> {
+export function encodeFill(
+  rec: CommandRecorder,
+  args: { x: GPUBuffer; size: number; bits: number },
+): Promise<void> {
   const params = rec.uniform(new UniformWriter().u32(args.size).u32(args.bits).bytes());
   return dispatchElementwise(rec, KERNELS.fill, args.size, [args.x, params]);
 }

@@ -5,7 +5,15 @@ import type { ReduceOp } from "../lib/backend/backend.ts";
 /** Records a reduction of x viewed as [outer, n, inner] over the middle axis into out [outer, inner]. */
 export function encodeReduce(
   _rec: CommandRecorder,
-  _args: { x: GPUBuffer; out: GPUBuffer; outer: number; n: number; inner: number; op: ReduceOp; ddof: number },
+  _args: {
+    x: GPUBuffer;
+    out: GPUBuffer;
+    outer: number;
+    n: number;
+    inner: number;
+    op: ReduceOp;
+    ddof: number;
+  },
 ): Promise<void> {
   throw new Error("not implemented");
 }

@@ -23,7 +23,18 @@
 export const ACTIVATION_SLOTS = 12;
 
 /** Names of the basis functions, by slot. */
-export const BASIS_NAMES = ["he0", "he1", "he2", "he3", "he4", "he5", "relu", "tanh", "sigmoid", "silu"] as const;
+export const BASIS_NAMES = [
+  "he0",
+  "he1",
+  "he2",
+  "he3",
+  "he4",
+  "he5",
+  "relu",
+  "tanh",
+  "sigmoid",
+  "silu",
+] as const;
 
 /** A basis function's name. */
 export type BasisName = typeof BASIS_NAMES[number];
@@ -64,19 +75,25 @@ export function activationCoefficients(activation: Activation): Float64Array {
     const slot = (BASIS_NAMES as readonly string[]).indexOf(name);
     if (slot < 0) {
       throw new TypeError(
-        `Cannot use activation "${activation}": unknown name, expected one of linear, ${BASIS_NAMES.join(", ")}`,
+        `Cannot use activation "${activation}": unknown name, expected one of linear, ${
+          BASIS_NAMES.join(", ")
+        }`,
       );
     }
     c[slot] = 1;
     return c;
   }
   if (activation === null || typeof activation !== "object") {
-    throw new TypeError(`Cannot use activation ${String(activation)}: expected a name or a coefficient object`);
+    throw new TypeError(
+      `Cannot use activation ${String(activation)}: expected a name or a coefficient object`,
+    );
   }
   if ("hermite" in activation) {
     const list = (activation as { hermite: number[] }).hermite;
     if (!Array.isArray(list) || list.length > 6) {
-      throw new RangeError(`Cannot use Hermite activation: ${list?.length} coefficients given, at most 6 (He0..He5)`);
+      throw new RangeError(
+        `Cannot use Hermite activation: ${list?.length} coefficients given, at most 6 (He0..He5)`,
+      );
     }
     list.forEach((v, k) => c[k] = checkFinite(v, `hermite[${k}]`));
     return c;
@@ -85,7 +102,9 @@ export function activationCoefficients(activation: Activation): Float64Array {
     const slot = (BASIS_NAMES as readonly string[]).indexOf(name);
     if (slot < 0) {
       throw new TypeError(
-        `Cannot use activation term "${name}": unknown basis function, expected one of ${BASIS_NAMES.join(", ")}`,
+        `Cannot use activation term "${name}": unknown basis function, expected one of ${
+          BASIS_NAMES.join(", ")
+        }`,
       );
     }
     c[slot] = checkFinite(value as number, name);
@@ -178,7 +197,11 @@ export function basisFunction(slot: number, x: number, order: DerivativeOrder): 
  * @param order Derivative order.
  * @returns sum over nonzero slots of c_i f_i^(order)(x).
  */
-export function evaluateActivation(coefficients: ArrayLike<number>, x: number, order: DerivativeOrder = 0): number {
+export function evaluateActivation(
+  coefficients: ArrayLike<number>,
+  x: number,
+  order: DerivativeOrder = 0,
+): number {
   let sum = 0;
   let any = false;
   for (let slot = 0; slot < ACTIVATION_SLOTS; slot++) {

@@ -30,7 +30,12 @@ export interface Tolerance {
  *
  * @returns The largest absolute difference among finite elements.
  */
-export function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, tol: Tolerance, what = "values"): number {
+export function assertClose(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  tol: Tolerance,
+  what = "values",
+): number {
   assert.equal(got.length, want.length, `${what}: length ${got.length}, expected ${want.length}`);
   let worst = -1, worstExcess = 0, maxDiff = 0;
   for (let i = 0; i < want.length; i++) {
@@ -52,18 +57,29 @@ export function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, tol
   if (worst >= 0) {
     const bound = tol.bounds ? tol.bounds[worst] : (tol.atol ?? 0) + (tol.rtol ?? 0) * Math.abs(want[worst]);
     throw new assert.AssertionError({
-      message: `${what}[${worst}] = ${got[worst]}, expected ${want[worst]} (diff ${Math.abs(got[worst] - want[worst])} > bound ${bound}); max diff ${maxDiff}`,
+      message: `${what}[${worst}] = ${got[worst]}, expected ${want[worst]} (diff ${
+        Math.abs(got[worst] - want[worst])
+      } > bound ${bound}); max diff ${maxDiff}`,
     });
   }
   return maxDiff;
 }
 
 /** Asserts exact equality elementwise (zero tolerance), with -0 and 0 distinguished when `signedZero`. */
-export function assertExact(got: ArrayLike<number>, want: ArrayLike<number>, what = "values", signedZero = false): void {
+export function assertExact(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  what = "values",
+  signedZero = false,
+): void {
   assert.equal(got.length, want.length, `${what}: length ${got.length}, expected ${want.length}`);
   for (let i = 0; i < want.length; i++) {
-    const ok = signedZero ? Object.is(got[i], want[i]) : (got[i] === want[i] || (Number.isNaN(got[i]) && Number.isNaN(want[i])));
-    if (!ok) throw new assert.AssertionError({ message: `${what}[${i}] = ${got[i]}, expected exactly ${want[i]}` });
+    const ok = signedZero
+      ? Object.is(got[i], want[i])
+      : (got[i] === want[i] || (Number.isNaN(got[i]) && Number.isNaN(want[i])));
+    if (!ok) {
+      throw new assert.AssertionError({ message: `${what}[${i}] = ${got[i]}, expected exactly ${want[i]}` });
+    }
   }
 }
 

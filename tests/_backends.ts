@@ -9,7 +9,7 @@
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import { WebGpuBackend } from "../lib/backend/webgpu.ts";
 import type { Backend } from "../lib/backend/backend.ts";
-import { NoGpuAdapterError, tryAcquireGpu, type GpuContext } from "../lib/gpu/device.ts";
+import { type GpuContext, NoGpuAdapterError, tryAcquireGpu } from "../lib/gpu/device.ts";
 
 /** True when running in CI (`CI=true`). */
 export const IN_CI = Deno.env.get("CI") === "true";

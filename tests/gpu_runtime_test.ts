@@ -1,7 +1,12 @@
 import { assert } from "./_assert.ts";
 import { testGpuOnly } from "./_backends.ts";
 import { getPipeline, KernelCompileError, locateLine, pipelineKey } from "../lib/gpu/pipelines.ts";
-import { checkCompleted, IncompleteDispatchError, loopBudget, maxStepsPerDispatch } from "../lib/gpu/loop_budget.ts";
+import {
+  checkCompleted,
+  IncompleteDispatchError,
+  loopBudget,
+  maxStepsPerDispatch,
+} from "../lib/gpu/loop_budget.ts";
 import { createBuffer, readBuffers, uploadBuffer } from "../lib/gpu/buffers.ts";
 import { CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { runLoopProbe } from "../kernels/loop_probe.ts";
@@ -72,7 +77,10 @@ testGpuOnly("a WGSL error names the part's file, line and column", async (gpu) =
     label: "broken",
     parts: [
       { file: "kernels/lib_part.wgsl", code: "fn helper() -> f32 {\n  return 1.0;\n}\n" },
-      { file: "kernels/broken.wgsl", code: "@compute @workgroup_size(1)\nfn main() {\n  let x: f32 = undefined_name;\n}\n" },
+      {
+        file: "kernels/broken.wgsl",
+        code: "@compute @workgroup_size(1)\nfn main() {\n  let x: f32 = undefined_name;\n}\n",
+      },
     ],
   };
   await assert.rejects(getPipeline(gpu, kernel), (e: Error) => {
@@ -112,13 +120,20 @@ testGpuOnly("the loop limit is measured, and a kernel that stops early is caught
   }
   // A dispatch planned within the budget completes.
   const planned = maxStepsPerDispatch(gpu, 1);
-  checkCompleted("loop_probe", [await runLoopProbe(gpu, Math.min(planned, 1 << 20))], Math.min(planned, 1 << 20));
+  checkCompleted(
+    "loop_probe",
+    [await runLoopProbe(gpu, Math.min(planned, 1 << 20))],
+    Math.min(planned, 1 << 20),
+  );
 });
 
 testGpuOnly("readBuffers reads several ranges with one wait, and rejects unaligned ranges", async (gpu) => {
   const a = uploadBuffer(gpu, new Uint32Array([1, 2, 3, 4, 5]), "a");
   const b = uploadBuffer(gpu, new Float32Array([0.5, -0.25]), "b");
-  const [ra, rb] = await readBuffers(gpu, [{ buffer: a, byteOffset: 4, byteLength: 12 }, { buffer: b, byteLength: 8 }]);
+  const [ra, rb] = await readBuffers(gpu, [{ buffer: a, byteOffset: 4, byteLength: 12 }, {
+    buffer: b,
+    byteLength: 8,
+  }]);
   assert.deepEqual([...new Uint32Array(ra)], [2, 3, 4]);
   assert.deepEqual([...new Float32Array(rb)], [0.5, -0.25]);
   await assert.rejects(readBuffers(gpu, [{ buffer: a, byteOffset: 2, byteLength: 4 }]), RangeError);
@@ -133,7 +148,10 @@ testGpuOnly("the recorder refuses grids past the device limit and times a pass",
     label: "noop",
     parts: [{ file: "noop.wgsl", code: "@compute @workgroup_size(1)\nfn main() {}\n" }],
   });
-  assert.throws(() => rec.dispatch({ pipeline, label: "noop", bindings: [], workgroups: [70000] }), RangeError);
+  assert.throws(
+    () => rec.dispatch({ pipeline, label: "noop", bindings: [], workgroups: [70000] }),
+    RangeError,
+  );
   const ns = await rec.timed(() => rec.dispatch({ pipeline, label: "noop", bindings: [], workgroups: [4] }));
   if (gpu.facts.hasTimestamps) assert.ok(ns !== undefined && ns >= 0);
 });

@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { activationCoefficients, type Activation, type DerivativeOrder, evaluateActivation } from "../activations.ts";
+import {
+  type Activation,
+  activationCoefficients,
+  type DerivativeOrder,
+  evaluateActivation,
+} from "../activations.ts";
 import type {
   Backend,
   HistogramCounts,
@@ -60,13 +65,19 @@ export class ReferenceBackend implements Backend {
   tensor(data: ArrayLike<number>, shape: readonly number[] = [data.length], dtype: DType = "f32"): Tensor {
     const size = shapeSize(shape);
     if (data.length !== size) {
-      throw new RangeError(`Cannot create tensor: ${data.length} values given for shape ${formatShape(shape)} (${size} elements)`);
+      throw new RangeError(
+        `Cannot create tensor: ${data.length} values given for shape ${
+          formatShape(shape)
+        } (${size} elements)`,
+      );
     }
     if (dtype === "u32") {
       for (let i = 0; i < data.length; i++) {
         const v = data[i];
         if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-          throw new RangeError(`Cannot create u32 tensor: value ${v} at index ${i} is not an integer in [0, 2^32)`);
+          throw new RangeError(
+            `Cannot create u32 tensor: value ${v} at index ${i} is not an integer in [0, 2^32)`,
+          );
         }
       }
       return new ReferenceTensor(Uint32Array.from(data), shape, dtype);
@@ -76,7 +87,11 @@ export class ReferenceBackend implements Backend {
 
   zeros(shape: readonly number[], dtype: DType = "f32"): Tensor {
     const size = shapeSize(shape);
-    return new ReferenceTensor(dtype === "u32" ? new Uint32Array(size) : new Float64Array(size), shape, dtype);
+    return new ReferenceTensor(
+      dtype === "u32" ? new Uint32Array(size) : new Float64Array(size),
+      shape,
+      dtype,
+    );
   }
 
   read(tensor: Tensor): Promise<Float64Array | Uint32Array> {
@@ -93,7 +108,9 @@ export class ReferenceBackend implements Backend {
     if (options.bias) {
       bias = f64(options.bias, "matmul", "bias");
       if (bias.length !== plan.n) {
-        throw new RangeError(`Cannot run "matmul": bias has ${bias.length} elements, must have n = ${plan.n}`);
+        throw new RangeError(
+          `Cannot run "matmul": bias has ${bias.length} elements, must have n = ${plan.n}`,
+        );
       }
     }
     const data = matmulReference(f64(a, "matmul", "A"), f64(b, "matmul", "B"), plan, {
@@ -147,14 +164,20 @@ export class ReferenceBackend implements Backend {
   reduce(x: Tensor, op: ReduceOp, options: ReduceOptions = {}): Promise<Tensor> {
     const xs = f64(x, op);
     const axis = options.axis ?? "all";
-    const split = axis === "all" ? { outer: 1, n: xs.length, inner: 1, outShape: [] } : splitAxis(x.shape, axis);
+    const split = axis === "all"
+      ? { outer: 1, n: xs.length, inner: 1, outShape: [] }
+      : splitAxis(x.shape, axis);
     const data = reduceReference(xs, split.outer, split.n, split.inner, op, options.ddof ?? 0);
     return Promise.resolve(new ReferenceTensor(data, split.outShape, "f32"));
   }
 
   rowDot(a: Tensor, b: Tensor): Promise<Tensor> {
     if (a.shape.length !== 2 || formatShape(a.shape) !== formatShape(b.shape)) {
-      throw new RangeError(`Cannot run "rowDot": a ${formatShape(a.shape)} and b ${formatShape(b.shape)} must be 2-D of equal shape`);
+      throw new RangeError(
+        `Cannot run "rowDot": a ${formatShape(a.shape)} and b ${
+          formatShape(b.shape)
+        } must be 2-D of equal shape`,
+      );
     }
     const data = rowDotReference(f64(a, "rowDot", "a"), f64(b, "rowDot", "b"), a.shape[0], a.shape[1]);
     return Promise.resolve(new ReferenceTensor(data, [a.shape[0]], "f32"));

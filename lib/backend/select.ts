@@ -42,7 +42,9 @@ export async function getBackend(choice: BackendChoice = "auto"): Promise<Backen
   if (gpu) return new WebGpuBackend(gpu);
   if (!noticeShown) {
     noticeShown = true;
-    console.error(`Notice: ${new NoGpuAdapterError().message}. Using the reference backend (float64, slower).`);
+    console.error(
+      `Notice: ${new NoGpuAdapterError().message}. Using the reference backend (float64, slower).`,
+    );
   }
   return new ReferenceBackend();
 }

@@ -35,11 +35,17 @@ export interface Tensor {
  * @throws {RangeError} On a negative or non-integer extent.
  */
 export function shapeSize(shape: readonly number[], what = "tensor"): number {
-  if (!Array.isArray(shape)) throw new TypeError(`Cannot create ${what}: shape ${String(shape)} is not an array`);
+  if (!Array.isArray(shape)) {
+    throw new TypeError(`Cannot create ${what}: shape ${String(shape)} is not an array`);
+  }
   let size = 1;
   for (const [axis, n] of shape.entries()) {
     if (!Number.isInteger(n) || n < 0) {
-      throw new RangeError(`Cannot create ${what}: shape [${shape.join(", ")}] has extent ${n} on axis ${axis}, must be a non-negative integer`);
+      throw new RangeError(
+        `Cannot create ${what}: shape [${
+          shape.join(", ")
+        }] has extent ${n} on axis ${axis}, must be a non-negative integer`,
+      );
     }
     size *= n;
   }
@@ -85,7 +91,11 @@ export function planMatmul(
 ): MatmulPlan {
   for (const [name, s] of [["A", aShape], ["B", bShape]] as const) {
     if (s.length !== 2 && s.length !== 3) {
-      throw new RangeError(`Cannot multiply: ${name} has shape ${formatShape(s)}, must be 2-D [rows, cols] or 3-D [batch, rows, cols]`);
+      throw new RangeError(
+        `Cannot multiply: ${name} has shape ${
+          formatShape(s)
+        }, must be 2-D [rows, cols] or 3-D [batch, rows, cols]`,
+      );
     }
   }
   const [ar, ac] = aShape.slice(-2);
@@ -96,13 +106,19 @@ export function planMatmul(
   const n = transposeB ? br : bc;
   if (k !== kb) {
     throw new RangeError(
-      `Cannot multiply A ${formatShape(aShape)}${transposeA ? "^T" : ""} by B ${formatShape(bShape)}${transposeB ? "^T" : ""}: inner dimensions ${k} and ${kb} differ`,
+      `Cannot multiply A ${formatShape(aShape)}${transposeA ? "^T" : ""} by B ${formatShape(bShape)}${
+        transposeB ? "^T" : ""
+      }: inner dimensions ${k} and ${kb} differ`,
     );
   }
   const batchA = aShape.length === 3 ? aShape[0] : 0;
   const batchB = bShape.length === 3 ? bShape[0] : 0;
   if (batchA && batchB && batchA !== batchB) {
-    throw new RangeError(`Cannot multiply batched A ${formatShape(aShape)} by B ${formatShape(bShape)}: batch counts ${batchA} and ${batchB} differ`);
+    throw new RangeError(
+      `Cannot multiply batched A ${formatShape(aShape)} by B ${
+        formatShape(bShape)
+      }: batch counts ${batchA} and ${batchB} differ`,
+    );
   }
   const batched = aShape.length === 3 || bShape.length === 3;
   const batch = batched ? Math.max(batchA, batchB, aShape.length === 3 ? batchA : batchB) : 1;
@@ -124,11 +140,16 @@ export function planMatmul(
  *
  * @throws {RangeError} When `axis` is out of range.
  */
-export function splitAxis(shape: readonly number[], axis: number): { outer: number; n: number; inner: number; outShape: number[] } {
+export function splitAxis(
+  shape: readonly number[],
+  axis: number,
+): { outer: number; n: number; inner: number; outShape: number[] } {
   const rank = shape.length;
   const a = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(a) || a < 0 || a >= rank) {
-    throw new RangeError(`Cannot reduce a tensor of shape ${formatShape(shape)} over axis ${axis}: rank is ${rank}`);
+    throw new RangeError(
+      `Cannot reduce a tensor of shape ${formatShape(shape)} over axis ${axis}: rank is ${rank}`,
+    );
   }
   const outer = shape.slice(0, a).reduce((p, v) => p * v, 1);
   const inner = shape.slice(a + 1).reduce((p, v) => p * v, 1);

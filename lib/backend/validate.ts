@@ -15,7 +15,9 @@ export function requireF32(op: string, x: Tensor, name = "x"): void {
 export function requireSameSize(op: string, a: Tensor, b: Tensor, names = ["x", "y"]): void {
   if (a.size !== b.size || a.dtype !== b.dtype) {
     throw new RangeError(
-      `Cannot run "${op}": ${names[0]} ${formatShape(a.shape)} ${a.dtype} and ${names[1]} ${formatShape(b.shape)} ${b.dtype} must have the same size and dtype`,
+      `Cannot run "${op}": ${names[0]} ${formatShape(a.shape)} ${a.dtype} and ${names[1]} ${
+        formatShape(b.shape)
+      } ${b.dtype} must have the same size and dtype`,
     );
   }
 }
@@ -35,13 +37,20 @@ export function requireU32(op: string, name: string, value: number): void {
 }
 
 /** Resolves a random shape to [rows, cols] and checks the options. */
-export function checkRandom(shape: readonly number[], options: RandomOptions): { rows: number; cols: number } {
+export function checkRandom(
+  shape: readonly number[],
+  options: RandomOptions,
+): { rows: number; cols: number } {
   if (shape.length !== 1 && shape.length !== 2) {
-    throw new RangeError(`Cannot draw random numbers of shape ${formatShape(shape)}: must be [cols] or [rows, cols]`);
+    throw new RangeError(
+      `Cannot draw random numbers of shape ${formatShape(shape)}: must be [cols] or [rows, cols]`,
+    );
   }
   for (const n of shape) {
     if (!Number.isInteger(n) || n < 0) {
-      throw new RangeError(`Cannot draw random numbers of shape ${formatShape(shape)}: extents must be non-negative integers`);
+      throw new RangeError(
+        `Cannot draw random numbers of shape ${formatShape(shape)}: extents must be non-negative integers`,
+      );
     }
   }
   if (options === undefined || typeof options !== "object") {
@@ -60,7 +69,9 @@ export function checkRandom(shape: readonly number[], options: RandomOptions): {
     requireFinite("random", "twoPoint.low", t.low);
     requireFinite("random", "twoPoint.high", t.high);
     if (!(t.probabilityHigh >= 0 && t.probabilityHigh <= 1)) {
-      throw new RangeError(`Cannot draw random numbers: twoPoint.probabilityHigh is ${t.probabilityHigh}, must be in [0, 1]`);
+      throw new RangeError(
+        `Cannot draw random numbers: twoPoint.probabilityHigh is ${t.probabilityHigh}, must be in [0, 1]`,
+      );
     }
   } else if (!["u32", "uniform", "normal", "rademacher"].includes(d)) {
     throw new TypeError(
@@ -75,7 +86,9 @@ export function checkHistogram(options: HistogramOptions): void {
   requireFinite("histogram", "low", options?.low);
   requireFinite("histogram", "high", options?.high);
   if (!(options.high > options.low)) {
-    throw new RangeError(`Cannot run "histogram": high ${options.high} must be greater than low ${options.low}`);
+    throw new RangeError(
+      `Cannot run "histogram": high ${options.high} must be greater than low ${options.low}`,
+    );
   }
   if (!Number.isInteger(options.bins) || options.bins < 1 || options.bins > 1 << 20) {
     throw new RangeError(`Cannot run "histogram": bins is ${options.bins}, must be an integer in [1, 2^20]`);

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { activationCoefficients, type Activation, type DerivativeOrder } from "../activations.ts";
+import { type Activation, activationCoefficients, type DerivativeOrder } from "../activations.ts";
 import type {
   Backend,
   HistogramCounts,
@@ -83,14 +83,20 @@ export class WebGpuBackend implements Backend {
   tensor(data: ArrayLike<number>, shape: readonly number[] = [data.length], dtype: DType = "f32"): Tensor {
     const size = shapeSize(shape);
     if (data.length !== size) {
-      throw new RangeError(`Cannot create tensor: ${data.length} values given for shape ${formatShape(shape)} (${size} elements)`);
+      throw new RangeError(
+        `Cannot create tensor: ${data.length} values given for shape ${
+          formatShape(shape)
+        } (${size} elements)`,
+      );
     }
     let values: Float32Array | Uint32Array;
     if (dtype === "u32") {
       for (let i = 0; i < data.length; i++) {
         const v = data[i];
         if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-          throw new RangeError(`Cannot create u32 tensor: value ${v} at index ${i} is not an integer in [0, 2^32)`);
+          throw new RangeError(
+            `Cannot create u32 tensor: value ${v} at index ${i} is not an integer in [0, 2^32)`,
+          );
         }
       }
       values = Uint32Array.from(data);
@@ -125,7 +131,9 @@ export class WebGpuBackend implements Backend {
   async matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
     const plan = planMatmul(a.shape, b.shape, options.transposeA, options.transposeB);
     if (options.bias && options.bias.size !== plan.n) {
-      throw new RangeError(`Cannot run "matmul": bias has ${options.bias.size} elements, must have n = ${plan.n}`);
+      throw new RangeError(
+        `Cannot run "matmul": bias has ${options.bias.size} elements, must have n = ${plan.n}`,
+      );
     }
     const c = this.#allocate(plan.outShape, "f32", "matmul");
     await encodeMatmul(this.recorder, {
@@ -148,7 +156,13 @@ export class WebGpuBackend implements Backend {
       throw new RangeError(`Cannot run "activation": derivative order ${order}, must be 0, 1 or 2`);
     }
     const out = this.#allocate(x.shape, "f32", "activation");
-    await encodeActivation(this.recorder, { x: f32(x, "activation"), out: out.buffer, size: x.size, coefficients, order });
+    await encodeActivation(this.recorder, {
+      x: f32(x, "activation"),
+      out: out.buffer,
+      size: x.size,
+      coefficients,
+      order,
+    });
     return out;
   }
 
@@ -179,7 +193,13 @@ export class WebGpuBackend implements Backend {
 
   copy(source: Tensor, target: Tensor): Promise<void> {
     requireSameSize("copy", source, target, ["source", "target"]);
-    this.recorder.copy(own(source, "copy", "source").buffer, 0, own(target, "copy", "target").buffer, 0, source.size * 4);
+    this.recorder.copy(
+      own(source, "copy", "source").buffer,
+      0,
+      own(target, "copy", "target").buffer,
+      0,
+      source.size * 4,
+    );
     return Promise.resolve();
   }
 
@@ -201,7 +221,11 @@ export class WebGpuBackend implements Backend {
 
   async rowDot(a: Tensor, b: Tensor): Promise<Tensor> {
     if (a.shape.length !== 2 || formatShape(a.shape) !== formatShape(b.shape)) {
-      throw new RangeError(`Cannot run "rowDot": a ${formatShape(a.shape)} and b ${formatShape(b.shape)} must be 2-D of equal shape`);
+      throw new RangeError(
+        `Cannot run "rowDot": a ${formatShape(a.shape)} and b ${
+          formatShape(b.shape)
+        } must be 2-D of equal shape`,
+      );
     }
     const out = this.#allocate([a.shape[0]], "f32", "rowDot");
     await encodeRowDot(this.recorder, {
@@ -217,11 +241,21 @@ export class WebGpuBackend implements Backend {
   async histogram(x: Tensor, options: HistogramOptions): Promise<HistogramCounts> {
     checkHistogram(options);
     const out = this.#allocate([options.bins + 3], "u32", "histogram");
-    await encodeHistogram(this.recorder, { x: f32(x, "histogram"), out: out.buffer, size: x.size, ...options });
+    await encodeHistogram(this.recorder, {
+      x: f32(x, "histogram"),
+      out: out.buffer,
+      size: x.size,
+      ...options,
+    });
     const counts = (await this.read(out)) as Uint32Array;
     this.dispose(out);
     const bins = options.bins;
-    return { counts: counts.slice(0, bins), underflow: counts[bins], overflow: counts[bins + 1], nan: counts[bins + 2] };
+    return {
+      counts: counts.slice(0, bins),
+      underflow: counts[bins],
+      overflow: counts[bins + 1],
+      nan: counts[bins + 2],
+    };
   }
 
   async random(shape: readonly number[], options: RandomOptions): Promise<Tensor> {

@@ -30,15 +30,24 @@ export function paddedByteSize(bytes: number): number {
  * @returns The buffer.
  * @throws {RangeError} When `bytes` is negative, not an integer, or above the device limit.
  */
-export function createBuffer(gpu: GpuContext, bytes: number, label: string, usage = STORAGE_USAGE): GPUBuffer {
+export function createBuffer(
+  gpu: GpuContext,
+  bytes: number,
+  label: string,
+  usage = STORAGE_USAGE,
+): GPUBuffer {
   gpu.assertAlive();
   if (!Number.isInteger(bytes) || bytes < 0) {
-    throw new RangeError(`Cannot create buffer "${label}": size ${bytes} bytes, must be a non-negative integer`);
+    throw new RangeError(
+      `Cannot create buffer "${label}": size ${bytes} bytes, must be a non-negative integer`,
+    );
   }
   const size = paddedByteSize(bytes);
   const limit = gpu.device.limits.maxBufferSize;
   if (size > limit) {
-    throw new RangeError(`Cannot create buffer "${label}": ${size} bytes exceeds the device's maxBufferSize ${limit}`);
+    throw new RangeError(
+      `Cannot create buffer "${label}": ${size} bytes exceeds the device's maxBufferSize ${limit}`,
+    );
   }
   return gpu.device.createBuffer({ size, usage, label });
 }
@@ -72,7 +81,13 @@ export function writeBuffer(
 ): void {
   gpu.assertAlive();
   if (data.byteLength === 0) return;
-  gpu.device.queue.writeBuffer(buffer, byteOffset, data.buffer as ArrayBuffer, data.byteOffset, data.byteLength);
+  gpu.device.queue.writeBuffer(
+    buffer,
+    byteOffset,
+    data.buffer as ArrayBuffer,
+    data.byteOffset,
+    data.byteLength,
+  );
 }
 
 /** One range of one buffer to read back. */
@@ -107,7 +122,9 @@ export async function readBuffers(gpu: GpuContext, ranges: ReadRange[]): Promise
     const length = r.byteLength ?? r.buffer.size - offset;
     if (offset % 4 !== 0 || length % 4 !== 0 || offset < 0 || length < 0 || offset + length > r.buffer.size) {
       throw new RangeError(
-        `Cannot read back buffer "${r.buffer.label}": range [${offset}, ${offset + length}) is unaligned or exceeds its ${r.buffer.size} bytes`,
+        `Cannot read back buffer "${r.buffer.label}": range [${offset}, ${
+          offset + length
+        }) is unaligned or exceeds its ${r.buffer.size} bytes`,
       );
     }
     for (let at = 0; at < length; at += READBACK_CHUNK_BYTES) {
@@ -134,7 +151,12 @@ export async function readBuffers(gpu: GpuContext, ranges: ReadRange[]): Promise
 }
 
 /** Reads one buffer range back (see {@linkcode readBuffers}). */
-export async function readBuffer(gpu: GpuContext, buffer: GPUBuffer, byteOffset = 0, byteLength?: number): Promise<ArrayBuffer> {
+export async function readBuffer(
+  gpu: GpuContext,
+  buffer: GPUBuffer,
+  byteOffset = 0,
+  byteLength?: number,
+): Promise<ArrayBuffer> {
   const [result] = await readBuffers(gpu, [{ buffer, byteOffset, byteLength }]);
   return result;
 }

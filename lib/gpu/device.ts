@@ -104,7 +104,10 @@ export class GpuContext {
 const CPU_ADAPTER_PATTERN = /llvmpipe|lavapipe|swiftshader|softpipe|warp|software/i;
 
 /** Decides from the adapter's info whether it runs on the CPU. */
-export function isCpuAdapterInfo(info: { description?: string; device?: string; vendor?: string }, fallback = false): boolean {
+export function isCpuAdapterInfo(
+  info: { description?: string; device?: string; vendor?: string },
+  fallback = false,
+): boolean {
   const text = `${info.description ?? ""} ${info.device ?? ""} ${info.vendor ?? ""}`;
   return fallback || CPU_ADAPTER_PATTERN.test(text);
 }
@@ -136,7 +139,11 @@ export function tryAcquireGpu(): Promise<GpuContext | null> {
  */
 export async function acquireGpu(): Promise<GpuContext> {
   const gpu = await tryAcquireGpu();
-  if (!gpu) throw new NoGpuAdapterError(typeof navigator !== "undefined" && "gpu" in navigator ? "" : "navigator.gpu is undefined");
+  if (!gpu) {
+    throw new NoGpuAdapterError(
+      typeof navigator !== "undefined" && "gpu" in navigator ? "" : "navigator.gpu is undefined",
+    );
+  }
   gpu.assertAlive();
   return gpu;
 }
@@ -167,7 +174,10 @@ async function createContext(): Promise<GpuContext | null> {
   const facts: AdapterFacts = {
     description: info.description || info.device || info.vendor || "unknown adapter",
     vendor: info.vendor ?? "",
-    isCpuAdapter: isCpuAdapterInfo(info, (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false),
+    isCpuAdapter: isCpuAdapterInfo(
+      info,
+      (info as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+    ),
     hasTimestamps: requiredFeatures.includes("timestamp-query"),
     loopLimit: Infinity,
   };

@@ -39,9 +39,7 @@ export class IncompleteDispatchError extends Error {
  */
 export function loopBudget(gpu: GpuContext | { facts: { loopLimit: number } }): number {
   const limit = gpu.facts.loopLimit;
-  return Number.isFinite(limit)
-    ? Math.floor(limit * LOOP_BUDGET_MARGIN)
-    : GPU_MAX_ITERATIONS_PER_DISPATCH;
+  return Number.isFinite(limit) ? Math.floor(limit * LOOP_BUDGET_MARGIN) : GPU_MAX_ITERATIONS_PER_DISPATCH;
 }
 
 /**
@@ -66,7 +64,9 @@ export function maxStepsPerDispatch(
   if (steps < 1) {
     throw new RangeError(
       `Cannot plan a dispatch: one step needs ${iterationsPerStep + fixedIterations} loop iterations, ` +
-        `more than the adapter's per-invocation budget ${loopBudget(gpu)}; split the kernel's loops or unroll them`,
+        `more than the adapter's per-invocation budget ${
+          loopBudget(gpu)
+        }; split the kernel's loops or unroll them`,
     );
   }
   return steps;

@@ -26,7 +26,9 @@ export class UniformWriter {
   /** Appends an `i32` field. @throws {RangeError} When not an integer in [-2^31, 2^31). */
   i32(value: number): this {
     if (!Number.isInteger(value) || value < -0x80000000 || value > 0x7fffffff) {
-      throw new RangeError(`Cannot pack uniform field: i32 value ${value} is not an integer in [-2^31, 2^31)`);
+      throw new RangeError(
+        `Cannot pack uniform field: i32 value ${value} is not an integer in [-2^31, 2^31)`,
+      );
     }
     this.#words.push(value);
     this.#kinds.push("i32");

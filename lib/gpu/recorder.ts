@@ -109,7 +109,9 @@ export class CommandRecorder {
       layout: spec.pipeline.getBindGroupLayout(0),
       entries: spec.bindings.map((b, binding) => ({
         binding,
-        resource: b instanceof GPUBuffer ? { buffer: b } : { buffer: b.buffer, offset: b.offset ?? 0, size: b.size },
+        resource: b instanceof GPUBuffer
+          ? { buffer: b }
+          : { buffer: b.buffer, offset: b.offset ?? 0, size: b.size },
       })),
     });
     const pass = this.#openPass();
@@ -120,7 +122,13 @@ export class CommandRecorder {
   }
 
   /** Records a buffer-to-buffer copy (closing the open pass first). */
-  copy(source: GPUBuffer, sourceOffset: number, target: GPUBuffer, targetOffset: number, bytes: number): void {
+  copy(
+    source: GPUBuffer,
+    sourceOffset: number,
+    target: GPUBuffer,
+    targetOffset: number,
+    bytes: number,
+  ): void {
     if (bytes === 0) return;
     this.#closePass();
     this.#encoder ??= this.gpu.device.createCommandEncoder({ label: "recorder" });
@@ -148,7 +156,10 @@ export class CommandRecorder {
       usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
       label: "timer resolve",
     });
-    const readback = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const readback = device.createBuffer({
+      size: 16,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     this.#encoder = device.createCommandEncoder({ label: "timed" });
     this.#pass = this.#encoder.beginComputePass({
       label: "timed pass",
@@ -201,7 +212,11 @@ export class CommandRecorder {
  * @param maxPerDimension The device's maxComputeWorkgroupsPerDimension.
  * @returns Workgroup counts `[x, y]`.
  */
-export function grid1d(invocations: number, workgroupSize: number, maxPerDimension = 65535): [number, number] {
+export function grid1d(
+  invocations: number,
+  workgroupSize: number,
+  maxPerDimension = 65535,
+): [number, number] {
   const groups = Math.ceil(invocations / workgroupSize);
   if (groups <= maxPerDimension) return [groups, 1];
   const y = Math.ceil(groups / maxPerDimension);

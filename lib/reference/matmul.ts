@@ -10,6 +10,11 @@ export interface MatmulReferenceOptions {
 }
 
 /** float64 C = act(op(A) op(B) + bias). */
-export function matmulReference(_a: Float64Array, _b: Float64Array, _plan: MatmulPlan, _o: MatmulReferenceOptions): Float64Array {
+export function matmulReference(
+  _a: Float64Array,
+  _b: Float64Array,
+  _plan: MatmulPlan,
+  _o: MatmulReferenceOptions,
+): Float64Array {
   throw new Error("not implemented");
 }

@@ -1,15 +1,213 @@
-// STUB: to be replaced by the reductions helper.
+/**
+ * Reductions, row-wise dot products and fixed-bin histograms in float64: the oracle of
+ * `kernels/reduce.wgsl` and `kernels/histogram.wgsl`, and the reference backend's implementation.
+ *
+ * Conventions shared by both backends (numpy-like):
+ * - the sum of an empty line is 0 (so are `norm` and `sumOfSquares`); `mean`, `variance`, `min`
+ *   and `max` of an empty line are NaN, without an error;
+ * - `variance` divides by n - ddof and is NaN when n <= ddof;
+ * - any NaN in a line makes every reduction of it NaN (min and max included);
+ * - sums start from the first term (not from +0), so the sum of `[-0]` is -0.
+ *
+ * The histogram bins in float32 arithmetic, exactly as the kernel does, so both backends put every
+ * float32 input in the same bin (see {@linkcode histogramBinning}).
+ *
+ * @module
+ */
 import type { HistogramCounts, HistogramOptions, ReduceOp } from "../backend/backend.ts";
 
-/** float64 reduction of x viewed as [outer, n, inner] over the middle axis. */
-export function reduceReference(_x: Float64Array, _outer: number, _n: number, _inner: number, _op: ReduceOp, _ddof: number): Float64Array {
-  throw new Error("not implemented");
+/** The reductions, for argument checks and messages. */
+export const REDUCE_OPS: readonly ReduceOp[] = [
+  "sum",
+  "mean",
+  "variance",
+  "min",
+  "max",
+  "norm",
+  "sumOfSquares",
+];
+
+/**
+ * Checks a reduction's op and ddof (both backends call this, so both reject with the same message).
+ *
+ * @param op The reduction.
+ * @param ddof Delta degrees of freedom (used by `variance`).
+ * @throws {TypeError} When `op` is not a {@linkcode ReduceOp}.
+ * @throws {RangeError} When `ddof` is not a non-negative integer.
+ */
+export function checkReduceArguments(op: ReduceOp, ddof: number): void {
+  if (!REDUCE_OPS.includes(op)) {
+    throw new TypeError(`Cannot reduce: unknown op "${op}", expected one of ${REDUCE_OPS.join(", ")}`);
+  }
+  if (!Number.isInteger(ddof) || ddof < 0) {
+    throw new RangeError(`Cannot reduce with "${op}": ddof is ${ddof}, must be a non-negative integer`);
+  }
 }
-/** float64 row-wise dot products. */
-export function rowDotReference(_a: Float64Array, _b: Float64Array, _rows: number, _cols: number): Float64Array {
-  throw new Error("not implemented");
+
+/**
+ * The result of a reduction that does not depend on the data, or undefined when it does.
+ *
+ * @param op The reduction.
+ * @param n Length of the reduced line.
+ * @param ddof Delta degrees of freedom.
+ * @returns 0 or NaN for an empty line (and NaN for a variance with n <= ddof), else undefined.
+ */
+export function constantReduceResult(op: ReduceOp, n: number, ddof: number): number | undefined {
+  if (op === "variance" && n <= ddof) return NaN;
+  if (n > 0) return undefined;
+  return op === "sum" || op === "norm" || op === "sumOfSquares" ? 0 : NaN;
 }
-/** Histogram counts. */
-export function histogramReference(_x: Float64Array, _o: HistogramOptions): HistogramCounts {
-  throw new Error("not implemented");
+
+/** Sum starting from the first term (numpy-like: the sum of [-0] is -0, of [] is 0). */
+function sumOf(values: ArrayLike<number>): number {
+  if (values.length === 0) return 0;
+  let sum = values[0];
+  for (let k = 1; k < values.length; k++) sum += values[k];
+  return sum;
+}
+
+function reduceLine(values: Float64Array, op: ReduceOp, ddof: number): number {
+  const n = values.length;
+  const constant = constantReduceResult(op, n, ddof);
+  if (constant !== undefined) return constant;
+  if (values.some(Number.isNaN)) return NaN;
+  switch (op) {
+    case "sum":
+      return sumOf(values);
+    case "mean":
+      return sumOf(values) / n;
+    case "variance": {
+      // Two passes (mean, then squared deviations from it), as the kernel does.
+      const mean = sumOf(values) / n;
+      return sumOf(values.map((v) => (v - mean) ** 2)) / (n - ddof);
+    }
+    case "min":
+    case "max": {
+      // Keep the first of equal values (the kernel's strict comparison), so min([-0, 0]) is -0.
+      let best = values[0];
+      for (const v of values) if (op === "min" ? v < best : v > best) best = v;
+      return best;
+    }
+    case "norm":
+      return Math.sqrt(sumOf(values.map((v) => v * v)));
+    case "sumOfSquares":
+      return sumOf(values.map((v) => v * v));
+  }
+}
+
+/**
+ * Reduces x viewed as a row-major [outer, n, inner] array over its middle axis.
+ *
+ * @param x The values (outer * n * inner of them).
+ * @param outer Product of the extents before the axis.
+ * @param n Extent of the reduced axis.
+ * @param inner Product of the extents after the axis.
+ * @param op The reduction.
+ * @param ddof Delta degrees of freedom of `variance` (divides by n - ddof).
+ * @returns The [outer, inner] results, row-major.
+ * @throws {TypeError} On an unknown op. @throws {RangeError} On a bad ddof.
+ * @example
+ * ```ts
+ * import { reduceReference } from "./reduce.ts";
+ * // [[1, 2, 3], [4, 5, 6]] summed over axis 1:
+ * const sums = reduceReference(new Float64Array([1, 2, 3, 4, 5, 6]), 2, 3, 1, "sum", 0);
+ * if (sums[0] !== 6 || sums[1] !== 15) throw new Error("wrong sums");
+ * ```
+ */
+export function reduceReference(
+  x: Float64Array,
+  outer: number,
+  n: number,
+  inner: number,
+  op: ReduceOp,
+  ddof: number,
+): Float64Array {
+  checkReduceArguments(op, ddof);
+  const out = new Float64Array(outer * inner);
+  const line = new Float64Array(n);
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      for (let k = 0; k < n; k++) line[k] = x[(o * n + k) * inner + i];
+      out[o * inner + i] = reduceLine(line, op, ddof);
+    }
+  }
+  return out;
+}
+
+/**
+ * Row-wise dot products of two row-major [rows, cols] arrays: out[r] = sum_c a[r, c] b[r, c].
+ *
+ * @param a First operand. @param b Second operand (same shape).
+ * @param rows Number of rows. @param cols Number of columns.
+ * @returns The `rows` dot products (0 for rows of no columns).
+ */
+export function rowDotReference(a: Float64Array, b: Float64Array, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(rows);
+  const products = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) products[c] = a[r * cols + c] * b[r * cols + c];
+    out[r] = sumOf(products);
+  }
+  return out;
+}
+
+/** The float32 constants both backends bin with. */
+export interface HistogramBinning {
+  /** low rounded to float32. */
+  low: number;
+  /** high rounded to float32. */
+  high: number;
+  /** bins / (high - low), rounded to float32: bin = floor(f32(f32(x - low) * scale)). */
+  scale: number;
+}
+
+/**
+ * The float32 constants of a histogram (the kernel receives exactly these).
+ *
+ * @param options low, high and bins (already checked by `checkHistogram`).
+ * @returns low, high and the bin scale, each a float32 value.
+ * @throws {RangeError} When low and high round to float32 values too close to give finite bins.
+ */
+export function histogramBinning(options: HistogramOptions): HistogramBinning {
+  const low = Math.fround(options.low), high = Math.fround(options.high);
+  const scale = Math.fround(options.bins / (high - low));
+  if (!(high > low) || !Number.isFinite(scale)) {
+    throw new RangeError(
+      `Cannot run "histogram": low ${options.low} and high ${options.high} round to float32 ${low} and ${high}, ` +
+        `too close for ${options.bins} bins`,
+    );
+  }
+  return { low, high, scale };
+}
+
+/**
+ * Counts values in `bins` equal-width bins over [low, high] (x == high counts in the last bin).
+ *
+ * Binning is float32 arithmetic, as in the kernel: with x, low and high rounded to float32,
+ * bin = min(floor(f32(f32(x - low) * scale)), bins - 1) for low <= x <= high.
+ *
+ * @param x The values (each rounded to float32 before binning).
+ * @param options low, high and bins.
+ * @returns Counts per bin, and the underflow (x < low), overflow (x > high) and NaN counts.
+ * @throws {RangeError} See {@linkcode histogramBinning}.
+ * @example
+ * ```ts
+ * import { histogramReference } from "./reduce.ts";
+ * const h = histogramReference(new Float64Array([0, 0.5, 1, 2, NaN]), { low: 0, high: 1, bins: 2 });
+ * if (h.counts.join() !== "1,2" || h.overflow !== 1 || h.nan !== 1) throw new Error("wrong counts");
+ * ```
+ */
+export function histogramReference(x: Float64Array, options: HistogramOptions): HistogramCounts {
+  const { low, high, scale } = histogramBinning(options);
+  const f32 = Math.fround;
+  const counts = new Uint32Array(options.bins);
+  let underflow = 0, overflow = 0, nan = 0;
+  for (const value of x) {
+    const v = f32(value);
+    if (Number.isNaN(v)) nan++;
+    else if (v < low) underflow++;
+    else if (v > high) overflow++;
+    else counts[Math.min(Math.floor(f32(f32(v - low) * scale)), options.bins - 1)]++;
+  }
+  return { counts, underflow, overflow, nan };
 }
