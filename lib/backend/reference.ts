@@ -94,15 +94,15 @@ export class ReferenceBackend implements Backend {
     );
   }
 
-  read(tensor: Tensor): Promise<Float64Array | Uint32Array> {
+  async read(tensor: Tensor): Promise<Float64Array | Uint32Array> {
     const t = own(tensor, "read");
-    return Promise.resolve(t.data.slice());
+    return t.data.slice();
   }
 
   dispose(): void {}
   flush(): void {}
 
-  matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
+  async matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
     const plan = planMatmul(a.shape, b.shape, options.transposeA, options.transposeB);
     let bias: Float64Array | undefined;
     if (options.bias) {
@@ -119,59 +119,59 @@ export class ReferenceBackend implements Backend {
       bias,
       activation: options.activation === undefined ? undefined : activationCoefficients(options.activation),
     });
-    return Promise.resolve(new ReferenceTensor(data, plan.outShape, "f32"));
+    return new ReferenceTensor(data, plan.outShape, "f32");
   }
 
-  activation(x: Tensor, activation: Activation, order: DerivativeOrder = 0): Promise<Tensor> {
+  async activation(x: Tensor, activation: Activation, order: DerivativeOrder = 0): Promise<Tensor> {
     const coefficients = activationCoefficients(activation);
     if (order !== 0 && order !== 1 && order !== 2) {
       throw new RangeError(`Cannot run "activation": derivative order ${order}, must be 0, 1 or 2`);
     }
     const data = f64(x, "activation").map((v) => evaluateActivation(coefficients, v, order));
-    return Promise.resolve(new ReferenceTensor(data, x.shape, "f32"));
+    return new ReferenceTensor(data, x.shape, "f32");
   }
 
-  axpy(alpha: number, x: Tensor, y: Tensor): Promise<void> {
+  async axpy(alpha: number, x: Tensor, y: Tensor): Promise<void> {
     requireFinite("axpy", "alpha", alpha);
     requireSameSize("axpy", x, y);
     const xs = f64(x, "axpy"), ys = f64(y, "axpy", "y");
     for (let i = 0; i < ys.length; i++) ys[i] += alpha * xs[i];
-    return Promise.resolve();
+    return;
   }
 
-  scale(x: Tensor, alpha: number): Promise<void> {
+  async scale(x: Tensor, alpha: number): Promise<void> {
     requireFinite("scale", "alpha", alpha);
     const xs = f64(x, "scale");
     for (let i = 0; i < xs.length; i++) xs[i] *= alpha;
-    return Promise.resolve();
+    return;
   }
 
-  fill(x: Tensor, value: number): Promise<void> {
+  async fill(x: Tensor, value: number): Promise<void> {
     const t = own(x, "fill");
     if (t.dtype === "u32" && !(Number.isInteger(value) && value >= 0 && value <= 0xffffffff)) {
       throw new RangeError(`Cannot run "fill": value ${value} does not fit a u32 tensor`);
     }
     t.data.fill(value);
-    return Promise.resolve();
+    return;
   }
 
-  copy(source: Tensor, target: Tensor): Promise<void> {
+  async copy(source: Tensor, target: Tensor): Promise<void> {
     requireSameSize("copy", source, target, ["source", "target"]);
     own(target, "copy", "target").data.set(own(source, "copy", "source").data);
-    return Promise.resolve();
+    return;
   }
 
-  reduce(x: Tensor, op: ReduceOp, options: ReduceOptions = {}): Promise<Tensor> {
+  async reduce(x: Tensor, op: ReduceOp, options: ReduceOptions = {}): Promise<Tensor> {
     const xs = f64(x, op);
     const axis = options.axis ?? "all";
     const split = axis === "all"
       ? { outer: 1, n: xs.length, inner: 1, outShape: [] }
       : splitAxis(x.shape, axis);
     const data = reduceReference(xs, split.outer, split.n, split.inner, op, options.ddof ?? 0);
-    return Promise.resolve(new ReferenceTensor(data, split.outShape, "f32"));
+    return new ReferenceTensor(data, split.outShape, "f32");
   }
 
-  rowDot(a: Tensor, b: Tensor): Promise<Tensor> {
+  async rowDot(a: Tensor, b: Tensor): Promise<Tensor> {
     if (a.shape.length !== 2 || formatShape(a.shape) !== formatShape(b.shape)) {
       throw new RangeError(
         `Cannot run "rowDot": a ${formatShape(a.shape)} and b ${
@@ -180,17 +180,17 @@ export class ReferenceBackend implements Backend {
       );
     }
     const data = rowDotReference(f64(a, "rowDot", "a"), f64(b, "rowDot", "b"), a.shape[0], a.shape[1]);
-    return Promise.resolve(new ReferenceTensor(data, [a.shape[0]], "f32"));
+    return new ReferenceTensor(data, [a.shape[0]], "f32");
   }
 
-  histogram(x: Tensor, options: HistogramOptions): Promise<HistogramCounts> {
+  async histogram(x: Tensor, options: HistogramOptions): Promise<HistogramCounts> {
     checkHistogram(options);
-    return Promise.resolve(histogramReference(f64(x, "histogram"), options));
+    return histogramReference(f64(x, "histogram"), options);
   }
 
-  random(shape: readonly number[], options: RandomOptions): Promise<Tensor> {
+  async random(shape: readonly number[], options: RandomOptions): Promise<Tensor> {
     const { rows, cols } = checkRandom(shape, options);
     const data = randomReference(rows, cols, options);
-    return Promise.resolve(new ReferenceTensor(data, shape, options.distribution === "u32" ? "u32" : "f32"));
+    return new ReferenceTensor(data, shape, options.distribution === "u32" ? "u32" : "f32");
   }
 }

@@ -191,7 +191,7 @@ export class WebGpuBackend implements Backend {
     await encodeFill(this.recorder, { x: t.buffer, size: t.size, bits });
   }
 
-  copy(source: Tensor, target: Tensor): Promise<void> {
+  async copy(source: Tensor, target: Tensor): Promise<void> {
     requireSameSize("copy", source, target, ["source", "target"]);
     this.recorder.copy(
       own(source, "copy", "source").buffer,
