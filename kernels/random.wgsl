@@ -40,7 +40,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   let row = i / params.blocks_per_row;
   let block = i - row * params.blocks_per_row;
-  let w = philox4x32_10(vec4<u32>(block, params.step, params.index + row, 0u), vec2<u32>(params.seed, params.stream));
+  let counter = vec4<u32>(block, params.step, params.index + row, 0u);
+  let w = philox4x32_10(counter, vec2<u32>(params.seed, params.stream));
 
   var bits: vec4<u32>;
   switch params.distribution {
@@ -48,7 +49,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       bits = w;
     }
     case 1u: {
-      bits = to_bits(vec4<f32>(philox_uniform(w.x), philox_uniform(w.y), philox_uniform(w.z), philox_uniform(w.w)));
+      bits = to_bits(vec4<f32>(
+        philox_uniform(w.x), philox_uniform(w.y), philox_uniform(w.z), philox_uniform(w.w),
+      ));
     }
     case 2u: {
       bits = to_bits(philox_normal4(w));
