@@ -122,14 +122,17 @@ export async function run(config: TourConfig = defaultConfig): Promise<FigureRes
             data: { values: spectrumRows },
             mark: { type: "bar", opacity: 0.6 },
             encoding: {
-              x: { field: "eigenvalue", type: "quantitative", bin: { binned: true, step: width } },
+              x: { field: "eigenvalue", type: "quantitative", bin: { binned: true, step: width }, title: "eigenvalue" },
               y: { field: "density", type: "quantitative", title: "density" },
             },
           },
           {
             data: { values: theoryRows },
             mark: { type: "line", color: "firebrick" },
-            encoding: { x: { field: "eigenvalue", type: "quantitative" }, y: { field: "density", type: "quantitative" } },
+            encoding: {
+              x: { field: "eigenvalue", type: "quantitative", title: "eigenvalue" },
+              y: { field: "density", type: "quantitative", title: "density" },
+            },
           },
         ],
       },

@@ -1,0 +1,102 @@
+/**
+ * A Deno + WebGPU toolkit for studying how stochastic gradient descent learns.
+ *
+ * WGSL compute kernels (matmul, activations and their derivatives, reductions,
+ * Philox random numbers, fused multi-walker SGD) behind one backend interface
+ * with two implementations: `webgpu` and a float64 TypeScript `reference` that is
+ * both the test oracle and the fallback without a GPU.
+ *
+ * @example Multiply two matrices on the best backend available
+ * ```ts ignore
+ * import { getBackend } from "./mod.ts";
+ * const backend = await getBackend();
+ * const a = backend.tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+ * const b = backend.tensor([7, 8, 9, 10, 11, 12], [3, 2]);
+ * console.log(await backend.read(await backend.matmul(a, b))); // [58, 64, 139, 154]
+ * ```
+ *
+ * @module
+ */
+
+// Backends and tensors.
+export type {
+  Backend,
+  Distribution,
+  HistogramCounts,
+  HistogramOptions,
+  MatmulOptions,
+  RandomOptions,
+  ReduceOp,
+  ReduceOptions,
+} from "./lib/backend/backend.ts";
+export type { BackendName, DType, MatmulPlan, Tensor } from "./lib/backend/tensor.ts";
+export { formatShape, planMatmul, shapeSize } from "./lib/backend/tensor.ts";
+export { type BackendChoice, getBackend } from "./lib/backend/select.ts";
+export { ReferenceBackend, ReferenceTensor } from "./lib/backend/reference.ts";
+export { GpuTensor, WebGpuBackend } from "./lib/backend/webgpu.ts";
+
+// Activations.
+export {
+  type Activation,
+  ACTIVATION_SLOTS,
+  activationCoefficients,
+  type ActivationName,
+  BASIS_NAMES,
+  type BasisName,
+  type DerivativeOrder,
+  evaluateActivation,
+  hermite,
+} from "./lib/activations.ts";
+
+// GPU runtime.
+export {
+  acquireGpu,
+  type AdapterFacts,
+  GpuContext,
+  GpuDeviceLostError,
+  NoGpuAdapterError,
+  tryAcquireGpu,
+} from "./lib/gpu/device.ts";
+export { createBuffer, readBuffer, readBuffers, uploadBuffer, writeBuffer } from "./lib/gpu/buffers.ts";
+export {
+  getPipeline,
+  KernelCompileError,
+  type KernelPart,
+  type KernelSource,
+  type OverrideConstants,
+} from "./lib/gpu/pipelines.ts";
+export { CommandRecorder, type DispatchSpec, grid1d } from "./lib/gpu/recorder.ts";
+export { UniformWriter } from "./lib/gpu/params.ts";
+export {
+  checkCompleted,
+  IncompleteDispatchError,
+  loopBudget,
+  maxStepsPerDispatch,
+} from "./lib/gpu/loop_budget.ts";
+export { PHILOX_WGSL } from "./kernels/random.ts";
+export { ACTIVATION_FUNCTIONS_WGSL } from "./kernels/activation_functions.ts";
+
+// Random numbers.
+export {
+  normalPairFromU32,
+  philox4x32_10,
+  PhiloxStream,
+  rademacherFromU32,
+  randomReference,
+  uniformFromU32,
+} from "./lib/rng/philox.ts";
+
+// Spectra.
+export { type SymmetricEigen, symmetricEigen } from "./lib/spectral/jacobi_eigen.ts";
+export { marchenkoPasturDensity, marchenkoPasturEdges } from "./lib/spectral/marchenko_pastur.ts";
+
+// Trainers.
+export {
+  type LinearRegressionSgdConfig,
+  type LinearRegressionSgdResult,
+  runLinearRegressionSgd,
+} from "./lib/trainers/linear_regression_sgd.ts";
+
+// Figures and scripts.
+export { type FigureResult, renderSvg, type TopLevelSpec, VEGA_LITE_SCHEMA, writeFigure } from "./lib/plot/figure.ts";
+export { type CliSpec, COMMON_OPTIONS, type OptionSpec, parseCli, runCli, UsageError } from "./lib/cli.ts";
