@@ -11,7 +11,7 @@ import { createBuffer, readBuffers, uploadBuffer } from "../lib/gpu/buffers.ts";
 import { CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { runLoopProbe } from "../kernels/loop_probe.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
-import { isCpuAdapterInfo, NoGpuAdapterError } from "../lib/gpu/device.ts";
+import { GpuContext, GpuDeviceLostError, isCpuAdapterInfo, NoGpuAdapterError } from "../lib/gpu/device.ts";
 
 Deno.test("locateLine maps a line of concatenated parts back to its file", () => {
   const parts = [{ file: "lib.wgsl", code: "a\nb\nc" }, { file: "main.wgsl", code: "x\ny" }];
@@ -154,4 +154,37 @@ testGpuOnly("the recorder refuses grids past the device limit and times a pass",
   );
   const ns = await rec.timed(() => rec.dispatch({ pipeline, label: "noop", bindings: [], workgroups: [4] }));
   if (gpu.facts.hasTimestamps) assert.ok(ns !== undefined && ns >= 0);
+});
+
+testGpuOnly("a lost device turns later operations into a clear GpuDeviceLostError", async (gpu) => {
+  // A private device, so destroying it does not disturb the shared one.
+  const device = await gpu.adapter.requestDevice();
+  const context = new GpuContext(gpu.adapter, device, { ...gpu.facts });
+  device.destroy();
+  await device.lost;
+  assert.ok(context.isLost);
+  assert.throws(() => createBuffer(context, 16, "after loss"), (e: Error) => {
+    return e instanceof GpuDeviceLostError && /was lost \(reason "destroyed"/.test(e.message) &&
+      /--backend reference/.test(e.message);
+  });
+});
+
+testGpuOnly("KERNEL_DEBUG=1 prints each dispatch's label, constants and grid on stderr", async () => {
+  const script = `
+    import { getBackend } from "${new URL("../mod.ts", import.meta.url).href}";
+    const backend = await getBackend("webgpu");
+    const x = backend.tensor([1, 2, 3]);
+    await backend.scale(x, 2);
+    console.log(Array.from(await backend.read(x)).join(","));
+  `;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--no-check", script],
+    env: { KERNEL_DEBUG: "1", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stderr = new TextDecoder().decode(output.stderr);
+  assert.equal(output.code, 0, stderr);
+  assert.equal(new TextDecoder().decode(output.stdout).trim(), "2,4,6");
+  assert.match(stderr, /\[kernel\] scale\{WORKGROUP_SIZE=64\} workgroups=\[1, 1, 1\]/);
 });
