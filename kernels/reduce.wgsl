@@ -76,9 +76,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (o >= params.outer) {
     return;
   }
-  let target = (o * params.parts + p) * params.inner + i;
+  let slot = (o * params.parts + p) * params.inner + i;
   if (params.n == 0u) {
-    out[target] = bitcast<f32>(params.empty_bits);
+    out[slot] = bitcast<f32>(params.empty_bits);
     return;
   }
   let line = o * params.inner + i;
@@ -107,5 +107,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (saw_nan) {
     acc = bitcast<f32>(QUIET_NAN_BITS);
   }
-  out[target] = acc;
+  out[slot] = acc;
 }

@@ -25,6 +25,7 @@ import { CommandRecorder } from "../gpu/recorder.ts";
 import { encodeMatmul } from "../../kernels/matmul.ts";
 import { encodeActivation, encodeAxpy, encodeFill, encodeScale } from "../../kernels/elementwise.ts";
 import { encodeHistogram, encodeReduce, encodeRowDot } from "../../kernels/reduce.ts";
+import { checkReduceArguments } from "../reference/reduce.ts";
 import { encodeRandom } from "../../kernels/random.ts";
 
 /** A tensor of the webgpu backend: a GPU buffer and a shape. */
@@ -206,9 +207,11 @@ export class WebGpuBackend implements Backend {
   async reduce(x: Tensor, op: ReduceOp, options: ReduceOptions = {}): Promise<Tensor> {
     const axis = options.axis ?? "all";
     const split = axis === "all" ? { outer: 1, n: x.size, inner: 1, outShape: [] } : splitAxis(x.shape, axis);
+    checkReduceArguments(op, options.ddof ?? 0);
+    const input = f32(x, op);
     const out = this.#allocate(split.outShape, "f32", op);
     await encodeReduce(this.recorder, {
-      x: f32(x, op),
+      x: input,
       out: out.buffer,
       outer: split.outer,
       n: split.n,

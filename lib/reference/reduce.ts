@@ -84,7 +84,7 @@ function reduceLine(values: Float64Array, op: ReduceOp, ddof: number): number {
     case "min":
     case "max": {
       // Strict comparison keeps the first of equal values (so min([-0, 0]) is -0), like the kernel
-      // on lines of up to 1024 elements; past that the kernel visits them in another order.
+      // on lines of up to REDUCE_CHUNK (64) elements; past that the kernel visits them in another order.
       let best = values[0];
       for (const v of values) if (op === "min" ? v < best : v > best) best = v;
       return best;
