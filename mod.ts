@@ -98,5 +98,11 @@ export {
 } from "./lib/trainers/linear_regression_sgd.ts";
 
 // Figures and scripts.
-export { type FigureResult, renderSvg, type TopLevelSpec, VEGA_LITE_SCHEMA, writeFigure } from "./lib/plot/figure.ts";
+export {
+  type FigureResult,
+  renderSvg,
+  type TopLevelSpec,
+  VEGA_LITE_SCHEMA,
+  writeFigure,
+} from "./lib/plot/figure.ts";
 export { type CliSpec, COMMON_OPTIONS, type OptionSpec, parseCli, runCli, UsageError } from "./lib/cli.ts";

@@ -26,6 +26,22 @@ fn act_hermite(k: i32, x: f32) -> f32 {
   }
 }
 
+// tanh accurate in relative terms everywhere. The builtin is (e^2x - 1)/(e^2x + 1) on some
+// drivers (llvmpipe: tanh(1e-8) = 3e-8); below |x| = 0.625 use the Cephes tanhf polynomial,
+// above it 1 - 2/(e^2|x| + 1), which cannot cancel there; |x| is clamped so exp stays finite.
+fn act_tanh(x: f32) -> f32 {
+  if (act_is_nan(x)) { return x; }
+  let a = min(abs(x), 20.0);
+  if (a < 0.625) {
+    let z = x * x;
+    let p = (((-5.70498872745e-3 * z + 2.06390887954e-2) * z - 5.37397155531e-2) * z + 1.33314422036e-1) * z -
+      3.33332819422e-1;
+    return p * z * x + x;
+  }
+  let t = 1.0 - 2.0 / (exp(2.0 * a) + 1.0);
+  return select(t, -t, x < 0.0);
+}
+
 fn act_sigmoid(x: f32) -> f32 {
   if (x >= 0.0) {
     return 1.0 / (1.0 + exp(-x));
@@ -50,9 +66,7 @@ fn act_basis(slot: u32, x: f32, order: u32) -> f32 {
     return 0.0;
   }
   if (slot == 7u) {
-    if (act_is_nan(x)) { return x; }
-    // tanh(+-10) rounds to +-1 in f32; clamping keeps exp-based implementations finite at |x| ~ 300.
-    let t = tanh(clamp(x, -10.0, 10.0));
+    let t = act_tanh(x);
     if (order == 0u) { return t; }
     if (order == 1u) { return 1.0 - t * t; }
     return -2.0 * t * (1.0 - t * t);

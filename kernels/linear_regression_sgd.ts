@@ -45,7 +45,10 @@ export interface LinearRegressionSgdArgs {
 }
 
 /** Records one dispatch advancing every walker by `steps` steps. */
-export async function encodeLinearRegressionSgd(rec: CommandRecorder, a: LinearRegressionSgdArgs): Promise<void> {
+export async function encodeLinearRegressionSgd(
+  rec: CommandRecorder,
+  a: LinearRegressionSgdArgs,
+): Promise<void> {
   const constants = { WORKGROUP_SIZE };
   const pipeline = await getPipeline(rec.gpu, LINEAR_REGRESSION_SGD_KERNEL, constants);
   const params = new UniformWriter()

@@ -169,7 +169,8 @@ export function basisFunction(slot: number, x: number, order: DerivativeOrder): 
   }
   switch (slot) {
     case 6: // relu; NaN passes through, relu(-0) = -0
-      return order === 0 ? (x < 0 ? 0 : x) : order === 1 ? (Number.isNaN(x) ? x : x > 0 ? 1 : 0) : x * 0;
+      if (Number.isNaN(x) || order === 0) return x < 0 ? 0 : x;
+      return order === 1 && x > 0 ? 1 : 0;
     case 7: {
       const t = Math.tanh(x);
       return order === 0 ? t : order === 1 ? 1 - t * t : -2 * t * (1 - t * t);

@@ -20,7 +20,7 @@ import { symmetricEigen } from "../lib/spectral/jacobi_eigen.ts";
 import { marchenkoPasturDensity, marchenkoPasturEdges } from "../lib/spectral/marchenko_pastur.ts";
 import { runLinearRegressionSgd } from "../lib/trainers/linear_regression_sgd.ts";
 import { type FigureResult, VEGA_LITE_SCHEMA, writeFigure } from "../lib/plot/figure.ts";
-import { COMMON_OPTIONS, type CliSpec, runCli, UsageError } from "../lib/cli.ts";
+import { type CliSpec, COMMON_OPTIONS, runCli, UsageError } from "../lib/cli.ts";
 
 /** The tour's configuration. */
 export interface TourConfig {
@@ -77,7 +77,11 @@ export async function run(config: TourConfig = defaultConfig): Promise<FigureRes
   const q = d / n;
   const [lo, hi] = marchenkoPasturEdges(q);
   const bins = 40, width = (hi - lo) * 1.2 / bins, left = lo - 0.1 * (hi - lo);
-  const histogram = await backend.histogram(backend.tensor(values), { low: left, high: left + bins * width, bins });
+  const histogram = await backend.histogram(backend.tensor(values), {
+    low: left,
+    high: left + bins * width,
+    bins,
+  });
   const spectrumRows = Array.from(histogram.counts, (count, i) => ({
     eigenvalue: left + (i + 0.5) * width,
     density: count / (d * width),
@@ -122,7 +126,12 @@ export async function run(config: TourConfig = defaultConfig): Promise<FigureRes
             data: { values: spectrumRows },
             mark: { type: "bar", opacity: 0.6 },
             encoding: {
-              x: { field: "eigenvalue", type: "quantitative", bin: { binned: true, step: width }, title: "eigenvalue" },
+              x: {
+                field: "eigenvalue",
+                type: "quantitative",
+                bin: { binned: true, step: width },
+                title: "eigenvalue",
+              },
               y: { field: "density", type: "quantitative", title: "density" },
             },
           },
@@ -150,7 +159,13 @@ export async function run(config: TourConfig = defaultConfig): Promise<FigureRes
               y2: { field: "high" },
             },
           },
-          { mark: "line", encoding: { x: { field: "step", type: "quantitative" }, y: { field: "mean", type: "quantitative" } } },
+          {
+            mark: "line",
+            encoding: {
+              x: { field: "step", type: "quantitative" },
+              y: { field: "mean", type: "quantitative" },
+            },
+          },
         ],
       },
     ],
@@ -180,7 +195,8 @@ export async function run(config: TourConfig = defaultConfig): Promise<FigureRes
 
 const CLI: CliSpec = {
   usage: "deno run -A scripts/00_tour.ts",
-  description: "Tour: GPU data -> covariance spectrum vs Marchenko-Pastur -> fused multi-walker SGD -> Vega-Lite figure",
+  description:
+    "Tour: GPU data -> covariance spectrum vs Marchenko-Pastur -> fused multi-walker SGD -> Vega-Lite figure",
   options: {
     samples: { type: "number", default: defaultConfig.samples, description: "samples n of the covariance" },
     dimension: { type: "number", default: defaultConfig.dimension, description: "dimension d" },

@@ -10,7 +10,7 @@
  * @module
  */
 import { type FigureResult, writeFigure, writeTextAtomic } from "../lib/plot/figure.ts";
-import { COMMON_OPTIONS, type CliSpec, runCli } from "../lib/cli.ts";
+import { type CliSpec, COMMON_OPTIONS, runCli } from "../lib/cli.ts";
 
 interface FigureModule {
   defaultConfig: Record<string, unknown>;
@@ -18,14 +18,16 @@ interface FigureModule {
   run(config: Record<string, unknown>): Promise<FigureResult>;
 }
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
+const escape = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
 function keyNumbers(summary: Record<string, unknown>): string {
   const rows: string[] = [];
   const walk = (value: unknown, path: string) => {
     if (rows.length >= 12) return;
-    if (typeof value === "number") rows.push(`${path} = ${Number.isInteger(value) ? value : value.toPrecision(4)}`);
-    else if (value && typeof value === "object" && !Array.isArray(value)) {
+    if (typeof value === "number") {
+      rows.push(`${path} = ${Number.isInteger(value) ? value : value.toPrecision(4)}`);
+    } else if (value && typeof value === "object" && !Array.isArray(value)) {
       for (const [k, v] of Object.entries(value)) if (k !== "config") walk(v, path ? `${path}.${k}` : k);
     }
   };
@@ -71,14 +73,22 @@ if (import.meta.main) {
         await writeFigure(out, name, figure);
         const title = typeof figure.spec.title === "string" ? figure.spec.title : name;
         cards.push(
-          `<section><h2>${escape(name)}</h2><p>${escape(title)}</p><img src="${name}.svg" alt="${escape(name)}">` +
-            `<p class="numbers">${keyNumbers(figure.summary)}</p><pre>${escape(command)}   # ${seconds.toFixed(1)} s</pre></section>`,
+          `<section><h2>${escape(name)}</h2><p>${escape(title)}</p><img src="${name}.svg" alt="${
+            escape(name)
+          }">` +
+            `<p class="numbers">${keyNumbers(figure.summary)}</p><pre>${escape(command)}   # ${
+              seconds.toFixed(1)
+            } s</pre></section>`,
         );
         console.error(`figures: ${name} done in ${seconds.toFixed(1)} s`);
       } catch (error) {
         failures++;
         console.error(`figures: ${name} failed: ${(error as Error).message}`);
-        cards.push(`<section><h2>${escape(name)}</h2><p class="error">failed: ${escape((error as Error).message)}</p></section>`);
+        cards.push(
+          `<section><h2>${escape(name)}</h2><p class="error">failed: ${
+            escape((error as Error).message)
+          }</p></section>`,
+        );
       }
     }
     const html = `<!doctype html><meta charset="utf-8"><title>Figures</title>

@@ -17,14 +17,23 @@ testGpuOnly("the fused kernel matches the float64 loop over 100 steps (same Phil
   console.log(`max |error_gpu - error_f64| over 100 steps: ${diff.toExponential(2)}`);
 });
 
-testBothBackends("SGD on a linear teacher learns: the error falls from 1 by orders of magnitude", async (backend) => {
-  const result = await runLinearRegressionSgd(backend, { ...BASE, d: 16, steps: 400, recordEvery: 100, walkers: 3 });
-  assert.deepEqual(result.recordSteps, [100, 200, 300, 400]);
-  for (let w = 0; w < 3; w++) {
-    const curve = result.errors.subarray(w * 4, w * 4 + 4);
-    assert.ok(curve[3] < 1e-3 * curve[0] || curve[3] < 1e-6, `walker ${w}: ${Array.from(curve)}`);
-  }
-});
+testBothBackends(
+  "SGD on a linear teacher learns: the error falls from 1 by orders of magnitude",
+  async (backend) => {
+    const result = await runLinearRegressionSgd(backend, {
+      ...BASE,
+      d: 16,
+      steps: 400,
+      recordEvery: 100,
+      walkers: 3,
+    });
+    assert.deepEqual(result.recordSteps, [100, 200, 300, 400]);
+    for (let w = 0; w < 3; w++) {
+      const curve = result.errors.subarray(w * 4, w * 4 + 4);
+      assert.ok(curve[3] < 1e-3 * curve[0] || curve[3] < 1e-6, `walker ${w}: ${Array.from(curve)}`);
+    }
+  },
+);
 
 testGpuOnly("results do not depend on steps per dispatch or on walker batching", async (gpu) => {
   const backend = new WebGpuBackend(gpu);
@@ -55,5 +64,8 @@ testGpuOnly("a run longer than one dispatch's loop budget completes every step",
 testBothBackends("bad configurations name the problem", async (backend) => {
   await assert.rejects(runLinearRegressionSgd(backend, { ...BASE, d: 0 }), /d is 0, must be an integer >= 1/);
   await assert.rejects(runLinearRegressionSgd(backend, { ...BASE, walkers: -2 }), RangeError);
-  await assert.rejects(runLinearRegressionSgd(backend, { ...BASE, learningRate: NaN }), /learningRate is NaN/);
+  await assert.rejects(
+    runLinearRegressionSgd(backend, { ...BASE, learningRate: NaN }),
+    /learningRate is NaN/,
+  );
 });

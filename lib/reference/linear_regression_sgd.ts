@@ -28,7 +28,13 @@ export interface LinearRegressionSgdReferenceArgs {
 }
 
 /** x of step `step` of walker `walker`: lane e % 4 of block e / 4, Box-Muller pairs. */
-export function sampleInput(d: number, seed: number, stream: number, step: number, walker: number): Float64Array {
+export function sampleInput(
+  d: number,
+  seed: number,
+  stream: number,
+  step: number,
+  walker: number,
+): Float64Array {
   const x = new Float64Array(d);
   for (let block = 0; block * 4 < d; block++) {
     const w = philox4x32_10(seed, stream, block, step, walker, 0);

@@ -56,8 +56,10 @@ export function matmulReference(
     throw new RangeError(`Cannot run "matmul": bias has ${options.bias.length} elements, must have n = ${n}`);
   }
   // Element (i, p) of op(A) and (p, j) of op(B), row-major storage.
-  const aAt = (base: number, i: number, p: number) => options.transposeA ? a[base + p * m + i] : a[base + i * k + p];
-  const bAt = (base: number, p: number, j: number) => options.transposeB ? b[base + j * k + p] : b[base + p * n + j];
+  const aAt = (base: number, i: number, p: number) =>
+    options.transposeA ? a[base + p * m + i] : a[base + i * k + p];
+  const bAt = (base: number, p: number, j: number) =>
+    options.transposeB ? b[base + j * k + p] : b[base + p * n + j];
   const c = new Float64Array(batch * strideC);
   for (let t = 0; t < batch; t++) {
     for (let i = 0; i < m; i++) {

@@ -41,13 +41,17 @@ export function symmetricEigen(
   { tolerance = 1e-14, maxSweeps = 100 }: { tolerance?: number; maxSweeps?: number } = {},
 ): SymmetricEigen {
   if (!Number.isInteger(n) || n < 0 || matrix.length !== n * n) {
-    throw new RangeError(`Cannot diagonalise: ${matrix.length} values given for an n = ${n} matrix (need n*n)`);
+    throw new RangeError(
+      `Cannot diagonalise: ${matrix.length} values given for an n = ${n} matrix (need n*n)`,
+    );
   }
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const v = 0.5 * (matrix[i * n + j] + matrix[j * n + i]);
-      if (!Number.isFinite(v)) throw new TypeError(`Cannot diagonalise: entry (${i}, ${j}) is ${matrix[i * n + j]}`);
+      if (!Number.isFinite(v)) {
+        throw new TypeError(`Cannot diagonalise: entry (${i}, ${j}) is ${matrix[i * n + j]}`);
+      }
       a[i * n + j] = v;
     }
   }

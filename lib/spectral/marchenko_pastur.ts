@@ -11,7 +11,9 @@
 
 /** Support edges [x_-, x_+] of the Marchenko-Pastur law. */
 export function marchenkoPasturEdges(q: number, variance = 1): [number, number] {
-  if (!(q > 0 && q <= 1)) throw new RangeError(`Cannot use Marchenko-Pastur: ratio q = ${q}, must be in (0, 1]`);
+  if (!(q > 0 && q <= 1)) {
+    throw new RangeError(`Cannot use Marchenko-Pastur: ratio q = ${q}, must be in (0, 1]`);
+  }
   return [variance * (1 - Math.sqrt(q)) ** 2, variance * (1 + Math.sqrt(q)) ** 2];
 }
 

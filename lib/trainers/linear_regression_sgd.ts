@@ -151,8 +151,17 @@ export async function runLinearRegressionSgd(
   const counts = new Uint32Array(completedBytes);
   for (let chunk = 0; chunk < chunks; chunk++) {
     const expected = Math.min(perDispatch, steps - chunk * perDispatch);
-    checkCompleted(LINEAR_REGRESSION_SGD_KERNEL.label, counts.subarray(chunk * walkers, (chunk + 1) * walkers), expected);
+    checkCompleted(
+      LINEAR_REGRESSION_SGD_KERNEL.label,
+      counts.subarray(chunk * walkers, (chunk + 1) * walkers),
+      expected,
+    );
   }
   for (const b of [teacherBuffer, weights, history, completed]) b.destroy();
-  return { errors: new Float32Array(historyBytes), recordSteps, dispatches: chunks, stepsPerDispatch: perDispatch };
+  return {
+    errors: new Float32Array(historyBytes),
+    recordSteps,
+    dispatches: chunks,
+    stepsPerDispatch: perDispatch,
+  };
 }
