@@ -22,7 +22,14 @@ import type {
   ReduceOptions,
 } from "./backend.ts";
 import { type DType, formatShape, planMatmul, shapeSize, splitAxis, type Tensor } from "./tensor.ts";
-import { checkHistogram, checkRandom, requireF32, requireFinite, requireSameSize } from "./validate.ts";
+import {
+  checkHistogram,
+  checkRandom,
+  checkTensorData,
+  requireF32,
+  requireFinite,
+  requireSameSize,
+} from "./validate.ts";
 import { matmulReference } from "../reference/matmul.ts";
 import { histogramReference, reduceReference, rowDotReference } from "../reference/reduce.ts";
 import { randomReference } from "../rng/philox.ts";
@@ -63,26 +70,9 @@ export class ReferenceBackend implements Backend {
   readonly description = "float64 TypeScript reference";
 
   tensor(data: ArrayLike<number>, shape: readonly number[] = [data.length], dtype: DType = "f32"): Tensor {
-    const size = shapeSize(shape);
-    if (data.length !== size) {
-      throw new RangeError(
-        `Cannot create tensor: ${data.length} values given for shape ${
-          formatShape(shape)
-        } (${size} elements)`,
-      );
-    }
-    if (dtype === "u32") {
-      for (let i = 0; i < data.length; i++) {
-        const v = data[i];
-        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-          throw new RangeError(
-            `Cannot create u32 tensor: value ${v} at index ${i} is not an integer in [0, 2^32)`,
-          );
-        }
-      }
-      return new ReferenceTensor(Uint32Array.from(data), shape, dtype);
-    }
-    return new ReferenceTensor(Float64Array.from(data), shape, dtype);
+    checkTensorData(data, shape, dtype);
+    const values = dtype === "u32" ? Uint32Array.from(data) : Float64Array.from(data);
+    return new ReferenceTensor(values, shape, dtype);
   }
 
   zeros(shape: readonly number[], dtype: DType = "f32"): Tensor {

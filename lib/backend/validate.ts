@@ -4,7 +4,7 @@
  * @module
  */
 import type { HistogramOptions, RandomOptions } from "./backend.ts";
-import { formatShape, type Tensor } from "./tensor.ts";
+import { type DType, formatShape, shapeSize, type Tensor } from "./tensor.ts";
 
 /** Throws a TypeError unless `x` is an f32 tensor. */
 export function requireF32(op: string, x: Tensor, name = "x"): void {
@@ -92,5 +92,32 @@ export function checkHistogram(options: HistogramOptions): void {
   }
   if (!Number.isInteger(options.bins) || options.bins < 1 || options.bins > 1 << 20) {
     throw new RangeError(`Cannot run "histogram": bins is ${options.bins}, must be an integer in [1, 2^20]`);
+  }
+}
+
+/**
+ * Checks the values of a new tensor against its shape and dtype.
+ *
+ * @throws {RangeError} When the count differs from the shape's size, or a u32 value is not an
+ * integer in [0, 2^32).
+ */
+export function checkTensorData(data: ArrayLike<number>, shape: readonly number[], dtype: DType): void {
+  const size = shapeSize(shape);
+  if (data.length !== size) {
+    throw new RangeError(
+      `Cannot create tensor: ${data.length} values given for shape ${formatShape(shape)} (${size} elements)`,
+    );
+  }
+  if (dtype === "u32") {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+        throw new RangeError(
+          `Cannot create u32 tensor: value ${v} at index ${i} is not an integer in [0, 2^32)`,
+        );
+      }
+    }
+  } else if (dtype !== "f32") {
+    throw new TypeError(`Cannot create tensor: dtype "${dtype}", expected "f32" or "u32"`);
   }
 }

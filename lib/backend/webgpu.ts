@@ -18,7 +18,14 @@ import type {
   ReduceOptions,
 } from "./backend.ts";
 import { type DType, formatShape, planMatmul, shapeSize, splitAxis, type Tensor } from "./tensor.ts";
-import { checkHistogram, checkRandom, requireF32, requireFinite, requireSameSize } from "./validate.ts";
+import {
+  checkHistogram,
+  checkRandom,
+  checkTensorData,
+  requireF32,
+  requireFinite,
+  requireSameSize,
+} from "./validate.ts";
 import type { GpuContext } from "../gpu/device.ts";
 import { createBuffer, readBuffer, writeBuffer } from "../gpu/buffers.ts";
 import { CommandRecorder } from "../gpu/recorder.ts";
@@ -82,28 +89,8 @@ export class WebGpuBackend implements Backend {
   }
 
   tensor(data: ArrayLike<number>, shape: readonly number[] = [data.length], dtype: DType = "f32"): Tensor {
-    const size = shapeSize(shape);
-    if (data.length !== size) {
-      throw new RangeError(
-        `Cannot create tensor: ${data.length} values given for shape ${
-          formatShape(shape)
-        } (${size} elements)`,
-      );
-    }
-    let values: Float32Array | Uint32Array;
-    if (dtype === "u32") {
-      for (let i = 0; i < data.length; i++) {
-        const v = data[i];
-        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-          throw new RangeError(
-            `Cannot create u32 tensor: value ${v} at index ${i} is not an integer in [0, 2^32)`,
-          );
-        }
-      }
-      values = Uint32Array.from(data);
-    } else {
-      values = Float32Array.from(data);
-    }
+    checkTensorData(data, shape, dtype);
+    const values = dtype === "u32" ? Uint32Array.from(data) : Float32Array.from(data);
     const t = this.#allocate(shape, dtype, "tensor");
     writeBuffer(this.gpu, t.buffer, values);
     return t;
