@@ -19,11 +19,12 @@ import type { BackendChoice } from "../lib/backend/select.ts";
 import { symmetricEigen } from "../lib/spectral/jacobi_eigen.ts";
 import { marchenkoPasturDensity, marchenkoPasturEdges } from "../lib/spectral/marchenko_pastur.ts";
 import { runLinearRegressionSgd } from "../lib/trainers/linear_regression_sgd.ts";
-import { type FigureResult, VEGA_LITE_SCHEMA, writeFigure } from "../lib/plot/figure.ts";
-import { type CliSpec, COMMON_OPTIONS, runCli, UsageError } from "../lib/cli.ts";
+import { type FigureResult, VEGA_LITE_SCHEMA } from "../lib/plot/figure.ts";
+import { figureMain } from "../lib/plot/figure_script.ts";
+import { UsageError } from "../lib/cli.ts";
 
 /** The tour's configuration. */
-export interface TourConfig {
+export interface TourConfig extends Record<string, unknown> {
   /** Samples of the covariance estimate. */
   samples: number;
   /** Dimension of the covariance and of the SGD problem. */
@@ -193,26 +194,19 @@ export async function run(config: TourConfig = defaultConfig): Promise<FigureRes
   return { spec, summary };
 }
 
-const CLI: CliSpec = {
-  usage: "deno run -A scripts/00_tour.ts",
-  description:
-    "Tour: GPU data -> covariance spectrum vs Marchenko-Pastur -> fused multi-walker SGD -> Vega-Lite figure",
-  options: {
-    samples: { type: "number", default: defaultConfig.samples, description: "samples n of the covariance" },
-    dimension: { type: "number", default: defaultConfig.dimension, description: "dimension d" },
-    walkers: { type: "number", default: defaultConfig.walkers, description: "SGD walkers" },
-    steps: { type: "number", default: defaultConfig.steps, description: "SGD steps per walker" },
-    learningRate: { type: "number", default: defaultConfig.learningRate, description: "SGD learning rate" },
-    ...COMMON_OPTIONS,
-  },
-};
-
 if (import.meta.main) {
-  await runCli(CLI, async (options) => {
-    const config = { ...defaultConfig, ...options } as unknown as TourConfig;
-    const figure = await run(config);
-    const files = await writeFigure(String(options.out), "00_tour", figure);
-    console.error(`wrote ${files.join(", ")}`);
-    console.log(JSON.stringify(figure.summary, null, 2));
+  await figureMain<TourConfig>({
+    name: "00_tour",
+    description:
+      "Tour: GPU data -> covariance spectrum vs Marchenko-Pastur -> fused multi-walker SGD -> Vega-Lite figure",
+    options: {
+      samples: { type: "number", description: "samples n of the covariance" },
+      dimension: { type: "number", description: "dimension d" },
+      walkers: { type: "number", description: "SGD walkers" },
+      steps: { type: "number", description: "SGD steps per walker" },
+      learningRate: { type: "number", description: "SGD learning rate" },
+    },
+    defaultConfig,
+    run,
   });
 }

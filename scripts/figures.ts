@@ -18,6 +18,13 @@ interface FigureModule {
   run(config: Record<string, unknown>): Promise<FigureResult>;
 }
 
+/**
+ * File names of figure scripts: `00_tour.ts`, or `<line>_fig<N>_<what>.ts` (DESIGN.md section 5),
+ * e.g. `teacher_student_fig1_overlap.ts`. Each exports `defaultConfig`, optionally `fullConfig`,
+ * and `run(config)`.
+ */
+export const FIGURE_SCRIPT = /^(00_tour|[a-z0-9_]+_fig\d+[a-z0-9_]*)\.ts$/;
+
 const escape = (s: string) =>
   s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 
@@ -49,9 +56,10 @@ const CLI: CliSpec = {
 if (import.meta.main) {
   await runCli(CLI, async (options) => {
     const dir = new URL(".", import.meta.url);
+    // Figure scripts: every scripts/*.ts except this runner, `_` helpers and tools (see FIGURE_SCRIPT).
     const names = [...Deno.readDirSync(dir)]
       .map((e) => e.name)
-      .filter((n) => /^\d\d_.*\.ts$/.test(n))
+      .filter((n) => FIGURE_SCRIPT.test(n))
       .map((n) => n.slice(0, -3))
       .filter((n) => n.includes(String(options.only)))
       .sort();

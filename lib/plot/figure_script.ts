@@ -1,0 +1,85 @@
+/**
+ * The `main` of every figure script: parse the CLI, run, write the figure files.
+ *
+ * A figure script exports `defaultConfig` (quick scale: minutes on a CPU adapter),
+ * optionally `fullConfig` (the paper's scale), and `run(config)`. Its main block is
+ *
+ * ```ts ignore
+ * if (import.meta.main) await figureMain({ name: "teacher_student_fig1_overlap", description, options, defaultConfig, fullConfig, run });
+ * ```
+ *
+ * which gives it `--help`, `--full`, `--seed`, `--backend`, `--out`, `--config` and one flag per
+ * entry of `options`, and writes `<out>/<name>.vl.json`, `.svg` and `.summary.json`.
+ *
+ * @module
+ */
+import { COMMON_OPTIONS, type OptionSpec, runCli } from "../cli.ts";
+import { type FigureResult, writeFigure } from "./figure.ts";
+
+/** What {@linkcode figureMain} needs from a figure script. */
+export interface FigureScript<C extends Record<string, unknown>> {
+  /** File name without `.ts`; also the output files' base name. */
+  name: string;
+  /** One line for `--help`. */
+  description: string;
+  /** The script's own options (defaults are taken from `defaultConfig`, or `fullConfig` with `--full`). */
+  options: Record<string, Omit<OptionSpec, "default"> & { default?: OptionSpec["default"] }>;
+  /** Quick-scale configuration. */
+  defaultConfig: C;
+  /** Paper-scale configuration (used with `--full`). */
+  fullConfig?: C;
+  /** Runs the figure. */
+  run(config: C): Promise<FigureResult>;
+}
+
+/**
+ * Runs a figure script from the command line (see the module doc).
+ *
+ * Flags given explicitly win over `--full`, which wins over the defaults.
+ *
+ * @param script The script's name, options, configs and run function.
+ */
+export async function figureMain<C extends Record<string, unknown>>(script: FigureScript<C>): Promise<void> {
+  const options: Record<string, OptionSpec> = {};
+  for (const [key, o] of Object.entries(script.options)) {
+    options[key] = { ...o, default: (script.defaultConfig[key] ?? o.default) as OptionSpec["default"] };
+  }
+  options.full = {
+    type: "boolean",
+    default: false,
+    description: "paper scale (fullConfig) instead of quick scale",
+  };
+  const common = { ...COMMON_OPTIONS };
+  if ("seed" in script.defaultConfig) {
+    common.seed = { ...common.seed, default: script.defaultConfig.seed as number };
+  }
+  await runCli(
+    {
+      usage: `deno run -A scripts/${script.name}.ts`,
+      description: script.description,
+      options: { ...options, ...common },
+    },
+    async (parsed) => {
+      const base = parsed.full && script.fullConfig ? script.fullConfig : script.defaultConfig;
+      const config: Record<string, unknown> = { ...base };
+      const explicit = new Set(explicitFlags(Deno.args));
+      for (const [key, value] of Object.entries(parsed)) {
+        if (key === "full" || key === "out" || key === "config") continue;
+        // --full supplies its own values unless a flag (or config file) set one explicitly.
+        if (!parsed.full || explicit.has(key) || !(key in base)) config[key] = value;
+      }
+      const started = performance.now();
+      const figure = await script.run(config as C);
+      figure.summary = { ...figure.summary, walltimeSeconds: (performance.now() - started) / 1000 };
+      const files = await writeFigure(String(parsed.out), script.name, figure);
+      console.error(`wrote ${files.join(", ")}`);
+      console.log(JSON.stringify(figure.summary, null, 2));
+    },
+  );
+}
+
+function explicitFlags(args: string[]): string[] {
+  return args.filter((a) => a.startsWith("--")).map((a) =>
+    a.slice(2).split("=")[0].replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+  );
+}
