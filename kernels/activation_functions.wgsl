@@ -60,8 +60,9 @@ fn act_basis(slot: u32, x: f32, order: u32) -> f32 {
     return sqrt(kf * (kf - 1.0)) * act_hermite(k - 2, x);
   }
   if (slot == 6u) {
-    if (order == 0u) { return select(x, 0.0, x < 0.0); }
+    // NaN checked by bits: GL drivers may fold a NaN comparison into select(x, 0, x < 0) = 0.
     if (act_is_nan(x)) { return x; }
+    if (order == 0u) { return select(x, 0.0, x < 0.0); }
     if (order == 1u) { return select(0.0, 1.0, x > 0.0); }
     return 0.0;
   }

@@ -10,6 +10,9 @@ import { ReferenceBackend } from "../lib/backend/reference.ts";
 import { WebGpuBackend } from "../lib/backend/webgpu.ts";
 import type { Backend } from "../lib/backend/backend.ts";
 import { type GpuContext, NoGpuAdapterError, tryAcquireGpu } from "../lib/gpu/device.ts";
+import { readBuffer, uploadBuffer } from "../lib/gpu/buffers.ts";
+import { getPipeline } from "../lib/gpu/pipelines.ts";
+import { CommandRecorder } from "../lib/gpu/recorder.ts";
 
 /** True when running in CI (`CI=true`). */
 export const IN_CI = Deno.env.get("CI") === "true";
@@ -22,6 +25,45 @@ if (!gpu) {
 
 /** The GPU context of the test process, or null. */
 export const testGpu = gpu;
+
+/**
+ * Whether the adapter keeps the sign of zero through a select (`select(x, 0, x < 0)` of a stored -0
+ * is -0). Vulkan adapters do; wgpu's GL backend on llvmpipe gives +0. Tests compare signed zeros exactly only where
+ * the backend keeps them (see {@linkcode keepsSignedZero}).
+ */
+export const GPU_KEEPS_SIGNED_ZERO: boolean = gpu ? await probeSignedZero(gpu) : true;
+
+/** True when `backend` keeps the sign of zero (the reference always does). */
+export function keepsSignedZero(backend: Backend): boolean {
+  return backend.name === "reference" || GPU_KEEPS_SIGNED_ZERO;
+}
+
+async function probeSignedZero(context: GpuContext): Promise<boolean> {
+  const probe = {
+    label: "signed_zero_probe",
+    parts: [{
+      file: "tests/_backends.ts (inline)",
+      code: "@group(0) @binding(0) var<storage, read_write> v: array<f32>;\n" +
+        "@compute @workgroup_size(1)\nfn main() { v[1] = select(v[0], 0.0, v[0] < 0.0); }\n",
+    }],
+  };
+  const buffer = uploadBuffer(context, new Float32Array([-0, 1]), "signed zero probe");
+  const rec = new CommandRecorder(context);
+  rec.dispatch({
+    pipeline: await getPipeline(context, probe),
+    label: probe.label,
+    bindings: [buffer],
+    workgroups: [1],
+  });
+  rec.flush();
+  const [, negated] = new Float32Array(await readBuffer(context, buffer));
+  buffer.destroy();
+  const keeps = Object.is(negated, -0);
+  if (!keeps) {
+    console.error(`Adapter ${context.facts.description} turns -0 into +0: signed-zero checks relaxed`);
+  }
+  return keeps;
+}
 
 /** The backends under test, by name. */
 export const backends: { name: "reference" | "webgpu"; make: () => Backend; ignore: boolean }[] = [
