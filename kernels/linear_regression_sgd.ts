@@ -17,9 +17,13 @@ export const LINEAR_REGRESSION_SGD_KERNEL: KernelSource = {
 
 const WORKGROUP_SIZE = 64;
 
-/** Loop iterations one step costs one invocation (two passes over ceil(d/4) blocks). */
+/**
+ * Loop iterations one step costs one invocation, as llvmpipe counts them: it counts every
+ * loop-condition check, so a loop of n trips costs n + 1, and the step loop adds one per step.
+ * Two passes over ceil(d/4) blocks: 2 (ceil(d/4) + 1) + 1.
+ */
 export function linearRegressionSgdIterationsPerStep(d: number): number {
-  return 2 * Math.ceil(d / 4);
+  return 2 * (Math.ceil(d / 4) + 1) + 1;
 }
 
 /** Arguments of one dispatch of {@linkcode encodeLinearRegressionSgd}. */

@@ -8,7 +8,7 @@
 // (s + 1) % record_every == 0, it records the error |w - w*|^2 / d in history slot
 // (s + 1) / record_every - 1, so records do not depend on how steps are split into dispatches.
 //
-// Loop budget (DESIGN.md section 3): each step costs 2 ceil(d / 4) loop iterations; the host
+// Loop budget (DESIGN.md section 3): each step costs 2 (ceil(d / 4) + 1) + 1 loop checks; the host
 // plans steps per dispatch with maxStepsPerDispatch and checks completed[chunk, walker].
 //
 // Bindings: 0 teacher w* [d] (read), 1 weights [walkers, d] (read_write),

@@ -122,9 +122,18 @@ export function parseCli(spec: CliSpec, args: string[]): Record<string, number |
     options[kebab(name)] = { type: o.type === "boolean" ? "boolean" : "string" };
     byFlag.set(kebab(name), name);
   }
+  // `--steps -5` would be refused by parseArgs as ambiguous: pass negative numbers as `--steps=-5`,
+  // so that the script's own range check names the problem.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith("--") ? byFlag.get(args[i].slice(2)) : undefined;
+    if (name && spec.options[name].type === "number" && /^-[\d.]/.test(args[i + 1] ?? "")) {
+      joined.push(`${args[i]}=${args[++i]}`);
+    } else joined.push(args[i]);
+  }
   let parsed;
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: joined, options, strict: true, allowPositionals: false });
   } catch (error) {
     throw new UsageError(
       `${(error as Error).message.replace(/\. To specify.*$/s, "")}; run with --help for the options`,
@@ -163,14 +172,16 @@ export function parseCli(spec: CliSpec, args: string[]): Record<string, number |
  *
  * @param spec The CLI.
  * @param main The script body, given the parsed config.
+ * @param args The arguments (default `Deno.args`; a script with a subcommand passes the rest).
  */
 export async function runCli(
   spec: CliSpec,
   main: (config: Record<string, number | string | boolean>) => Promise<void>,
+  args: string[] = Deno.args,
 ): Promise<void> {
   let config;
   try {
-    config = parseCli(spec, Deno.args);
+    config = parseCli(spec, args);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`error: ${error.message}`);

@@ -1,20 +1,26 @@
 /**
- * Runs every figure script and writes a gallery: `deno task figures [--full] [--only <pattern>]`.
+ * Runs every figure script and writes a gallery: `deno task figures [--full] [--only <patterns>]`.
  *
- * A figure script is `scripts/<name>.ts` (other than this one and the `_`-prefixed
- * helpers) exporting `defaultConfig` and `run(config)` returning a `FigureResult`.
- * Each writes `out/<name>.vl.json`, `.svg` and `.summary.json`; `out/index.html`
- * shows every SVG with its caption, key numbers and the command that made it.
- * `--full` passes `{ full: true }` to scripts that have a paper-scale config.
+ * A figure script is `scripts/<name>.ts` matching {@linkcode FIGURE_SCRIPT}, exporting
+ * `defaultConfig` and `run(config)` returning a `FigureResult`, optionally `fullConfig`
+ * (paper scale, used with `--full`) and `testConfig` (tiny, seconds: used with `--tiny` by
+ * the gallery and schema tests). Each figure's spec is checked against the Vega-Lite v6
+ * schema, then `out/<name>.vl.json`, `.svg` and `.summary.json` are written; `out/index.html`
+ * shows every SVG with its caption (the spec's `description`, else its `title`), its key
+ * numbers and the command that made it. A figure that fails is shown as failed and makes
+ * the command exit non-zero after the others ran.
  *
  * @module
  */
-import { type FigureResult, writeFigure, writeTextAtomic } from "../lib/plot/figure.ts";
+import { type FigureResult, validateVegaLite, writeFigure, writeTextAtomic } from "../lib/plot/figure.ts";
 import { type CliSpec, COMMON_OPTIONS, runCli } from "../lib/cli.ts";
+import { gitCommit, TOOLKIT_VERSION } from "../lib/io/provenance.ts";
+import { setProgressQuiet } from "../lib/progress.ts";
 
 interface FigureModule {
   defaultConfig: Record<string, unknown>;
   fullConfig?: Record<string, unknown>;
+  testConfig?: Record<string, unknown>;
   run(config: Record<string, unknown>): Promise<FigureResult>;
 }
 
@@ -42,12 +48,45 @@ function keyNumbers(summary: Record<string, unknown>): string {
   return rows.join("<br>");
 }
 
+/**
+ * The names (without `.ts`) of the figure scripts in `scripts/`, sorted.
+ *
+ * @returns Names matching {@linkcode FIGURE_SCRIPT}.
+ */
+export function figureScriptNames(): string[] {
+  return [...Deno.readDirSync(new URL(".", import.meta.url))]
+    .map((e) => e.name)
+    .filter((n) => FIGURE_SCRIPT.test(n))
+    .map((n) => n.slice(0, -3))
+    .sort();
+}
+
+/** The caption of a figure: the spec's `description`, else its title, else the script's name. */
+function caption(figure: FigureResult, name: string): string {
+  const spec = figure.spec as { description?: unknown; title?: unknown };
+  if (typeof spec.description === "string" && spec.description) return spec.description;
+  const title = spec.title as string | { text?: string | string[] } | undefined;
+  if (typeof title === "string") return title;
+  if (title && title.text) return ([] as string[]).concat(title.text).join(" ");
+  return name;
+}
+
 const CLI: CliSpec = {
   usage: "deno task figures",
   description: "Run every figure script and write out/<name>.{vl.json,svg,summary.json} and out/index.html",
   options: {
     full: { type: "boolean", default: false, description: "paper scale (for a GPU) instead of quick scale" },
-    only: { type: "string", default: "", description: "run only scripts whose name contains this text" },
+    only: {
+      type: "string",
+      default: "",
+      description: "run only scripts whose name contains one of these comma-separated texts",
+    },
+    tiny: {
+      type: "boolean",
+      default: false,
+      description: "tiny configs (each script's testConfig, else defaultConfig): for tests",
+    },
+    quiet: { type: "boolean", default: false, description: "no progress output from the figure scripts" },
     backend: COMMON_OPTIONS.backend,
     out: COMMON_OPTIONS.out,
   },
@@ -55,35 +94,38 @@ const CLI: CliSpec = {
 
 if (import.meta.main) {
   await runCli(CLI, async (options) => {
-    const dir = new URL(".", import.meta.url);
-    // Figure scripts: every scripts/*.ts except this runner, `_` helpers and tools (see FIGURE_SCRIPT).
-    const names = [...Deno.readDirSync(dir)]
-      .map((e) => e.name)
-      .filter((n) => FIGURE_SCRIPT.test(n))
-      .map((n) => n.slice(0, -3))
-      .filter((n) => n.includes(String(options.only)))
-      .sort();
+    setProgressQuiet(Boolean(options.quiet));
+    const names = figureScriptNames()
+      .filter((n) => String(options.only).split(",").some((pattern) => n.includes(pattern.trim())));
     if (names.length === 0) throw new Error(`No figure script matches --only "${options.only}"`);
     const out = String(options.out);
     const cards: string[] = [];
     let failures = 0;
     for (const name of names) {
       const module: FigureModule = await import(`./${name}.ts`);
-      const base = options.full && module.fullConfig ? module.fullConfig : module.defaultConfig;
+      const base = options.full && module.fullConfig
+        ? module.fullConfig
+        : options.tiny && module.testConfig
+        ? module.testConfig
+        : module.defaultConfig;
       const config = { ...base, backend: options.backend };
-      const command = `deno run -A scripts/${name}.ts${options.full ? " --full" : ""}`;
+      const command = `deno run -A scripts/${name}.ts${options.full ? " --full" : ""}` +
+        (options.tiny && module.testConfig ? " (testConfig)" : "");
       const started = performance.now();
       console.error(`figures: ${name} ...`);
       try {
         const figure = await module.run(config);
         const seconds = (performance.now() - started) / 1000;
         figure.summary = { ...figure.summary, walltimeSeconds: seconds, command };
+        const violations = await validateVegaLite(figure.spec);
+        if (violations.length > 0) {
+          throw new Error(`its spec fails the Vega-Lite v6 schema: ${violations.slice(0, 5).join("; ")}`);
+        }
         await writeFigure(out, name, figure);
-        const title = typeof figure.spec.title === "string" ? figure.spec.title : name;
         cards.push(
-          `<section><h2>${escape(name)}</h2><p>${escape(title)}</p><img src="${name}.svg" alt="${
-            escape(name)
-          }">` +
+          `<section id="${escape(name)}"><h2>${escape(name)}</h2><p class="caption">${
+            escape(caption(figure, name))
+          }</p><img src="${name}.svg" alt="${escape(name)}">` +
             `<p class="numbers">${keyNumbers(figure.summary)}</p><pre>${escape(command)}   # ${
               seconds.toFixed(1)
             } s</pre></section>`,
@@ -99,10 +141,14 @@ if (import.meta.main) {
         );
       }
     }
+    const commit = gitCommit();
     const html = `<!doctype html><meta charset="utf-8"><title>Figures</title>
 <style>body{font-family:sans-serif;margin:2em}section{border-top:1px solid #ccc;padding:1em 0}img{max-width:100%}
 .numbers{font-family:monospace;font-size:90%}.error{color:#b00}</style>
 <h1>Figures</h1>
+<p>Made by <code>deno task figures${options.full ? " --full" : ""}</code> on ${
+      escape(new Date().toISOString())
+    }, toolkit ${escape(TOOLKIT_VERSION)}${commit ? `, commit <code>${commit.slice(0, 12)}</code>` : ""}.</p>
 ${cards.join("\n")}
 `;
     await writeTextAtomic(`${out}/index.html`, html);

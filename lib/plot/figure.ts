@@ -9,6 +9,7 @@
  * @module
  */
 import type { TopLevelSpec } from "npm:vega-lite@6";
+import { writeFileAtomic } from "../io/atomic.ts";
 
 export type { TopLevelSpec };
 
@@ -40,11 +41,37 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** Writes a text file atomically (temporary name, then rename). */
+/** Writes a text file atomically (temporary name, then rename; see lib/io/atomic.ts). */
 export async function writeTextAtomic(path: string, text: string): Promise<void> {
-  const temporary = `${path}.tmp-${Deno.pid}`;
-  await Deno.writeTextFile(temporary, text);
-  await Deno.rename(temporary, path);
+  await writeFileAtomic(path, text);
+}
+
+let validator: Promise<(spec: unknown) => string[]> | null = null;
+
+/**
+ * Checks a spec against the Vega-Lite v6 JSON schema (`npm:vega-lite@6/vega-lite-schema.json`,
+ * compiled once per process with `npm:ajv@8`, ~1.5 s; loaded lazily).
+ *
+ * @param spec The spec.
+ * @returns The schema violations as `"<path> <message>"` lines; empty when the spec is valid.
+ */
+export function validateVegaLite(spec: unknown): Promise<string[]> {
+  validator ??= (async () => {
+    const [{ default: schema }, { Ajv }] = await Promise.all([
+      import("npm:vega-lite@6/vega-lite-schema.json", { with: { type: "json" } }),
+      import("npm:ajv@8"),
+    ]);
+    // strict: false: the schema uses keywords ajv does not know; formats are not checked.
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const validate = ajv.compile(schema);
+    return (value: unknown) =>
+      validate(value)
+        ? []
+        : (validate.errors ?? []).map((e: { instancePath: string; message?: string }) =>
+          `${e.instancePath || "/"} ${e.message}`
+        );
+  })();
+  return validator.then((validate) => validate(spec));
 }
 
 /**
@@ -73,4 +100,31 @@ export async function writeFigure(outDir: string, name: string, figure: FigureRe
   ];
   for (const [path, text] of files) await writeTextAtomic(path, text);
   return files.map(([path]) => path);
+}
+
+/** What a Jupyter kernel displays: MIME type -> content. */
+export type MimeBundle = Record<string, unknown>;
+
+/**
+ * Makes a figure display inline in Deno's Jupyter kernel (`deno jupyter`): the returned object,
+ * as the last expression of a cell, shows as the Vega-Lite spec (interactive where the
+ * frontend renders `application/vnd.vegalite.v6+json`) with the SVG rendered here as fallback.
+ * It uses the kernel's `Symbol.for("Jupyter.display")` protocol (`Deno.jupyter.$display`), so it
+ * also runs outside a kernel.
+ *
+ * @param spec The spec.
+ * @returns An object the kernel displays.
+ * @example
+ * ```ts ignore
+ * // in a notebook cell
+ * await figureDisplay(figure.spec)
+ * ```
+ */
+export async function figureDisplay(spec: TopLevelSpec): Promise<{ [key: symbol]: () => MimeBundle }> {
+  const bundle: MimeBundle = {
+    "application/vnd.vegalite.v6+json": spec,
+    "image/svg+xml": await renderSvg(spec),
+    "text/plain": `Vega-Lite figure: ${typeof spec.title === "string" ? spec.title : "untitled"}`,
+  };
+  return { [Symbol.for("Jupyter.display")]: () => bundle };
 }

@@ -2,19 +2,22 @@
  * The `main` of every figure script: parse the CLI, run, write the figure files.
  *
  * A figure script exports `defaultConfig` (quick scale: minutes on a CPU adapter),
- * optionally `fullConfig` (the paper's scale), and `run(config)`. Its main block is
+ * optionally `fullConfig` (the paper's scale) and `testConfig` (tiny, seconds: the gallery and
+ * schema tests run it, see scripts/figures.ts `--tiny`), and `run(config)`. The spec's
+ * `description` (else its `title`) is the figure's caption in the gallery. Its main block is
  *
  * ```ts ignore
  * if (import.meta.main) await figureMain({ name: "teacher_student_fig1_overlap", description, options, defaultConfig, fullConfig, run });
  * ```
  *
- * which gives it `--help`, `--full`, `--seed`, `--backend`, `--out`, `--config` and one flag per
+ * which gives it `--help`, `--full`, `--quiet`, `--seed`, `--backend`, `--out`, `--config` and one flag per
  * entry of `options`, and writes `<out>/<name>.vl.json`, `.svg` and `.summary.json`.
  *
  * @module
  */
 import { COMMON_OPTIONS, type OptionSpec, runCli } from "../cli.ts";
 import { type FigureResult, writeFigure } from "./figure.ts";
+import { setProgressQuiet } from "../progress.ts";
 
 /** What {@linkcode figureMain} needs from a figure script. */
 export interface FigureScript<C extends Record<string, unknown>> {
@@ -28,6 +31,8 @@ export interface FigureScript<C extends Record<string, unknown>> {
   defaultConfig: C;
   /** Paper-scale configuration (used with `--full`). */
   fullConfig?: C;
+  /** Tiny configuration for tests (seconds); not used by the command line. */
+  testConfig?: C;
   /** Runs the figure. */
   run(config: C): Promise<FigureResult>;
 }
@@ -49,6 +54,7 @@ export async function figureMain<C extends Record<string, unknown>>(script: Figu
     default: false,
     description: "paper scale (fullConfig) instead of quick scale",
   };
+  options.quiet = { type: "boolean", default: false, description: "no progress output on stderr" };
   const common = { ...COMMON_OPTIONS };
   if ("seed" in script.defaultConfig) {
     common.seed = { ...common.seed, default: script.defaultConfig.seed as number };
@@ -60,11 +66,12 @@ export async function figureMain<C extends Record<string, unknown>>(script: Figu
       options: { ...options, ...common },
     },
     async (parsed) => {
+      setProgressQuiet(Boolean(parsed.quiet));
       const base = parsed.full && script.fullConfig ? script.fullConfig : script.defaultConfig;
       const config: Record<string, unknown> = { ...base };
       const explicit = new Set(explicitFlags(Deno.args));
       for (const [key, value] of Object.entries(parsed)) {
-        if (key === "full" || key === "out" || key === "config") continue;
+        if (key === "full" || key === "quiet" || key === "out" || key === "config") continue;
         // --full supplies its own values unless a flag (or config file) set one explicitly.
         if (!parsed.full || explicit.has(key) || !(key in base)) config[key] = value;
       }

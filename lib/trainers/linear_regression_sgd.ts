@@ -8,6 +8,11 @@
  * depend on how steps are split into dispatches (`stepsPerDispatch`), and the
  * reference backend runs the same algorithm in float64.
  *
+ * A run can be split into segments that continue each other exactly (checkpoint and
+ * resume): `stopAtStep` ends a segment early and the result's `state` (weights, step,
+ * errors so far) is what `resumeFrom` takes to continue. The only RNG state is the step,
+ * since every draw is addressed by (seed, stream, step, walker) in the Philox counter.
+ *
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
@@ -38,6 +43,20 @@ export interface LinearRegressionSgdConfig {
   recordEvery?: number;
   /** Steps per dispatch on webgpu (default and cap: what the adapter's loop budget allows). */
   stepsPerDispatch?: number;
+  /** Continue from this state (a checkpoint) instead of from w = 0 at step 0. */
+  resumeFrom?: LinearRegressionSgdState;
+  /** End this segment after this many steps in total (default `steps`); continue later with `resumeFrom`. */
+  stopAtStep?: number;
+}
+
+/** The full state of a run after `step` steps: enough to continue it bit-identically. */
+export interface LinearRegressionSgdState {
+  /** Steps completed. */
+  step: number;
+  /** Walker weights [walkers, d] (float32 on webgpu, float64 on reference). */
+  weights: Float32Array | Float64Array;
+  /** The error history so far, [walkers, records] (records past `step` are 0). */
+  errors: Float32Array | Float64Array;
 }
 
 /** Result of {@linkcode runLinearRegressionSgd}. */
@@ -50,6 +69,8 @@ export interface LinearRegressionSgdResult {
   dispatches: number;
   /** Steps per dispatch used (0 on the reference backend). */
   stepsPerDispatch: number;
+  /** The state at the end of this run or segment (pass as `resumeFrom` to continue). */
+  state: LinearRegressionSgdState;
 }
 
 /** Stream ids: data and teacher draw from separate Philox streams of one seed. */
@@ -75,7 +96,8 @@ export function linearTeacher(d: number, seed: number): Float64Array {
  * @param backend webgpu (fused kernel) or reference (float64 loop).
  * @param config Sizes, learning rate, seed.
  * @returns Errors per walker and record.
- * @throws {RangeError} On non-positive sizes or a non-finite learning rate.
+ * @throws {RangeError} On non-positive sizes, a non-finite learning rate, or a `resumeFrom` /
+ *   `stopAtStep` that does not fit the configuration.
  * @throws {IncompleteDispatchError} If the adapter stopped a dispatch early.
  */
 export async function runLinearRegressionSgd(
@@ -94,16 +116,22 @@ export async function runLinearRegressionSgd(
   const records = Math.floor(steps / recordEvery);
   const recordSteps = Array.from({ length: records }, (_, i) => (i + 1) * recordEvery);
   const teacher = linearTeacher(d, seed);
+  const { start, stop } = segmentOf(config, records);
 
   if (!(backend instanceof WebGpuBackend)) {
     const errors = new Float64Array(walkers * records);
+    const weights = new Float64Array(walkers * d);
+    if (config.resumeFrom) {
+      errors.set(config.resumeFrom.errors);
+      weights.set(config.resumeFrom.weights);
+    }
     linearRegressionSgdReference({
       teacher,
-      weights: new Float64Array(walkers * d),
+      weights,
       d,
       walkers,
-      stepOffset: 0,
-      steps,
+      stepOffset: start,
+      steps: stop - start,
       seed,
       stream: DATA_STREAM,
       learningRate,
@@ -111,21 +139,27 @@ export async function runLinearRegressionSgd(
       history: errors,
       historyLength: records,
     });
-    return { errors, recordSteps, dispatches: 0, stepsPerDispatch: 0 };
+    const state = { step: stop, weights, errors };
+    return { errors, recordSteps, dispatches: 0, stepsPerDispatch: 0, state };
   }
 
   const gpu = backend.gpu;
   const cap = maxStepsPerDispatch(gpu, linearRegressionSgdIterationsPerStep(d));
-  const perDispatch = Math.min(config.stepsPerDispatch ?? cap, cap, steps);
+  const perDispatch = Math.min(config.stepsPerDispatch ?? cap, cap, Math.max(1, stop - start));
   positiveInteger("stepsPerDispatch", perDispatch);
-  const chunks = Math.ceil(steps / perDispatch);
+  const chunks = Math.ceil((stop - start) / perDispatch);
   const teacherBuffer = uploadBuffer(gpu, Float32Array.from(teacher), "teacher");
-  const weights = createBuffer(gpu, walkers * d * 4, "walker weights");
-  const history = createBuffer(gpu, walkers * records * 4, "error history");
-  const completed = createBuffer(gpu, chunks * walkers * 4, "completed steps");
+  const resume = config.resumeFrom;
+  const weights = resume
+    ? uploadBuffer(gpu, Float32Array.from(resume.weights), "walker weights")
+    : createBuffer(gpu, walkers * d * 4, "walker weights");
+  const history = resume
+    ? uploadBuffer(gpu, Float32Array.from(resume.errors), "error history")
+    : createBuffer(gpu, walkers * records * 4, "error history");
+  const completed = createBuffer(gpu, Math.max(1, chunks) * walkers * 4, "completed steps");
   const rec = backend.recorder;
   for (let chunk = 0; chunk < chunks; chunk++) {
-    const stepOffset = chunk * perDispatch;
+    const stepOffset = start + chunk * perDispatch;
     await encodeLinearRegressionSgd(rec, {
       teacher: teacherBuffer,
       weights,
@@ -133,7 +167,7 @@ export async function runLinearRegressionSgd(
       completed,
       d,
       walkers,
-      steps: Math.min(perDispatch, steps - stepOffset),
+      steps: Math.min(perDispatch, stop - stepOffset),
       stepOffset,
       seed,
       stream: DATA_STREAM,
@@ -144,13 +178,14 @@ export async function runLinearRegressionSgd(
     });
   }
   rec.flush();
-  const [historyBytes, completedBytes] = await readBuffers(gpu, [
+  const [historyBytes, completedBytes, weightBytes] = await readBuffers(gpu, [
     { buffer: history, byteLength: walkers * records * 4 },
-    { buffer: completed, byteLength: chunks * walkers * 4 },
+    { buffer: completed, byteLength: Math.max(1, chunks) * walkers * 4 },
+    { buffer: weights, byteLength: walkers * d * 4 },
   ]);
   const counts = new Uint32Array(completedBytes);
   for (let chunk = 0; chunk < chunks; chunk++) {
-    const expected = Math.min(perDispatch, steps - chunk * perDispatch);
+    const expected = Math.min(perDispatch, stop - start - chunk * perDispatch);
     checkCompleted(
       LINEAR_REGRESSION_SGD_KERNEL.label,
       counts.subarray(chunk * walkers, (chunk + 1) * walkers),
@@ -158,10 +193,36 @@ export async function runLinearRegressionSgd(
     );
   }
   for (const b of [teacherBuffer, weights, history, completed]) b.destroy();
+  const errors = new Float32Array(historyBytes);
   return {
-    errors: new Float32Array(historyBytes),
+    errors,
     recordSteps,
     dispatches: chunks,
     stepsPerDispatch: perDispatch,
+    state: { step: stop, weights: new Float32Array(weightBytes), errors },
   };
+}
+
+/** The steps [start, stop) this call runs, after checking `resumeFrom` and `stopAtStep`. */
+function segmentOf(config: LinearRegressionSgdConfig, records: number): { start: number; stop: number } {
+  const { d, walkers, steps } = config;
+  const from = config.resumeFrom;
+  const start = from ? from.step : 0;
+  const stop = config.stopAtStep ?? steps;
+  const fail = (what: string) => new RangeError(`Cannot run linear-regression SGD: ${what}`);
+  if (!Number.isInteger(start) || start < 0 || start > steps) {
+    throw fail(`resumeFrom.step is ${start}, must be an integer in [0, steps = ${steps}]`);
+  }
+  if (!Number.isInteger(stop) || stop < start || stop > steps) {
+    throw fail(`stopAtStep is ${stop}, must be an integer in [${start}, steps = ${steps}]`);
+  }
+  if (from && from.weights.length !== walkers * d) {
+    throw fail(`resumeFrom.weights has ${from.weights.length} values, walkers * d is ${walkers * d}`);
+  }
+  if (from && from.errors.length !== walkers * records) {
+    throw fail(
+      `resumeFrom.errors has ${from.errors.length} values, walkers * records is ${walkers * records}`,
+    );
+  }
+  return { start, stop };
 }
