@@ -1,0 +1,117 @@
+/**
+ * Wrapper of the fused multi-walker teacher-student SGD kernel (kernels/teacher_student_sgd.wgsl).
+ *
+ * @module
+ */
+import source from "./teacher_student_sgd.wgsl" with { type: "text" };
+import { PHILOX_WGSL } from "./random.ts";
+import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
+import { activationUniform } from "./elementwise.ts";
+import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
+import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { UniformWriter } from "../lib/gpu/params.ts";
+import { twoPointThreshold } from "../lib/rng/philox.ts";
+import type { DataModelParams } from "../lib/teacher_student/samplers.ts";
+import type { StepSettings } from "../lib/teacher_student/steps.ts";
+import type { SamplingMode } from "../lib/reference/teacher_student_sgd.ts";
+
+/** The kernel: Philox and activation libraries, then kernels/teacher_student_sgd.wgsl. */
+export const TEACHER_STUDENT_SGD_KERNEL: KernelSource = {
+  label: "teacher_student_sgd",
+  parts: [PHILOX_WGSL, ACTIVATION_FUNCTIONS_WGSL, { file: "kernels/teacher_student_sgd.wgsl", code: source }],
+};
+
+/** Invocations (walkers) per workgroup. */
+export const TEACHER_STUDENT_WORKGROUP_SIZE = 64;
+
+/**
+ * Loop iterations per step (one pass over ceil(d / 4) blocks) and per dispatch (the prologue pass).
+ * llvmpipe counts every loop-condition check, so a loop of n trips costs n + 1, and the step loop's
+ * own check costs one more per step (measured: at d = 64 a dispatch stopped after 3640 steps of 18).
+ */
+export function teacherStudentSgdIterations(d: number): { perStep: number; fixed: number } {
+  const blocks = Math.ceil(d / 4);
+  return { perStep: blocks + 2, fixed: blocks + 2 };
+}
+
+/** Buffers of one batch of walkers (layouts in the .wgsl header). */
+export interface TeacherStudentBuffers {
+  teacher: GPUBuffer;
+  weights: GPUBuffer;
+  scratch: GPUBuffer;
+  saveTimes: GPUBuffer;
+  history: GPUBuffer;
+  state: GPUBuffer;
+  completed: GPUBuffer;
+}
+
+/** Arguments of one dispatch of {@linkcode encodeTeacherStudentSgd}. */
+export interface TeacherStudentSgdArgs {
+  buffers: TeacherStudentBuffers;
+  model: DataModelParams;
+  settings: StepSettings;
+  d: number;
+  walkers: number;
+  walkerOffset: number;
+  steps: number;
+  stepOffset: number;
+  seed: number;
+  chunk: number;
+  sampling: SamplingMode;
+  sharedSample: boolean;
+  pRepeat: number;
+  datasetSize: number;
+  normalize: boolean;
+  /** |u|^2 of the float32 teacher direction. */
+  uu: number;
+  /** Global index of the first save time > stepOffset, of one past this chunk's last, of slot 0 of `history`. */
+  saveNext: number;
+  saveEnd: number;
+  saveBase: number;
+}
+
+const SAMPLING = { online: 0, repeat: 1, twice: 2 } as const;
+
+/** Records one dispatch advancing every walker of the batch by `steps` steps. */
+export async function encodeTeacherStudentSgd(rec: CommandRecorder, a: TeacherStudentSgdArgs): Promise<void> {
+  const constants = { WORKGROUP_SIZE: TEACHER_STUDENT_WORKGROUP_SIZE };
+  const pipeline = await getPipeline(rec.gpu, TEACHER_STUDENT_SGD_KERNEL, constants);
+  const m = a.model, s = a.settings, o = s.optimizer;
+  const params = new UniformWriter()
+    .u32(a.d).u32(Math.ceil(a.d / 4)).u32(a.walkers).u32(a.walkerOffset)
+    .u32(a.steps).u32(a.stepOffset).u32(a.seed).u32(a.chunk)
+    .u32(SAMPLING[a.sampling]).u32(a.sharedSample ? 1 : 0).u32(Math.max(a.datasetSize, 1))
+    .u32(twoPointThreshold(a.sampling === "repeat" ? a.pRepeat : 0))
+    .u32(m.labels === "teacher" ? 0 : 1).u32(twoPointThreshold(m.pSpike))
+    .u32(m.latent === "rademacher" ? 0 : 1).u32(twoPointThreshold(m.latentProbabilityHigh))
+    .f32(m.latentLow).f32(m.latentHigh).f32(m.spikeAmplitude).f32(m.uzCoefficient)
+    .f32(m.noise).u32(s.loss === "mse" ? 1 : 0)
+    .u32(o === "single" ? 0 : o === "twice" ? 1 : 2).f32(s.spherical ? 1 : 0)
+    .u32(a.normalize ? 1 : 0).f32(s.learningRate / a.d)
+    .f32(typeof o === "object" ? o.extragradient / a.d : 0).f32(a.uu)
+    .u32(a.saveNext).u32(a.saveEnd).u32(a.saveBase).u32(0)
+    .bytes();
+  const b = a.buffers;
+  rec.dispatch({
+    pipeline,
+    label: TEACHER_STUDENT_SGD_KERNEL.label,
+    constants,
+    bindings: [
+      b.teacher,
+      b.weights,
+      b.scratch,
+      b.saveTimes,
+      b.history,
+      b.state,
+      b.completed,
+      rec.uniform(params),
+      activationUniform(rec, m.teacher),
+      activationUniform(rec, s.student),
+    ],
+    workgroups: grid1d(
+      a.walkers,
+      TEACHER_STUDENT_WORKGROUP_SIZE,
+      rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
+    ),
+  });
+}

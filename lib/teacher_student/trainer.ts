@@ -1,0 +1,370 @@
+/**
+ * Multi-walker SGD of a single-index student on teacher-student data: `evolution(...)` yields chunks.
+ *
+ * On webgpu one dispatch advances every walker by many steps (kernels/teacher_student_sgd.wgsl),
+ * observables go into a GPU history buffer at the save times and are read back once per chunk,
+ * together with the completed-step counters (checked) and, when asked, a weight snapshot. On the
+ * reference backend the float64 loop (lib/reference/teacher_student_sgd.ts) runs the same algorithm on
+ * the same Philox bits. Results do not depend on chunk lengths, steps per dispatch, or on which walkers
+ * run together (walker k always reads counter walker `walkerOffset + k`).
+ *
+ * @module
+ */
+import type { Backend } from "../backend/backend.ts";
+import { WebGpuBackend } from "../backend/webgpu.ts";
+import { type Activation, activationCoefficients } from "../activations.ts";
+import { createBuffer, readBuffers, uploadBuffer } from "../gpu/buffers.ts";
+import { checkCompleted, maxStepsPerDispatch } from "../gpu/loop_budget.ts";
+import {
+  OBSERVABLES,
+  type SamplingMode,
+  teacherStudentSgdReference,
+} from "../reference/teacher_student_sgd.ts";
+import {
+  encodeTeacherStudentSgd,
+  TEACHER_STUDENT_SGD_KERNEL,
+  type TeacherStudentBuffers,
+  teacherStudentSgdIterations,
+} from "../../kernels/teacher_student_sgd.ts";
+import type { DataModel } from "./samplers.ts";
+import { checkLoss, type Loss } from "./losses.ts";
+import { checkOptimizer, type Optimizer, type StepSettings } from "./steps.ts";
+import { dotProduct, initializeWeights, type InitMode } from "./init.ts";
+import { logSaveTimes } from "./observables.ts";
+
+/** Configuration of {@linkcode evolution}. */
+export interface TeacherStudentConfig {
+  /** The data model (carries d, the seed and the teacher direction). */
+  model: DataModel;
+  /** Student activation. */
+  student: Activation;
+  /** Loss (default "corr"). */
+  loss?: Loss;
+  /** Learning rate lr; the step applied is lr / d. */
+  learningRate: number;
+  /** Optimizer (default "single"). */
+  optimizer?: Optimizer;
+  /** Project gradients onto the sphere's tangent space (default true). */
+  spherical?: boolean;
+  /** Renormalise w onto the unit sphere after each step (default true). */
+  normalize?: boolean;
+  walkers: number;
+  steps: number;
+  /** "online" (default), "repeat" (pRepeat, datasetSize) or "twice" (each fresh sample for two steps). */
+  sampling?: SamplingMode;
+  /** All walkers read walker 0's fresh samples (the original's latest-commit bug, as an explicit option). */
+  sharedSample?: boolean;
+  pRepeat?: number;
+  datasetSize?: number;
+  /** Initialisation mode (default "random"), ignored when `initialWeights` is given. */
+  init?: InitMode;
+  /** Initial weights [walkers, d] (unit rows). */
+  initialWeights?: Float64Array;
+  /** Save times (sorted, distinct, in [0, steps]; 0 records the initial overlap). Default: 100 log-spaced. */
+  saveTimes?: number[];
+  /** Steps per yielded chunk (default: all steps in one chunk). */
+  chunkSteps?: number;
+  /** Steps per dispatch on webgpu (default and cap: the adapter's loop budget). */
+  stepsPerDispatch?: number;
+  /** Global index of the first walker (for splitting walkers into batches). */
+  walkerOffset?: number;
+  /** Return a weight snapshot with every chunk (the last chunk always carries one). */
+  snapshots?: boolean;
+}
+
+/** One chunk of a run: the observables at the save times in (previous chunk end, stepsDone]. */
+export interface TeacherStudentChunk {
+  /** Save times of this chunk. */
+  times: number[];
+  /** Overlap m = w.u / |w| [times, walkers]. */
+  overlap: Float64Array;
+  /** |grad(w)| of the step that ended at the save time [times, walkers]. */
+  gradientNorm: Float64Array;
+  /** Repeated samples used since the previous save [times, walkers]. */
+  repeats: Float64Array;
+  /** Preactivation w.x of the latest repeated sample, before its step [times, walkers]. */
+  repeatedPreactivation: Float64Array;
+  /** Steps completed by every walker at the end of the chunk. */
+  stepsDone: number;
+  /** Weights [walkers, d] at the end of the chunk (last chunk, or every chunk with `snapshots`). */
+  weights?: Float64Array;
+  /** Dispatches used for this chunk (0 on the reference backend). */
+  dispatches: number;
+}
+
+function positiveInteger(name: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1) {
+    throw new RangeError(`Cannot run teacher-student SGD: ${name} is ${v}, must be an integer >= 1`);
+  }
+}
+
+/** Validated settings shared by both backends. */
+function prepare(c: TeacherStudentConfig) {
+  const d = c.model.d;
+  positiveInteger("walkers", c.walkers);
+  positiveInteger("steps", c.steps);
+  if (!Number.isFinite(c.learningRate)) {
+    throw new RangeError(`Cannot run teacher-student SGD: learningRate is ${c.learningRate}, must be finite`);
+  }
+  const sampling = c.sampling ?? "online";
+  if (!["online", "repeat", "twice"].includes(sampling)) {
+    throw new TypeError(
+      `Cannot run teacher-student SGD: sampling "${sampling}", expected online, repeat or twice`,
+    );
+  }
+  const pRepeat = c.pRepeat ?? 0, datasetSize = c.datasetSize ?? 1;
+  if (!(pRepeat >= 0 && pRepeat <= 1)) {
+    throw new RangeError(`Cannot run teacher-student SGD: pRepeat is ${pRepeat}, must be in [0, 1]`);
+  }
+  positiveInteger("datasetSize", datasetSize);
+  const settings: StepSettings = {
+    loss: checkLoss(c.loss ?? "corr"),
+    student: activationCoefficients(c.student),
+    learningRate: c.learningRate,
+    spherical: c.spherical ?? true,
+    optimizer: checkOptimizer(c.optimizer ?? "single"),
+  };
+  const saveTimes = c.saveTimes ?? logSaveTimes(c.steps, 100);
+  saveTimes.forEach((t, i) => {
+    if (!Number.isInteger(t) || t < 0 || t > c.steps || (i > 0 && t <= saveTimes[i - 1])) {
+      throw new RangeError(
+        `Cannot run teacher-student SGD: saveTimes must be distinct sorted integers in [0, ${c.steps}], got ${t} at ${i}`,
+      );
+    }
+  });
+  const walkerOffset = c.walkerOffset ?? 0;
+  const weights = c.initialWeights
+    ? Float64Array.from(c.initialWeights)
+    : initializeWeights(c.model.direction, c.walkers, c.model.seed, c.init ?? "random", walkerOffset);
+  if (weights.length !== c.walkers * d) {
+    throw new RangeError(
+      `Cannot run teacher-student SGD: initialWeights has ${weights.length} values, expected walkers * d = ${
+        c.walkers * d
+      }`,
+    );
+  }
+  const chunkSteps = c.chunkSteps ?? c.steps;
+  positiveInteger("chunkSteps", chunkSteps);
+  return { d, sampling, pRepeat, datasetSize, settings, saveTimes, walkerOffset, weights, chunkSteps };
+}
+
+/**
+ * Runs multi-walker SGD and yields the observables chunk by chunk.
+ *
+ * @param backend webgpu (fused kernel) or reference (float64 loop).
+ * @param config Model, student, loss, optimizer, sizes, sampling and save times.
+ * @yields One {@linkcode TeacherStudentChunk} per `chunkSteps` steps.
+ * @throws {RangeError | TypeError} On bad settings.
+ * @throws {IncompleteDispatchError} If the adapter stopped a dispatch early.
+ */
+export async function* evolution(
+  backend: Backend,
+  config: TeacherStudentConfig,
+): AsyncGenerator<TeacherStudentChunk> {
+  const p = prepare(config);
+  const { d, saveTimes, weights } = p, walkers = config.walkers, u = config.model.direction;
+  const gpu = backend instanceof WebGpuBackend ? backend.gpu : null;
+  const initial = saveTimes[0] === 0 ? 1 : 0;
+  let buffers: TeacherStudentBuffers | null = null;
+  const blocks = Math.ceil(d / 4);
+  let perDispatch = 0;
+  if (gpu) {
+    const it = teacherStudentSgdIterations(d);
+    perDispatch = Math.min(
+      config.stepsPerDispatch ?? Infinity,
+      maxStepsPerDispatch(gpu, it.perStep, it.fixed),
+    );
+    positiveInteger("stepsPerDispatch", perDispatch);
+    const maxDispatches = Math.ceil(p.chunkSteps / perDispatch) + 1;
+    buffers = {
+      teacher: uploadBuffer(gpu, toBlocks(u, 1, d), "teacher direction"),
+      weights: uploadBuffer(gpu, toBlocks(weights, walkers, d), "walker weights"),
+      scratch: createBuffer(gpu, blocks * walkers * 16, "sample scratch"),
+      saveTimes: uploadBuffer(gpu, Uint32Array.from(saveTimes.length ? saveTimes : [0]), "save times"),
+      history: createBuffer(gpu, Math.max(1, saveTimes.length) * 4 * walkers * 4, "observable history"),
+      // Per walker: repeats since the last save, last repeated preactivation, scale r, unused.
+      state: uploadBuffer(
+        gpu,
+        Float32Array.from({ length: 4 * walkers }, (_, i) => [0, NaN, 1, 0][i % 4]),
+        "walker state",
+      ),
+      completed: createBuffer(gpu, maxDispatches * walkers * 4, "completed steps"),
+    };
+  }
+  const f32u = Float64Array.from(Float32Array.from(u));
+  const uu = dotProduct(f32u, f32u);
+  const state = Float64Array.from({ length: 2 * walkers }, (_, i) => (i % 2 ? NaN : 0));
+  const w0 = Float64Array.from(weights); // the reference loop updates `weights` in place
+  let saveIndex = initial;
+  try {
+    for (let start = 0; start < config.steps; start += p.chunkSteps) {
+      const end = Math.min(config.steps, start + p.chunkSteps);
+      let saveEnd = saveIndex;
+      while (saveEnd < saveTimes.length && saveTimes[saveEnd] <= end) saveEnd++;
+      const times = saveTimes.slice(saveIndex, saveEnd);
+      const slots = times.length;
+      const history = new Float64Array(slots * 4 * walkers);
+      let dispatches = 0;
+      let finalWeights: Float64Array | undefined;
+      const wantWeights = config.snapshots === true || end === config.steps;
+      const common = {
+        model: config.model.params,
+        seed: config.model.seed,
+        walkers,
+        walkerOffset: p.walkerOffset,
+        sampling: p.sampling,
+        sharedSample: config.sharedSample ?? false,
+        pRepeat: p.pRepeat,
+        datasetSize: p.datasetSize,
+        settings: p.settings,
+        normalize: config.normalize ?? true,
+      };
+      if (!gpu || !buffers) {
+        teacherStudentSgdReference({
+          ...common,
+          direction: u,
+          weights,
+          stepOffset: start,
+          steps: end - start,
+          saveTimes: times,
+          history,
+          state,
+        });
+        if (wantWeights) finalWeights = Float64Array.from(weights);
+      } else {
+        const rec = (backend as WebGpuBackend).recorder;
+        for (let s = start; s < end; s += perDispatch) {
+          let next = saveIndex;
+          while (next < saveEnd && saveTimes[next] <= s) next++;
+          await encodeTeacherStudentSgd(rec, {
+            ...common,
+            buffers,
+            d,
+            steps: Math.min(perDispatch, end - s),
+            stepOffset: s,
+            chunk: dispatches++,
+            uu,
+            saveNext: next,
+            saveEnd,
+            saveBase: saveIndex,
+          });
+        }
+        rec.flush();
+        const ranges = [
+          { buffer: buffers.history, byteLength: Math.max(1, slots * 4 * walkers) * 4 },
+          { buffer: buffers.completed, byteLength: dispatches * walkers * 4 },
+        ];
+        if (wantWeights) {
+          ranges.push({ buffer: buffers.weights, byteLength: blocks * walkers * 16 });
+          ranges.push({ buffer: buffers.state, byteLength: walkers * 16 });
+        }
+        const [h, done, w, carried] = await readBuffers(gpu, ranges);
+        const counts = new Uint32Array(done);
+        for (let c = 0; c < dispatches; c++) {
+          const expected = Math.min(perDispatch, end - (start + c * perDispatch));
+          checkCompleted(
+            TEACHER_STUDENT_SGD_KERNEL.label,
+            counts.subarray(c * walkers, (c + 1) * walkers),
+            expected,
+          );
+        }
+        history.set(new Float32Array(h).subarray(0, slots * 4 * walkers));
+        if (w) {
+          // The kernel stores unnormalised rows and carries their scale r (state[k].z).
+          finalWeights = fromBlocks(new Float32Array(w), walkers, d);
+          const scale = new Float32Array(carried);
+          for (let k = 0; k < walkers; k++) {
+            for (let i = 0; i < d; i++) finalWeights[k * d + i] *= scale[4 * k + 2];
+          }
+        }
+      }
+      const chunk = splitHistory(history, times, walkers);
+      if (start === 0 && initial) prependInitial(chunk, w0, u, walkers);
+      yield { ...chunk, stepsDone: end, weights: finalWeights, dispatches };
+      saveIndex = saveEnd;
+    }
+  } finally {
+    if (buffers) { for (const b of Object.values(buffers)) b.destroy(); }
+  }
+}
+
+/** Runs {@linkcode evolution} to the end and concatenates the chunks. */
+export async function runTeacherStudent(
+  backend: Backend,
+  config: TeacherStudentConfig,
+): Promise<Omit<TeacherStudentChunk, "stepsDone"> & { weights: Float64Array }> {
+  const parts: TeacherStudentChunk[] = [];
+  for await (const chunk of evolution(backend, config)) parts.push(chunk);
+  const cat = (key: "overlap" | "gradientNorm" | "repeats" | "repeatedPreactivation") => {
+    const out = new Float64Array(parts.reduce((n, c) => n + c[key].length, 0));
+    let at = 0;
+    for (const c of parts) {
+      out.set(c[key], at);
+      at += c[key].length;
+    }
+    return out;
+  };
+  return {
+    times: parts.flatMap((c) => c.times),
+    overlap: cat("overlap"),
+    gradientNorm: cat("gradientNorm"),
+    repeats: cat("repeats"),
+    repeatedPreactivation: cat("repeatedPreactivation"),
+    weights: parts[parts.length - 1].weights!,
+    dispatches: parts.reduce((n, c) => n + c.dispatches, 0),
+  };
+}
+
+/** Row-major [rows, d] to the kernel's block-major vec4 layout [ceil(d / 4), rows, 4]. */
+export function toBlocks(values: ArrayLike<number>, rows: number, d: number): Float32Array {
+  const blocks = Math.ceil(d / 4), out = new Float32Array(blocks * rows * 4);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < d; i++) out[((i >> 2) * rows + r) * 4 + (i & 3)] = values[r * d + i];
+  }
+  return out;
+}
+
+/** The inverse of {@linkcode toBlocks}. */
+export function fromBlocks(values: Float32Array, rows: number, d: number): Float64Array {
+  const out = new Float64Array(rows * d);
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < d; i++) out[r * d + i] = values[((i >> 2) * rows + r) * 4 + (i & 3)];
+  }
+  return out;
+}
+
+function splitHistory(history: Float64Array, times: number[], walkers: number) {
+  const part = (q: number) => {
+    const out = new Float64Array(times.length * walkers);
+    for (let t = 0; t < times.length; t++) {
+      out.set(history.subarray((t * 4 + q) * walkers, (t * 4 + q + 1) * walkers), t * walkers);
+    }
+    return out;
+  };
+  const [overlap, gradientNorm, repeats, repeatedPreactivation] = OBSERVABLES.map((_, q) => part(q));
+  return { times, overlap, gradientNorm, repeats, repeatedPreactivation };
+}
+
+function prependInitial(
+  chunk: ReturnType<typeof splitHistory>,
+  w0: Float64Array,
+  u: Float64Array,
+  walkers: number,
+): void {
+  const d = u.length;
+  const m0 = Float64Array.from({ length: walkers }, (_, k) => {
+    const w = w0.subarray(k * d, (k + 1) * d);
+    return dotProduct(w, u) / Math.sqrt(dotProduct(w, w));
+  });
+  const pre = (a: Float64Array, first: Float64Array) => {
+    const out = new Float64Array(a.length + walkers);
+    out.set(first);
+    out.set(a, walkers);
+    return out;
+  };
+  chunk.times = [0, ...chunk.times];
+  chunk.overlap = pre(chunk.overlap, m0);
+  chunk.gradientNorm = pre(chunk.gradientNorm, new Float64Array(walkers).fill(NaN));
+  chunk.repeats = pre(chunk.repeats, new Float64Array(walkers));
+  chunk.repeatedPreactivation = pre(chunk.repeatedPreactivation, new Float64Array(walkers).fill(NaN));
+}
