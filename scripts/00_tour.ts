@@ -52,6 +52,16 @@ export const defaultConfig: TourConfig = {
   backend: "auto",
 };
 
+/** Tiny scale for tests (schema and gallery): well under a second. */
+export const testConfig: TourConfig = {
+  ...defaultConfig,
+  samples: 64,
+  dimension: 8,
+  walkers: 4,
+  steps: 40,
+  seed: 1,
+};
+
 /**
  * Runs the tour and returns the figure (spec + summary).
  *

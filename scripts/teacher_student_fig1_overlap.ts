@@ -47,6 +47,9 @@ export const defaultConfig: Fig1Config = {
   backend: "auto",
 };
 
+/** Tiny scale for tests (schema and gallery): a second or two. */
+export const testConfig: Fig1Config = { ...defaultConfig, dims: "8,16", walkers: 3, alpha: 2 };
+
 /** Paper scale (notebook 25-10-23: d up to 800; use a GPU). */
 export const fullConfig: Fig1Config = { ...defaultConfig, dims: "100,200,400,800", walkers: 20, alpha: 10 };
 
