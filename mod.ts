@@ -106,3 +106,58 @@ export {
   writeFigure,
 } from "./lib/plot/figure.ts";
 export { type CliSpec, COMMON_OPTIONS, type OptionSpec, parseCli, runCli, UsageError } from "./lib/cli.ts";
+
+// Run directories, arrays, checkpoints, progress, sweeps.
+export { isCompleteRun, type RunConfig, RunDir, type RunInfo } from "./lib/io/run_dir.ts";
+export { decodeNpy, encodeNpy, type NpyArray, type NpyData, readNpy, writeNpy } from "./lib/io/npy.ts";
+export { type MetricsRow, MetricsWriter, readMetrics } from "./lib/io/metrics.ts";
+export { writeFileAtomic, writeJsonAtomic } from "./lib/io/atomic.ts";
+export { gitCommit, TOOLKIT_VERSION } from "./lib/io/provenance.ts";
+export {
+  CheckpointError,
+  type CheckpointState,
+  listenForStop,
+  loadCheckpoint,
+  saveCheckpoint,
+  stopExitCode,
+} from "./lib/checkpoint.ts";
+export { formatDuration, formatRate, Progress, setProgressQuiet } from "./lib/progress.ts";
+export { checkSweepSpec, expandSweep, type SweepSpec, type SweepTaskFunction } from "./lib/sweep/spec.ts";
+export { mergeSweep, planSweep, runSweepLocal, runSweepTask } from "./lib/sweep/run.ts";
+export { slurmArrayScript } from "./lib/sweep/slurm.ts";
+export { figureDisplay, validateVegaLite } from "./lib/plot/figure.ts";
+export type { LinearRegressionSgdState } from "./lib/trainers/linear_regression_sgd.ts";
+
+// Teacher-student SGD (research line 1).
+export {
+  type DataModel,
+  type DataModelParams,
+  drawSample,
+  HE3_UNNORMALISED,
+  LegacySpike,
+  type ModelOptions,
+  Perceptron,
+  RademacherCumulant,
+  type SampleOptions,
+  type Samples,
+  SkewedCumulant,
+  type SpikedOptions,
+  whiteningCoefficient,
+} from "./lib/teacher_student/samplers.ts";
+export {
+  evolution,
+  runTeacherStudent,
+  type TeacherStudentChunk,
+  type TeacherStudentConfig,
+} from "./lib/teacher_student/trainer.ts";
+export { initializeWeights, type InitMode, teacherDirection } from "./lib/teacher_student/init.ts";
+export { gradientCoefficient, type Loss, lossGradient, lossValue } from "./lib/teacher_student/losses.ts";
+export { type Optimizer, optimizerStep, type StepSettings } from "./lib/teacher_student/steps.ts";
+export {
+  escapeTimes,
+  linearSaveTimes,
+  logSaveTimes,
+  meanAbsOverlap,
+} from "./lib/teacher_student/observables.ts";
+export { scaledLearningRate, scaledRepeatProbability, scaledSteps } from "./lib/teacher_student/scalings.ts";
+export { gaussHermite, hermiteCoefficients, informationExponent } from "./lib/teacher_student/hermite.ts";
