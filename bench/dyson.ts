@@ -1,0 +1,148 @@
+/**
+ * Seed-epochs per second of the Dyson line's fused ensemble trainers against a baseline in the
+ * same run that trains one seed at a time in plain TypeScript with the same Philox stream (the
+ * float64 references, as the original trains one seed at a time).
+ *
+ * - rbm: Gaussian RBM, N_v = N_h = 10, k = 3, |B| = 16 (the paper's setting), one setting.
+ * - ts: 2x2 teacher-student, |B| = 16, eps = 0.1, one setting; a "seed-epoch" is one SGD step.
+ * - rbm-full-setting-estimate: hours for one full-scale SRBM setting (7500 seeds x 100k epochs)
+ *   from the throughput measured at 7500 seeds.
+ *
+ * `--seeds=1000,4000` picks the GPU ensemble sizes.
+ *
+ * @module
+ */
+import { getBackend } from "../lib/backend/select.ts";
+import { WebGpuBackend } from "../lib/backend/webgpu.ts";
+import { freeFieldKernel } from "../lib/dyson/free_field.ts";
+import { type GaussianRbmConfig, planGaussianRbm } from "../lib/dyson/gaussian_rbm.ts";
+import { runGaussianRbm } from "../lib/dyson/rbm_trainer.ts";
+import { initialRbmState, rbmSeedReference } from "../lib/reference/dyson_gaussian_rbm.ts";
+import { planTeacherStudent, type TeacherStudentConfig } from "../lib/dyson/teacher_student.ts";
+import { runTeacherStudent } from "../lib/dyson/ts_trainer.ts";
+import { initialTsState, tsSeedReference } from "../lib/reference/dyson_teacher_student.ts";
+import { type BenchOptions, type BenchRow, compared } from "./_harness.ts";
+
+export const description =
+  "Dyson ensembles: fused RBM / teacher-student seed-epochs/s vs one seed at a time in TypeScript";
+
+const RBM: GaussianRbmConfig = {
+  visible: 10,
+  hidden: 10,
+  targetKernel: freeFieldKernel(10, 2),
+  settings: [{ learningRate: 0.1, batchSize: 16 }],
+  seeds: 1,
+  epochs: 1,
+  seed: 1,
+};
+
+const TS: TeacherStudentConfig = {
+  settings: [{ learningRate: 0.1, batchSize: 16, noise: 0.1 }],
+  seeds: 1,
+  epochs: 1,
+  batchesPerEpoch: 500,
+  seed: 1,
+};
+
+async function seconds(fn: () => Promise<unknown> | unknown): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return (performance.now() - t0) / 1000;
+}
+
+export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
+  const backend = await getBackend("webgpu");
+  if (!(backend instanceof WebGpuBackend)) throw new Error("bench dyson needs a WebGPU adapter");
+  const adapter = backend.description;
+  const seedCounts = typeof options.args.seeds === "string"
+    ? options.args.seeds.split(",").map(Number)
+    : options.quick
+    ? [256]
+    : [1000, 4000];
+
+  // Baseline: one seed at a time, float64 TypeScript, same Philox draws.
+  const baseEpochs = options.quick ? 100 : 400;
+  const rbmPlan = planGaussianRbm({ ...RBM, seeds: 2, epochs: baseEpochs });
+  const rbmState = initialRbmState(rbmPlan);
+  const rbmBaseSeconds = await seconds(() => {
+    for (let seed = 0; seed < 2; seed++) rbmSeedReference(rbmPlan, rbmState, seed, 0, baseEpochs);
+  });
+  const rbmBase: BenchRow = {
+    bench: "dyson",
+    variant: "rbm-typescript-one-seed",
+    value: 2 * baseEpochs / rbmBaseSeconds,
+    unit: "seed-epochs/s",
+    seeds: 1,
+    batch: 16,
+  };
+  yield rbmBase;
+  const rbmEpochs = options.quick ? 42 : 168;
+  await runGaussianRbm(backend, { ...RBM, seeds: 2, epochs: 2 }); // compile
+  for (const seeds of seedCounts) {
+    const t = await seconds(() => runGaussianRbm(backend, { ...RBM, seeds, epochs: rbmEpochs }));
+    yield compared({
+      bench: "dyson",
+      variant: "rbm-fused",
+      value: seeds * rbmEpochs / t,
+      unit: "seed-epochs/s",
+      seeds,
+      batch: 16,
+      epochs: rbmEpochs,
+      adapter,
+    }, rbmBase);
+  }
+  if (!options.quick) {
+    const seeds = 7500, epochs = 84;
+    const t = await seconds(() => runGaussianRbm(backend, { ...RBM, seeds, epochs }));
+    const rate = seeds * epochs / t;
+    yield compared({
+      bench: "dyson",
+      variant: "rbm-fused",
+      value: rate,
+      unit: "seed-epochs/s",
+      seeds,
+      batch: 16,
+      epochs,
+      adapter,
+    }, rbmBase);
+    yield {
+      bench: "dyson",
+      variant: "rbm-full-setting-estimate",
+      value: 7500 * 100000 / rate / 3600,
+      unit: "hours",
+      seeds: 7500,
+      epochs: 100000,
+      batch: 16,
+      baselineHours: 7500 * 100000 / rbmBase.value / 3600,
+      adapter,
+    };
+  }
+
+  const tsPlan = planTeacherStudent({ ...TS, seeds: 2 });
+  const tsState = initialTsState(tsPlan);
+  const tsBaseSeconds = await seconds(() => {
+    for (let seed = 0; seed < 2; seed++) tsSeedReference(tsPlan, tsState, seed, 0, 500);
+  });
+  const tsBase: BenchRow = {
+    bench: "dyson",
+    variant: "ts-typescript-one-seed",
+    value: 2 * 500 / tsBaseSeconds,
+    unit: "seed-steps/s",
+    seeds: 1,
+    batch: 16,
+  };
+  yield tsBase;
+  await runTeacherStudent(backend, { ...TS, seeds: 2, batchesPerEpoch: 5 }); // compile
+  for (const seeds of [...seedCounts, ...(options.quick ? [] : [3000 * 16])]) {
+    const t = await seconds(() => runTeacherStudent(backend, { ...TS, seeds }));
+    yield compared({
+      bench: "dyson",
+      variant: "ts-fused",
+      value: seeds * 500 / t,
+      unit: "seed-steps/s",
+      seeds,
+      batch: 16,
+      adapter,
+    }, tsBase);
+  }
+}

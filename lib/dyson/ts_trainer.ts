@@ -1,0 +1,163 @@
+/**
+ * Trains a teacher-student ensemble (every seed of every setting) in one dispatch per chunk of
+ * steps on webgpu, or with the float64 loop on the reference backend, and gives the singular
+ * values the analysis uses.
+ *
+ * @module
+ */
+import type { Backend } from "../backend/backend.ts";
+import { WebGpuBackend } from "../backend/webgpu.ts";
+import { createBuffer, readBuffers, uploadBuffer } from "../gpu/buffers.ts";
+import { checkCompleted, maxStepsPerDispatch } from "../gpu/loop_budget.ts";
+import {
+  planTeacherStudent,
+  type TeacherStudentConfig,
+  TS_NOISE_STREAM,
+  type TsPlan,
+} from "./teacher_student.ts";
+import { initialTsState, teacherStudentReference } from "../reference/dyson_teacher_student.ts";
+import {
+  encodeTeacherStudent,
+  TEACHER_STUDENT_KERNEL,
+  TEACHER_STUDENT_MAX_N,
+  teacherStudentIterationsPerStep,
+} from "../../kernels/dyson_teacher_student.ts";
+import { singularValues } from "../spectral/symmetric_eigen_large.ts";
+
+/** Result of {@linkcode runTeacherStudent}; seed index = setting * seeds + member. */
+export interface TeacherStudentResult {
+  plan: TsPlan;
+  /** Final W per seed, [seeds total, n^2]. */
+  weights: Float64Array | Float32Array;
+  /** Snapshots [seeds total, slots, n^2], slot i after i saveEvery epochs. */
+  snapshots: Float64Array | Float32Array;
+  /** Epoch of each slot. */
+  snapshotEpochs: number[];
+  /** Dispatches used (0 on reference). */
+  dispatches: number;
+  /** Steps per dispatch (0 on reference). */
+  stepsPerDispatch: number;
+}
+
+const CHECK_EVERY = 64;
+
+/**
+ * Runs the sweep.
+ *
+ * @param backend webgpu (fused kernel, n <= 8) or reference (float64).
+ * @param config Settings, seeds, sizes.
+ * @returns Final and snapshot weights.
+ * @throws {RangeError} On a bad config. @throws {IncompleteDispatchError} On a short dispatch.
+ */
+export async function runTeacherStudent(
+  backend: Backend,
+  config: TeacherStudentConfig,
+): Promise<TeacherStudentResult> {
+  const plan = planTeacherStudent(config);
+  const steps = plan.epochs * plan.batchesPerEpoch, n = plan.n, nn = n * n;
+  const seeds = plan.settings.length * plan.seeds;
+  const snapshotEpochs = Array.from({ length: plan.slots }, (_, i) => i * plan.saveEvery);
+  const init = initialTsState(plan);
+  if (!(backend instanceof WebGpuBackend)) {
+    teacherStudentReference(plan, init, 0, steps);
+    return { plan, ...init, snapshotEpochs, dispatches: 0, stepsPerDispatch: 0 };
+  }
+  if (n > TEACHER_STUDENT_MAX_N) {
+    throw new RangeError(
+      `Cannot train the teacher-student ensemble on webgpu: n is ${n}, at most ${TEACHER_STUDENT_MAX_N}`,
+    );
+  }
+  const gpu = backend.gpu, rec = backend.recorder;
+  const maxBatch = Math.max(...plan.settings.map((s) => s.batchSize));
+  const cap = maxStepsPerDispatch(gpu, teacherStudentIterationsPerStep(maxBatch, n), 2 * nn + 2);
+  const perDispatch = Math.min(config.stepsPerDispatch ?? cap, cap, steps);
+  if (!Number.isInteger(perDispatch) || perDispatch < 1) {
+    throw new RangeError(`Cannot train the teacher-student ensemble: stepsPerDispatch is ${perDispatch}`);
+  }
+  const words = new ArrayBuffer(plan.settings.length * 16), view = new DataView(words);
+  plan.settings.forEach((s, i) => {
+    view.setFloat32(16 * i, s.learningRate, true);
+    view.setFloat32(16 * i + 4, s.noise, true);
+    view.setUint32(16 * i + 8, s.batchSize, true);
+    view.setUint32(16 * i + 12, s.seed, true);
+  });
+  const cov = new Float32Array(plan.settings.length * plan.batchesPerEpoch * nn);
+  plan.covariances.forEach((c, i) => cov.set(c, i * plan.batchesPerEpoch * nn));
+  const chunks = Math.ceil(steps / perDispatch);
+  const buffers = {
+    settings: uploadBuffer(gpu, new Uint32Array(words), "ts settings"),
+    teacher: uploadBuffer(gpu, Float32Array.from(plan.teacher), "ts teacher"),
+    cov: uploadBuffer(gpu, cov, "ts minibatch covariances"),
+    weights: uploadBuffer(gpu, Float32Array.from(init.weights), "ts weights"),
+    snapshots: uploadBuffer(gpu, Float32Array.from(init.snapshots), "ts snapshots"),
+    completed: createBuffer(gpu, Math.min(CHECK_EVERY, chunks) * seeds * 4, "ts done"),
+  };
+  try {
+    for (let group = 0; group < chunks; group += CHECK_EVERY) {
+      const end = Math.min(chunks, group + CHECK_EVERY);
+      for (let chunk = group; chunk < end; chunk++) {
+        await encodeTeacherStudent(rec, {
+          ...buffers,
+          n,
+          seedsPerSetting: plan.seeds,
+          seeds,
+          steps: Math.min(perDispatch, steps - chunk * perDispatch),
+          stepOffset: chunk * perDispatch,
+          batches: plan.batchesPerEpoch,
+          stepsPerSnapshot: plan.saveEvery * plan.batchesPerEpoch,
+          slots: plan.slots,
+          chunk: chunk - group,
+          stream: TS_NOISE_STREAM,
+        });
+      }
+      rec.flush();
+      const [done] = await readBuffers(gpu, [{
+        buffer: buffers.completed,
+        byteLength: (end - group) * seeds * 4,
+      }]);
+      const counts = new Uint32Array(done);
+      for (let chunk = group; chunk < end; chunk++) {
+        checkCompleted(
+          TEACHER_STUDENT_KERNEL.label,
+          counts.subarray((chunk - group) * seeds, (chunk - group + 1) * seeds),
+          Math.min(perDispatch, steps - chunk * perDispatch),
+        );
+      }
+    }
+    const [w, snaps] = await readBuffers(gpu, [
+      { buffer: buffers.weights, byteLength: seeds * nn * 4 },
+      { buffer: buffers.snapshots, byteLength: init.snapshots.length * 4 },
+    ]);
+    return {
+      plan,
+      weights: new Float32Array(w),
+      snapshots: new Float32Array(snaps),
+      snapshotEpochs,
+      dispatches: chunks,
+      stepsPerDispatch: perDispatch,
+    };
+  } finally {
+    for (const b of Object.values(buffers)) b.destroy();
+  }
+}
+
+/**
+ * Singular values (descending) of each seed's n x n matrix.
+ *
+ * @param weights [count, n^2] row-major matrices.
+ * @param n Size.
+ * @returns [count, n] singular values.
+ */
+export function ensembleSingularValues(weights: ArrayLike<number>, n: number): Float64Array {
+  const count = weights.length / (n * n), out = new Float64Array(count * n);
+  const m = new Float64Array(n * n);
+  for (let s = 0; s < count; s++) {
+    for (let e = 0; e < n * n; e++) m[e] = weights[s * n * n + e];
+    if (n === 2) { // closed form: sv = (sqrt((a+d)^2 + (b-c)^2) +- sqrt((a-d)^2 + (b+c)^2)) / 2
+      const p = Math.hypot(m[0] + m[3], m[1] - m[2]), q = Math.hypot(m[0] - m[3], m[1] + m[2]);
+      out[2 * s] = (p + q) / 2;
+      out[2 * s + 1] = Math.abs(p - q) / 2;
+    } else out.set(singularValues(m, n, n), s * n);
+  }
+  return out;
+}
