@@ -161,3 +161,81 @@ export {
 } from "./lib/teacher_student/observables.ts";
 export { scaledLearningRate, scaledRepeatProbability, scaledSteps } from "./lib/teacher_student/scalings.ts";
 export { gaussHermite, hermiteCoefficients, informationExponent } from "./lib/teacher_student/hermite.ts";
+
+// Statistics.
+export {
+  type DensityHistogram,
+  densityHistogram,
+  freedmanDiaconisWidth,
+  histogramMean,
+  type HistogramOptions as DensityHistogramOptions,
+  quantileSorted,
+} from "./lib/stats/histogram.ts";
+export {
+  jackknife,
+  type JackknifeOptions,
+  type JackknifeResult,
+  jackknifeVector,
+  type JackknifeVectorResult,
+} from "./lib/stats/jackknife.ts";
+export { fitSlopeThroughOrigin, type SlopeFit } from "./lib/stats/least_squares.ts";
+export {
+  type CurveFit,
+  type CurveFitOptions,
+  fitCurve,
+  type Model,
+  numericJacobian,
+} from "./lib/stats/curve_fit.ts";
+export { erf } from "./lib/stats/special.ts";
+
+// Spectral statistics.
+export {
+  type DysonIndex,
+  goe2SpacingDensity,
+  wignerSurmise,
+  wignerSurmiseScaled,
+} from "./lib/spectral/wigner_surmise.ts";
+export { gaussianDensity, goe2Density } from "./lib/spectral/goe2_density.ts";
+export {
+  MEAN_MIN_RATIO,
+  nearestNeighbourSpacings,
+  normaliseSpacings,
+  pairSpacings,
+  spacingRatios,
+  spacingRatioSurmise,
+  unfoldSpectrum,
+} from "./lib/spectral/level_spacing.ts";
+export { singularValues, symmetricEigenvalues } from "./lib/spectral/symmetric_eigen_large.ts";
+
+// Weight-matrix dynamics and Dyson Brownian motion (research line 2).
+export {
+  freeFieldEigenvalues,
+  freeFieldKernel,
+  inverseKernel,
+  rbmFixedPoint,
+} from "./lib/dyson/free_field.ts";
+export {
+  type GaussianRbmConfig,
+  hiddenMean,
+  type MuMode,
+  planGaussianRbm,
+  RBM_GIBBS_STREAM,
+  RBM_INIT_STREAM,
+  type RbmSetting,
+  sampleHidden,
+  sampleVisible,
+  visibleMean,
+} from "./lib/dyson/gaussian_rbm.ts";
+export { type GaussianRbmResult, runGaussianRbm } from "./lib/dyson/rbm_trainer.ts";
+export {
+  minibatchCovariances,
+  planTeacherStudent as planTeacherStudentEnsemble,
+  type TeacherStudentConfig as TeacherStudentEnsembleConfig,
+  type TsSetting,
+} from "./lib/dyson/teacher_student.ts";
+export {
+  ensembleSingularValues,
+  runTeacherStudent as runTeacherStudentEnsemble,
+  type TeacherStudentResult as TeacherStudentEnsembleResult,
+} from "./lib/dyson/ts_trainer.ts";
+export { fdMean, fitPairDensity, runTsSweeps, TS_SWEEPS } from "./lib/dyson/ts_sweep.ts";
