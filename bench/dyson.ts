@@ -8,6 +8,9 @@
  * - rbm-full-setting-estimate: hours for one full-scale SRBM setting (7500 seeds x 100k epochs)
  *   from the throughput measured at 7500 seeds.
  *
+ * - jacobi: eigenvalues of the 10 x 10 W^T W of 7500 seeds (one SRBM setting) with the batched
+ *   float32 Jacobi kernel against the float64 Jacobi one matrix at a time.
+ *
  * `--seeds=1000,4000` picks the GPU ensemble sizes.
  *
  * @module
@@ -22,6 +25,9 @@ import { planTeacherStudent, type TeacherStudentConfig } from "../lib/dyson/teac
 import { runTeacherStudent } from "../lib/dyson/ts_trainer.ts";
 import { initialTsState, tsSeedReference } from "../lib/reference/dyson_teacher_student.ts";
 import { type BenchOptions, type BenchRow, compared } from "./_harness.ts";
+import { batchedSymmetricEigen, gramMatrices } from "../lib/dyson/batched_eigen.ts";
+import { ReferenceBackend } from "../lib/backend/reference.ts";
+import { PhiloxStream } from "../lib/rng/philox.ts";
 
 export const description =
   "Dyson ensembles: fused RBM / teacher-student seed-epochs/s vs one seed at a time in TypeScript";
@@ -145,4 +151,33 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
       adapter,
     }, tsBase);
   }
+
+  // Batched Jacobi: W^T W of one SRBM setting's seeds.
+  const matrices = options.quick ? 1000 : 7500, rng = new PhiloxStream(3, 0);
+  const gram = gramMatrices(
+    Float64Array.from({ length: matrices * 100 }, (_, e) => 0.7 * rng.normal(0, 0, e)),
+    10,
+    10,
+  );
+  const refSeconds = await seconds(() => batchedSymmetricEigen(new ReferenceBackend(), gram, 10));
+  const jacobiBase: BenchRow = {
+    bench: "dyson",
+    variant: "jacobi-typescript-one-at-a-time",
+    value: matrices / refSeconds,
+    unit: "matrices/s",
+    n: 10,
+    matrices,
+  };
+  yield jacobiBase;
+  await batchedSymmetricEigen(backend, gram.subarray(0, 100), 10); // compile
+  const gpuSeconds = await seconds(() => batchedSymmetricEigen(backend, gram, 10));
+  yield compared({
+    bench: "dyson",
+    variant: "jacobi-batched-f32",
+    value: matrices / gpuSeconds,
+    unit: "matrices/s",
+    n: 10,
+    matrices,
+    adapter,
+  }, jacobiBase);
 }

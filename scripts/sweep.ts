@@ -74,13 +74,17 @@ if (import.meta.main) {
       return;
     }
     if (!o.out) throw new UsageError(`"sweep ${command}" needs --out <sweep directory>`);
-    const dir = await Deno.realPath(
-      await Deno.mkdir(String(o.out), { recursive: true }).then(() => String(o.out)),
-    );
+    const workers = Number(o.workers);
+    if (command === "local" && (!Number.isInteger(workers) || workers < 1)) {
+      throw new UsageError(`Cannot run sweep: --workers is ${workers}, must be an integer >= 1`);
+    }
+    // Absolute (the array elements may run elsewhere); planSweep creates it once the spec is valid.
+    const out = String(o.out);
+    const dir = out.startsWith("/") ? out : `${Deno.cwd()}/${out.replace(/^\.\//, "")}`;
     const plan = await planSweep(target, dir);
     if (command === "local") {
       const progress = new Progress({ total: plan.tasks.length, label: `sweep ${plan.name}`, unit: "tasks" });
-      await runSweepLocal(dir, { workers: Number(o.workers), onTaskDone: () => progress.tick() });
+      await runSweepLocal(dir, { workers, onTaskDone: () => progress.tick() });
       progress.finish();
       const rows = await mergeSweep(dir);
       console.error(`sweep ${plan.name}: ${rows.length} tasks merged into ${dir}/merged.json`);

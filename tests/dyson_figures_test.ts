@@ -1,6 +1,18 @@
 import { assert } from "./_assert.ts";
 import * as fig10 from "../scripts/dyson_fig10_ts_wigner.ts";
 import * as fig12 from "../scripts/dyson_fig12_ts_spacing_scaling.ts";
+import * as fig1 from "../scripts/dyson_fig1_rbm_x_density.ts";
+import * as fig2 from "../scripts/dyson_fig2_rbm_lambda_density.ts";
+import * as fig3 from "../scripts/dyson_fig3_rbm_wigner_batch_size.ts";
+import * as fig4 from "../scripts/dyson_fig4_rbm_wigner_learning_rate.ts";
+import * as fig5 from "../scripts/dyson_fig5_rbm_spacing_scaling.ts";
+import * as fig6 from "../scripts/dyson_fig6_rbm_sigma_scaling.ts";
+import * as fig7 from "../scripts/dyson_fig7_rbm_spacing_vs_sigma.ts";
+import * as fig8 from "../scripts/dyson_fig8_rbm_lambda_shift.ts";
+import * as fig9 from "../scripts/dyson_fig9_ts_singular_values.ts";
+import * as fig11 from "../scripts/dyson_fig11_ts_rho_fits.ts";
+import * as fig13 from "../scripts/dyson_fig13_ts_sigma_scaling.ts";
+import * as fig14 from "../scripts/dyson_fig14_ts_spacing_vs_sigma.ts";
 
 Deno.test("figure 10 smoke: teacher-student spacings follow the GOE surmise", async () => {
   const { spec, summary } = await fig10.run(fig10.testConfig);
@@ -21,4 +33,70 @@ Deno.test("figure 12 smoke: <S> = a sqrt(alpha A / |B|) with a near sqrt(pi), an
     `${summary.meanSpacingVsSqrtPiSigma}`,
   );
   assert.ok((summary.aFitError as number) > 0 && Number.isFinite(summary.chi2PerDof as number));
+});
+
+// Figures 1-9, 11, 13, 14: each run() at its tiny testConfig, summary numbers against theory where
+// they are robust at that scale (the RBM test scale starts at the fixed point and trains alpha *
+// epochs = 4, far from equilibrium for the slow pairs, so only scale-free statements are tested).
+
+Deno.test("figures 1 and 2 smoke: mean eigenvalues stay at the fixed point x* = mu^2 - kappa for small lr", async () => {
+  for (const [fig, variable] of [[fig1, "x"], [fig2, "lambda"]] as const) {
+    const { spec, summary } = await fig.run(fig.testConfig);
+    assert.ok(spec.$schema?.includes("vega-lite/v6"));
+    const settings = summary.settings as { learningRate: number; maxModeDeviation: number; failed: number }[];
+    assert.deepEqual(settings.map((s) => s.learningRate), [0.01, 0.04, 0.08]);
+    // sigma_pred at alpha = 0.01, |B| = 16 is <= 0.056 per level; 24 seeds x 2 levels: the mode means are within 0.05.
+    assert.ok(settings[0].maxModeDeviation < 0.05, `${variable}: ${settings[0].maxModeDeviation}`);
+    assert.ok(settings.every((s) => s.failed === 0 && s.maxModeDeviation < 0.2));
+  }
+});
+
+Deno.test("figures 3 and 4 smoke: RBM pair spacings s = S/<S> follow the GOE surmise", async () => {
+  for (const [fig, count] of [[fig3, 5], [fig4, 6]] as const) {
+    const { summary } = await fig.run(fig.testConfig);
+    const settings = summary.settings as { pairs: { meanSpacing: number; predictedWidth: number }[] }[];
+    assert.equal(settings.length, count);
+    assert.ok(settings.every((s) => s.pairs.length === 4 && s.pairs.every((p) => p.meanSpacing > 0)));
+    // 5% KS critical value at 24 seeds is 0.28; allow 0.4 over 20-24 (setting, pair) tests.
+    assert.ok((summary.maxKsDistance as number) < 0.4, `max KS ${summary.maxKsDistance}`);
+  }
+});
+
+Deno.test("figures 5-8 smoke: <S> = sqrt(pi) sigma_fit, <S> grows with the predicted width, lambda_fit / kappa near 1", async () => {
+  for (const fig of [fig5, fig6, fig7, fig8]) {
+    const { spec, summary } = await fig.run(fig.testConfig);
+    assert.ok(spec.$schema?.includes("vega-lite/v6"));
+    const identity = summary.spacingVsSqrtPiSigma as { slope: number; error: number };
+    assert.ok(Math.abs(identity.slope - 1) < 0.2, `<S> / sqrt(pi) sigma_fit ${identity.slope}`);
+    const spacing = summary.aFitSpacing as { slope: number; error: number };
+    assert.ok(spacing.slope > 0.5 && spacing.error > 0, `a_fit ${spacing.slope}`);
+    const settings = summary.settings as { lambdaFitOverKappa: { ratio: number }[] }[];
+    assert.equal(settings.length, 11);
+    for (const s of settings) for (const m of s.lambdaFitOverKappa) assert.ok(Math.abs(m.ratio - 1) < 0.1);
+  }
+});
+
+Deno.test("figure 9 smoke: the singular values centre on the teacher's 2 with width ~ sqrt(alpha eps^2 / |B|)", async () => {
+  const { summary } = await fig9.run(fig9.testConfig);
+  for (const s of summary.settings as { mean: number; predictedWidth: number; stdOverPredicted: number }[]) {
+    assert.ok(Math.abs(s.mean - 2) < s.predictedWidth, `mean ${s.mean}`);
+    assert.ok(s.stdOverPredicted > 0.7 && s.stdOverPredicted < 1.8, `std / sigma_pred ${s.stdOverPredicted}`);
+  }
+});
+
+Deno.test("figures 11, 13, 14 smoke: 2x2-GOE fits give sigma_fit ~ sigma_pred, a_fit ~ sqrt(pi), <S> = sqrt(pi) sigma_fit", async () => {
+  const rho = await fig11.run(fig11.testConfig);
+  const settings = rho.summary.settings as { sigmaFitOverPredicted: number; x0Fit: number }[];
+  assert.equal(settings.length, 16);
+  for (const s of settings) {
+    assert.ok(s.sigmaFitOverPredicted > 0.7 && s.sigmaFitOverPredicted < 1.4, `${s.sigmaFitOverPredicted}`);
+    assert.ok(Math.abs(s.x0Fit - 2) < 0.02);
+  }
+  for (const fig of [fig13, fig14]) {
+    const { summary } = await fig.run(fig.testConfig);
+    const sigma = summary.aFitSigma as { slope: number },
+      identity = summary.spacingVsSqrtPiSigma as { slope: number };
+    assert.ok(Math.abs(sigma.slope / Math.sqrt(Math.PI) - 1) < 0.15, `a_fit(sigma) ${sigma.slope}`);
+    assert.ok(Math.abs(identity.slope - 1) < 0.15, `<S> / sqrt(pi) sigma ${identity.slope}`);
+  }
 });

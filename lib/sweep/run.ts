@@ -57,7 +57,11 @@ export async function planSweep(specPath: string, sweepDir: string): Promise<Swe
   const taskModule = new URL(path, base).href;
   const plan: SweepPlan = { name: spec.name, spec, taskModule, taskExport, tasks: expandSweep(spec) };
   await loadTaskFunction(plan); // fail now, not in every worker
-  await Deno.mkdir(sweepDir, { recursive: true });
+  try {
+    await Deno.mkdir(sweepDir, { recursive: true });
+  } catch (error) {
+    throw new Error(`Cannot create sweep directory ${sweepDir}: ${(error as Error).message}`);
+  }
   const existing = await Deno.readTextFile(`${sweepDir}/sweep.json`).catch(() => null);
   if (existing !== null && JSON.stringify(JSON.parse(existing)) !== JSON.stringify(plan)) {
     throw new Error(`Cannot plan sweep "${spec.name}" in ${sweepDir}: it holds a different sweep.json`);

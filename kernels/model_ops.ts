@@ -1,0 +1,242 @@
+/**
+ * Small kernels that, with matmul (kernels/matmul.ts) and the activation kernel
+ * (kernels/elementwise.ts), make the forward, backward and Hessian-vector passes of
+ * the models (lib/models/mlp_gpu.ts):
+ *
+ * | kernel | computes |
+ * |---|---|
+ * | model_loss.wgsl | per-sample losses, output gradient, output Hessian times a direction |
+ * | model_activation_backward.wgsl | u act'(z) (+ w act''(z) s): chain rule and its R-operator |
+ * | model_column_sum.wgsl | column sums into a range of a flat vector (bias gradients, loss) |
+ * | model_view_copy.wgsl | dst[range] (+)= alpha src[range]: views of flat parameter vectors |
+ * | model_transpose.wgsl | out = x^T, so products take matmul's untransposed path |
+ *
+ * Every function records one or more dispatches and submits nothing.
+ *
+ * @module
+ */
+import lossSource from "./model_loss.wgsl" with { type: "text" };
+import activationBackwardSource from "./model_activation_backward.wgsl" with { type: "text" };
+import columnSumSource from "./model_column_sum.wgsl" with { type: "text" };
+import viewCopySource from "./model_view_copy.wgsl" with { type: "text" };
+import transposeSource from "./model_transpose.wgsl" with { type: "text" };
+import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
+import { activationUniform } from "./elementwise.ts";
+import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
+import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { UniformWriter } from "../lib/gpu/params.ts";
+import { loopBudget } from "../lib/gpu/loop_budget.ts";
+import { createBuffer } from "../lib/gpu/buffers.ts";
+import type { LossName } from "../lib/models/losses.ts";
+
+const WORKGROUP_SIZE = 64;
+const CONSTANTS = { WORKGROUP_SIZE };
+
+const KERNELS = {
+  loss: { label: "model_loss", parts: [{ file: "kernels/model_loss.wgsl", code: lossSource }] },
+  activationBackward: {
+    label: "model_activation_backward",
+    parts: [ACTIVATION_FUNCTIONS_WGSL, {
+      file: "kernels/model_activation_backward.wgsl",
+      code: activationBackwardSource,
+    }],
+  },
+  columnSum: {
+    label: "model_column_sum",
+    parts: [{ file: "kernels/model_column_sum.wgsl", code: columnSumSource }],
+  },
+  transpose: {
+    label: "model_transpose",
+    parts: [{ file: "kernels/model_transpose.wgsl", code: transposeSource }],
+  },
+  viewCopy: {
+    label: "model_view_copy",
+    parts: [{ file: "kernels/model_view_copy.wgsl", code: viewCopySource }],
+  },
+} satisfies Record<string, KernelSource>;
+
+const dummies = new WeakMap<GPUDevice, [GPUBuffer, GPUBuffer]>();
+
+/**
+ * A 16-byte buffer bound where a kernel's optional binding is unused: one for read-only
+ * bindings, another for read-write ones (one buffer cannot be both in a dispatch).
+ */
+function dummy(rec: CommandRecorder, access: "read" | "write" = "read"): GPUBuffer {
+  let pair = dummies.get(rec.gpu.device);
+  if (!pair) {
+    pair = [
+      createBuffer(rec.gpu, 16, "model_ops unused input"),
+      createBuffer(rec.gpu, 16, "model_ops unused output"),
+    ];
+    dummies.set(rec.gpu.device, pair);
+  }
+  return pair[access === "read" ? 0 : 1];
+}
+
+async function dispatch(
+  rec: CommandRecorder,
+  kernel: KernelSource,
+  workgroups: [number, number?],
+  bindings: GPUBuffer[],
+): Promise<void> {
+  const pipeline = await getPipeline(rec.gpu, kernel, CONSTANTS);
+  rec.dispatch({ pipeline, label: kernel.label, constants: CONSTANTS, bindings, workgroups });
+}
+
+function elementGrid(rec: CommandRecorder, size: number): [number, number] {
+  return grid1d(size, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension);
+}
+
+/** Arguments of {@linkcode encodeModelLoss}. */
+export interface ModelLossArgs {
+  loss: LossName;
+  /** Outputs [rows, cols]. */
+  f: GPUBuffer;
+  /** Targets [rows, cols]. */
+  y: GPUBuffer;
+  /** scale * dl/df [rows, cols]. */
+  g: GPUBuffer;
+  /** Per-sample losses [rows]. */
+  losses: GPUBuffer;
+  rows: number;
+  cols: number;
+  /** Gradient factor (1 / batch size for the batch mean). */
+  scale: number;
+  /** A direction R(f) [rows, cols] and where to write scale * (d^2 l / df^2) R(f). */
+  direction?: { rf: GPUBuffer; rg: GPUBuffer };
+}
+
+/**
+ * Records the loss kernel (see kernels/model_loss.wgsl).
+ *
+ * @throws {RangeError} When 3 cols exceeds the adapter's loop budget.
+ */
+export async function encodeModelLoss(rec: CommandRecorder, a: ModelLossArgs): Promise<void> {
+  if (3 * a.cols + 3 > loopBudget(rec.gpu)) {
+    throw new RangeError(`Cannot run "model_loss": ${a.cols} outputs per sample exceed the loop budget`);
+  }
+  if (a.rows === 0) return;
+  const params = new UniformWriter().u32(a.rows).u32(a.cols).u32(a.loss === "squared" ? 0 : 1)
+    .u32(a.direction ? 1 : 0).f32(a.scale);
+  await dispatch(rec, KERNELS.loss, [Math.ceil(a.rows / WORKGROUP_SIZE)], [
+    a.f,
+    a.y,
+    a.direction?.rf ?? dummy(rec),
+    a.g,
+    a.direction?.rg ?? dummy(rec, "write"),
+    a.losses,
+    rec.uniform(params.bytes(), "model_loss params"),
+  ]);
+}
+
+/**
+ * Records out = u act'(z) (+ w act''(z) s when `second` is given).
+ *
+ * @param rec The recorder.
+ * @param a Buffers of `size` elements and the activation's 12 coefficients.
+ */
+export async function encodeActivationBackward(
+  rec: CommandRecorder,
+  a: {
+    z: GPUBuffer;
+    u: GPUBuffer;
+    out: GPUBuffer;
+    size: number;
+    coefficients: ArrayLike<number>;
+    second?: { w: GPUBuffer; s: GPUBuffer };
+  },
+): Promise<void> {
+  if (a.size === 0) return;
+  const params = new UniformWriter().u32(a.size).u32(a.second ? 1 : 0);
+  await dispatch(rec, KERNELS.activationBackward, elementGrid(rec, a.size), [
+    a.z,
+    a.u,
+    a.second?.w ?? dummy(rec),
+    a.second?.s ?? dummy(rec),
+    a.out,
+    rec.uniform(params.bytes(), "model_activation_backward params"),
+    activationUniform(rec, a.coefficients),
+  ]);
+}
+
+/**
+ * Records out[offset + j] (+)= scale * sum_r x[r, j] for a row-major [rows, cols] x,
+ * splitting the rows into dispatches within the loop budget.
+ *
+ * @param rec The recorder.
+ * @param a Input, output, sizes, offset into out, scale and whether to add to out.
+ */
+export async function encodeColumnSum(
+  rec: CommandRecorder,
+  a: {
+    x: GPUBuffer;
+    out: GPUBuffer;
+    rows: number;
+    cols: number;
+    offset: number;
+    scale: number;
+    accumulate: boolean;
+  },
+): Promise<void> {
+  if (a.cols === 0) return;
+  const rowsPerDispatch = Math.max(1, loopBudget(rec.gpu) - 1);
+  for (let begin = 0; begin === 0 || begin < a.rows; begin += rowsPerDispatch) {
+    const end = Math.min(a.rows, begin + rowsPerDispatch);
+    const params = new UniformWriter().u32(begin).u32(end).u32(a.cols).u32(a.offset)
+      .u32(a.accumulate || begin > 0 ? 1 : 0).f32(a.scale);
+    await dispatch(rec, KERNELS.columnSum, [Math.ceil(a.cols / WORKGROUP_SIZE)], [
+      a.x,
+      a.out,
+      rec.uniform(params.bytes(), "model_column_sum params"),
+    ]);
+  }
+}
+
+/**
+ * Records dst[dstOffset + i] (+)= alpha src[srcOffset + i] for i < size (src and dst must differ).
+ *
+ * @param rec The recorder.
+ * @param a Buffers, element offsets and count, factor and whether to add to dst.
+ */
+export async function encodeViewCopy(
+  rec: CommandRecorder,
+  a: {
+    src: GPUBuffer;
+    dst: GPUBuffer;
+    size: number;
+    srcOffset?: number;
+    dstOffset?: number;
+    alpha?: number;
+    accumulate?: boolean;
+  },
+): Promise<void> {
+  if (a.size === 0) return;
+  if (a.src === a.dst) throw new RangeError(`Cannot run "model_view_copy": src and dst are the same buffer`);
+  const params = new UniformWriter().u32(a.size).u32(a.srcOffset ?? 0).u32(a.dstOffset ?? 0)
+    .u32(a.accumulate ? 1 : 0).f32(a.alpha ?? 1);
+  await dispatch(rec, KERNELS.viewCopy, elementGrid(rec, a.size), [
+    a.src,
+    a.dst,
+    rec.uniform(params.bytes(), "model_view_copy params"),
+  ]);
+}
+
+/**
+ * Records out = x^T for a row-major [rows, cols] x (out is [cols, rows]; x and out must differ).
+ *
+ * @param rec The recorder.
+ * @param a Input, output and the shape of x.
+ */
+export async function encodeTranspose(
+  rec: CommandRecorder,
+  a: { x: GPUBuffer; out: GPUBuffer; rows: number; cols: number },
+): Promise<void> {
+  const size = a.rows * a.cols;
+  if (size === 0) return;
+  const params = new UniformWriter().u32(a.rows).u32(a.cols);
+  await dispatch(rec, KERNELS.transpose, elementGrid(rec, size), [
+    a.x,
+    a.out,
+    rec.uniform(params.bytes(), "model_transpose params"),
+  ]);
+}
