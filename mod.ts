@@ -54,6 +54,7 @@ export {
   type AdapterFacts,
   GpuContext,
   GpuDeviceLostError,
+  GpuValidationError,
   NoGpuAdapterError,
   tryAcquireGpu,
 } from "./lib/gpu/device.ts";
@@ -239,3 +240,111 @@ export {
   type TeacherStudentResult as TeacherStudentEnsembleResult,
 } from "./lib/dyson/ts_trainer.ts";
 export { fdMean, fitPairDensity, runTsSweeps, TS_SWEEPS } from "./lib/dyson/ts_sweep.ts";
+
+// Stiff ODE integration and the reduced (m, h) teacher-student ODE.
+export {
+  type OdeFunction,
+  type OdeOptions,
+  type OdeSolution,
+  type OdeStats,
+  solveOde,
+} from "./lib/ode/rosenbrock.ts";
+export { RODAS3, RODAS4, ROSENBROCK_METHODS, type RosenbrockTableau } from "./lib/ode/rosenbrock_tableaus.ts";
+export {
+  hermiteProduct,
+  type OdeTimeScale,
+  type ReducedOdeParams,
+  reducedOdeRates,
+  type ReducedOdeSolveOptions,
+  solveReducedOde,
+  velocityField,
+} from "./lib/teacher_student/reduced_ode.ts";
+
+// Dyson line: batched spectra and RBM ensembles.
+export {
+  type BatchedEigen,
+  type BatchedEigenOptions,
+  batchedSymmetricEigen,
+  gramMatrices,
+} from "./lib/dyson/batched_eigen.ts";
+export {
+  analyseRbmSetting,
+  degenerateModes,
+  type DensityFit,
+  fitGaussianDensity,
+  pooledDensity,
+  type RbmAnalysisOptions,
+  type RbmModeFit,
+  type RbmPairStatistics,
+  type RbmSettingAnalysis,
+  type RbmSpectra,
+  rbmSpectra,
+} from "./lib/dyson/rbm_analysis.ts";
+export {
+  fixedPointWeights,
+  RBM_SWEEPS,
+  type RbmEnsembleOptions,
+  type RbmEnsembles,
+  type RbmSettingResult,
+  type RbmSweepName,
+  type RbmSweepSetting,
+  rbmSweepSettings,
+  runRbmEnsembles,
+} from "./lib/dyson/rbm_sweep.ts";
+
+// Models and real data.
+export {
+  type ParameterEntry,
+  type ParameterInit,
+  ParameterLayout,
+  type ParameterView,
+} from "./lib/models/parameters.ts";
+export { initialParameters, initParameters, type InitScheme, weightStd } from "./lib/models/init.ts";
+export { checkLoss, LOSS_NAMES, type LossName, lossReference } from "./lib/models/losses.ts";
+export {
+  checkMlpSpec,
+  MLP_PRESETS,
+  mlpLayout,
+  mlpMultiplyAdds,
+  type MlpPreset,
+  mlpPreset,
+  type MlpPresetName,
+  type MlpSpec,
+} from "./lib/models/mlp.ts";
+export {
+  DEFAULT_CHUNK_ROWS,
+  type EvaluateOptions,
+  type EvaluateResult,
+  Mlp,
+} from "./lib/models/mlp_model.ts";
+export { MlpGpu, type MlpGpuBatch } from "./lib/models/mlp_gpu.ts";
+export {
+  mlpForwardReference,
+  mlpReference,
+  type MlpReferenceResult,
+  type MlpTrace,
+} from "./lib/reference/mlp.ts";
+export { DatasetFileError, readDatasetFile } from "./lib/data/files.ts";
+export { encodeIdx, type IdxArray, parseIdx, readIdxFile } from "./lib/data/idx.ts";
+export {
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_DEFAULT_DIR,
+  fashionMnistDir,
+  loadFashionMnist,
+} from "./lib/data/fashion_mnist.ts";
+export { CIFAR10_CLASSES, CIFAR10_RECORD_BYTES, loadCifar10, parseCifar10Batch } from "./lib/data/cifar10.ts";
+export { loadStl10, parseStl10, STL10_IMAGE_BYTES, STL10_SIZE } from "./lib/data/stl10.ts";
+export {
+  binaryTargets,
+  channelStatistics,
+  CIFAR10_NORMALIZATION,
+  concatDatasets,
+  datasetTensors,
+  type ImageDataset,
+  imageSize,
+  labelTargets,
+  normalizedImages,
+  seededSubset,
+  selectSamples,
+  type TargetEncoding,
+} from "./lib/data/dataset.ts";

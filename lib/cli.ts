@@ -71,10 +71,11 @@ export function helpText(spec: CliSpec): string {
   return lines.join("\n");
 }
 
-function coerce(name: string, o: OptionSpec, raw: unknown, from: string): number | string | boolean {
+function coerce(name: string, o: OptionSpec, raw: unknown, source: string): number | string | boolean {
+  const from = source ? ` ${source}` : "";
   if (o.type === "boolean") {
     if (typeof raw === "boolean") return raw;
-    throw new UsageError(`Option --${kebab(name)} ${from} must be true or false, got ${JSON.stringify(raw)}`);
+    throw new UsageError(`Option --${kebab(name)}${from} must be true or false, got ${JSON.stringify(raw)}`);
   }
   if (o.type === "number") {
     const value = typeof raw === "number"
@@ -84,17 +85,17 @@ function coerce(name: string, o: OptionSpec, raw: unknown, from: string): number
       : NaN;
     if (!Number.isFinite(value)) {
       throw new UsageError(
-        `Option --${kebab(name)} ${from} must be a finite number, got ${JSON.stringify(raw)}`,
+        `Option --${kebab(name)}${from} must be a finite number, got ${JSON.stringify(raw)}`,
       );
     }
     return value;
   }
   if (typeof raw !== "string") {
-    throw new UsageError(`Option --${kebab(name)} ${from} must be a string, got ${JSON.stringify(raw)}`);
+    throw new UsageError(`Option --${kebab(name)}${from} must be a string, got ${JSON.stringify(raw)}`);
   }
   if (o.choices && !o.choices.includes(raw)) {
     throw new UsageError(
-      `Option --${kebab(name)} ${from} must be one of ${o.choices.join(", ")}, got "${raw}"`,
+      `Option --${kebab(name)}${from} must be one of ${o.choices.join(", ")}, got "${raw}"`,
     );
   }
   return raw;
@@ -136,7 +137,9 @@ export function parseCli(spec: CliSpec, args: string[]): Record<string, number |
     parsed = parseArgs({ args: joined, options, strict: true, allowPositionals: false });
   } catch (error) {
     throw new UsageError(
-      `${(error as Error).message.replace(/\. To specify.*$/s, "")}; run with --help for the options`,
+      `${
+        (error as Error).message.replace(/\s*To specify.*$/s, "").replace(/[.?]$/, "")
+      }; run with --help for the options`,
     );
   }
   if (parsed.values.help) return "help";

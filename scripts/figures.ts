@@ -36,11 +36,22 @@ const escape = (s: string) =>
 
 function keyNumbers(summary: Record<string, unknown>): string {
   const rows: string[] = [];
+  // Array entries are labelled by their short string/integer fields, e.g. panels[online,d=32].
+  const label = (item: unknown, index: number): string => {
+    if (!item || typeof item !== "object" || Array.isArray(item)) return String(index);
+    const tags = Object.entries(item)
+      .filter(([, v]) => (typeof v === "string" && v.length <= 16) || Number.isInteger(v))
+      .slice(0, 2)
+      .map(([k, v]) => typeof v === "string" ? v : `${k}=${v}`);
+    return tags.length ? tags.join(",") : String(index);
+  };
   const walk = (value: unknown, path: string) => {
-    if (rows.length >= 12) return;
+    if (rows.length >= 16) return;
     if (typeof value === "number") {
       rows.push(`${path} = ${Number.isInteger(value) ? value : value.toPrecision(4)}`);
-    } else if (value && typeof value === "object" && !Array.isArray(value)) {
+    } else if (Array.isArray(value)) {
+      if (value.length <= 12) value.forEach((item, i) => walk(item, `${path}[${label(item, i)}]`));
+    } else if (value && typeof value === "object") {
       for (const [k, v] of Object.entries(value)) if (k !== "config") walk(v, path ? `${path}.${k}` : k);
     }
   };

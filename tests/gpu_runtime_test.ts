@@ -11,7 +11,13 @@ import { createBuffer, readBuffers, uploadBuffer } from "../lib/gpu/buffers.ts";
 import { CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { runLoopProbe } from "../kernels/loop_probe.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
-import { GpuContext, GpuDeviceLostError, isCpuAdapterInfo, NoGpuAdapterError } from "../lib/gpu/device.ts";
+import {
+  GpuContext,
+  GpuDeviceLostError,
+  GpuValidationError,
+  isCpuAdapterInfo,
+  NoGpuAdapterError,
+} from "../lib/gpu/device.ts";
 
 Deno.test("locateLine maps a line of concatenated parts back to its file", () => {
   const parts = [{ file: "lib.wgsl", code: "a\nb\nc" }, { file: "main.wgsl", code: "x\ny" }];
@@ -187,4 +193,30 @@ testGpuOnly("KERNEL_DEBUG=1 prints each dispatch's label, constants and grid on 
   assert.equal(output.code, 0, stderr);
   assert.equal(new TextDecoder().decode(output.stdout).trim(), "2,4,6");
   assert.match(stderr, /\[kernel\] scale\{WORKGROUP_SIZE=64\} workgroups=\[1, 1, 1\]/);
+});
+
+testGpuOnly("a validation error inside a dispatch fails the next GPU call loudly", async (gpu) => {
+  const device = await gpu.adapter.requestDevice();
+  const context = new GpuContext(gpu.adapter, device, { ...gpu.facts });
+  const kernel = {
+    label: "aliasing",
+    parts: [{
+      file: "aliasing.wgsl",
+      code: "@group(0) @binding(0) var<storage, read> a: array<f32>;\n" +
+        "@group(0) @binding(1) var<storage, read_write> b: array<f32>;\n" +
+        "@compute @workgroup_size(1)\nfn main() { b[0] = a[0]; }\n",
+    }],
+  };
+  const buffer = createBuffer(context, 16, "aliased");
+  const rec = new CommandRecorder(context);
+  // The same buffer bound read-only and read-write in one dispatch is invalid.
+  rec.dispatch({
+    pipeline: await getPipeline(context, kernel),
+    label: "aliasing",
+    bindings: [buffer, buffer],
+    workgroups: [1],
+  });
+  rec.flush();
+  await assert.rejects(readBuffers(context, [{ buffer }]), GpuValidationError);
+  device.destroy();
 });

@@ -11,7 +11,7 @@
 import type { Backend } from "../backend/backend.ts";
 import { batchedSymmetricEigen, gramMatrices } from "./batched_eigen.ts";
 import { fdMean, fitPairDensity } from "./ts_sweep.ts";
-import { densityHistogram, freedmanDiaconisWidth } from "../stats/histogram.ts";
+import { type DensityHistogram, densityHistogram, freedmanDiaconisWidth } from "../stats/histogram.ts";
 import { jackknife, jackknifeVector } from "../stats/jackknife.ts";
 import { fitCurve } from "../stats/curve_fit.ts";
 import { gaussianDensity } from "../spectral/goe2_density.ts";
@@ -166,8 +166,20 @@ function column(values: ArrayLike<number>, n: number, indices: number[]): Float6
   return out;
 }
 
+/** A density fit's location and width with their errors. */
+export interface DensityFit {
+  x0: number;
+  sigma: number;
+  x0Error: number;
+  sigmaError: number;
+}
+
 /** Gaussian fit N(x0, sigma^2) of an FD density histogram. */
-export function fitGaussianDensity(values: ArrayLike<number>, x0Guess: number, sigmaGuess: number) {
+export function fitGaussianDensity(
+  values: ArrayLike<number>,
+  x0Guess: number,
+  sigmaGuess: number,
+): DensityFit {
   const h = densityHistogram(values);
   const fit = fitCurve(
     h.centres,
@@ -292,7 +304,7 @@ export function analyseRbmSetting(
  * @param widthMode The mode whose FD width sets the bins (default 0).
  * @returns The density histogram.
  */
-export function pooledDensity(values: ArrayLike<number>, n: number, widthMode = 0) {
+export function pooledDensity(values: ArrayLike<number>, n: number, widthMode = 0): DensityHistogram {
   const binWidth = freedmanDiaconisWidth(column(values, n, [widthMode]));
   return densityHistogram(values, binWidth > 0 ? { binWidth } : { bins: 20 });
 }

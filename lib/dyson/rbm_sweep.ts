@@ -108,7 +108,13 @@ export interface RbmEnsembles {
  * @returns W0, row-major hidden x n.
  * @throws {RangeError} When mu^2 I - K is not positive or hidden < n.
  */
-export function fixedPointWeights(kernel: ArrayLike<number>, n: number, mu: number, sigma = 1, hidden = n) {
+export function fixedPointWeights(
+  kernel: ArrayLike<number>,
+  n: number,
+  mu: number,
+  sigma = 1,
+  hidden: number = n,
+): Float64Array {
   if (hidden < n) throw new RangeError(`Cannot place W at the fixed point: hidden ${hidden} < visible ${n}`);
   const e = symmetricEigen(Float64Array.from(kernel, (k, i) => (i % (n + 1) === 0 ? mu * mu : 0) - k), n);
   if (!(e.values[0] > 0)) {

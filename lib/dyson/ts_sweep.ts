@@ -13,6 +13,7 @@ import { densityHistogram, histogramMean } from "../stats/histogram.ts";
 import { jackknife } from "../stats/jackknife.ts";
 import { fitCurve } from "../stats/curve_fit.ts";
 import { goe2Density } from "../spectral/goe2_density.ts";
+import type { DensityFit } from "./rbm_analysis.ts";
 
 /** Which parameter a sweep varies. */
 export type TsSweepName = "noise" | "learningRate" | "batchSize";
@@ -68,7 +69,7 @@ export function fdMean(sample: ArrayLike<number>): number {
  *
  * @returns `{ x0, sigma, x0Error, sigmaError }`.
  */
-export function fitPairDensity(values: ArrayLike<number>, x0Guess: number, sigmaGuess: number) {
+export function fitPairDensity(values: ArrayLike<number>, x0Guess: number, sigmaGuess: number): DensityFit {
   const h = densityHistogram(values);
   const fit = fitCurve(h.centres, h.density, ([x0, s]) => (x) => goe2Density(x, x0, Math.abs(s)), {
     initial: [x0Guess, sigmaGuess],

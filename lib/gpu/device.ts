@@ -38,6 +38,18 @@ export class GpuDeviceLostError extends Error {
   }
 }
 
+/** Thrown by the GPU call after a WebGPU validation error that no error scope caught. */
+export class GpuValidationError extends Error {
+  /** @param detail The WebGPU error message. */
+  constructor(detail: string) {
+    super(
+      `A WebGPU validation error occurred in earlier GPU work, whose results are invalid: ${detail}. ` +
+        "Run with KERNEL_DEBUG=1 to see each dispatch",
+    );
+    this.name = "GpuValidationError";
+  }
+}
+
 /** What kernels are chosen by. */
 export interface AdapterFacts {
   /** The adapter's description, e.g. `"llvmpipe (LLVM 15.0.6, 256 bits)"`. */
@@ -64,6 +76,7 @@ export class GpuContext {
   /** Facts about the adapter. */
   readonly facts: AdapterFacts;
   #lost: GpuDeviceLostError | undefined;
+  #error: GpuValidationError | undefined;
 
   /**
    * @param adapter The adapter.
@@ -74,6 +87,13 @@ export class GpuContext {
     this.adapter = adapter;
     this.device = device;
     this.facts = facts;
+    // A validation error inside a dispatch is asynchronous and otherwise only logged, while
+    // results silently become zeros: remember it and fail the next GPU call loudly.
+    device.addEventListener("uncapturederror", (event) => {
+      const message = (event as GPUUncapturedErrorEvent).error.message;
+      console.error(`WebGPU uncaptured error: ${message}`);
+      this.#error ??= new GpuValidationError(message);
+    });
     device.lost.then((info) => {
       // "destroyed" is our own dispose(); anything else is a real loss.
       this.#lost = new GpuDeviceLostError(info.reason ?? "unknown", info.message);
@@ -93,6 +113,11 @@ export class GpuContext {
    */
   assertAlive(): void {
     if (this.#lost) throw this.#lost;
+    if (this.#error) {
+      const error = this.#error;
+      this.#error = undefined; // reported once; later calls may proceed
+      throw error;
+    }
   }
 
   /** Destroys the device (every buffer with it). */
@@ -181,9 +206,6 @@ async function createContext(): Promise<GpuContext | null> {
     hasTimestamps: requiredFeatures.includes("timestamp-query"),
     loopLimit: Infinity,
   };
-  device.addEventListener("uncapturederror", (event) => {
-    console.error(`WebGPU uncaptured error: ${(event as GPUUncapturedErrorEvent).error.message}`);
-  });
   const context = new GpuContext(adapter, device, facts);
   // Measure rather than guess: llvmpipe stops loops after ~65,535 iterations.
   const completed = await runLoopProbe(context, LOOP_PROBE_ITERATIONS);

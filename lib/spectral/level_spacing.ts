@@ -143,7 +143,11 @@ export function spacingRatioSurmise(r: number, beta: DysonIndex = 1): number {
  * of Poisson levels (2 ln 2 - 1), and the large-n values of Atas et al. (GOE 0.5307, GUE 0.5996,
  * GSE 0.6744).
  */
-export const MEAN_MIN_RATIO = {
+export const MEAN_MIN_RATIO: {
+  surmise: Record<1 | 2 | 4, number>;
+  largeN: Record<1 | 2 | 4, number>;
+  poisson: number;
+} = {
   surmise: {
     1: 4 - 2 * Math.sqrt(3),
     2: 2 * Math.sqrt(3) / Math.PI - 0.5,
