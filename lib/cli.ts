@@ -203,3 +203,50 @@ export async function runCli(
     Deno.exit(error instanceof UsageError ? 2 : 1);
   }
 }
+
+/**
+ * Parses a comma-separated list option such as `--dims 32,64`.
+ *
+ * @param option The option's name, for the message (e.g. `"dims"`).
+ * @param text The option's value.
+ * @param check `integer` and `min` (inclusive) constraints on every entry.
+ * @returns The numbers.
+ * @throws {UsageError} Naming the option and the bad entry.
+ */
+export function parseNumberList(
+  option: string,
+  text: string,
+  { integer = false, min = -Infinity }: { integer?: boolean; min?: number } = {},
+): number[] {
+  const entries = String(text).split(",").map((s) => s.trim());
+  return entries.map((entry) => {
+    const value = entry === "" ? NaN : Number(entry);
+    if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min) {
+      throw new UsageError(
+        `Option --${kebab(option)} has entry "${entry}", each must be ${
+          integer ? "an integer" : "a number"
+        }` +
+          (min > -Infinity ? ` >= ${min}` : "") + ` (a comma-separated list like 32,64)`,
+      );
+    }
+    return value;
+  });
+}
+
+/**
+ * Checks that a numeric option is finite and at least `min` (and an integer when asked).
+ *
+ * @throws {UsageError} Naming the option.
+ */
+export function requireOption(
+  option: string,
+  value: number,
+  { integer = false, min = -Infinity } = {},
+): void {
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min) {
+    throw new UsageError(
+      `Option --${kebab(option)} is ${value}, must be ${integer ? "an integer" : "a finite number"}` +
+        (min > -Infinity ? ` >= ${min}` : ""),
+    );
+  }
+}

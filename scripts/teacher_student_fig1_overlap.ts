@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { parseNumberList, requireOption } from "../lib/cli.ts";
 import { getBackend } from "../lib/backend/select.ts";
 import type { BackendChoice } from "../lib/backend/select.ts";
 import { type FigureResult, VEGA_LITE_SCHEMA } from "../lib/plot/figure.ts";
@@ -61,7 +62,11 @@ export const fullConfig: Fig1Config = { ...defaultConfig, dims: "100,200,400,800
  */
 export async function run(config: Fig1Config = defaultConfig): Promise<FigureResult> {
   const backend = await getBackend(config.backend);
-  const dims = config.dims.split(",").map(Number);
+  const dims = parseNumberList("dims", config.dims, { integer: true, min: 1 });
+  requireOption("walkers", config.walkers, { integer: true, min: 1 });
+  requireOption("k", config.k, { integer: true, min: 1 });
+  requireOption("eta0", config.eta0, { min: Number.MIN_VALUE });
+  requireOption("alpha", config.alpha, { min: Number.MIN_VALUE });
   const k = config.k;
   const rows: Record<string, unknown>[] = [];
   const bands: Record<string, unknown>[] = [];

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { parseNumberList, requireOption } from "../lib/cli.ts";
 import { getBackend } from "../lib/backend/select.ts";
 import type { BackendChoice } from "../lib/backend/select.ts";
 import type { Activation } from "../lib/activations.ts";
@@ -68,7 +69,7 @@ const MODES = ["online", "twice", "repeat"] as const;
  */
 export async function run(config: Fig2Config = defaultConfig): Promise<FigureResult> {
   const backend = await getBackend(config.backend);
-  const dims = config.dims.split(",").map(Number);
+  const dims = parseNumberList("dims", config.dims, { integer: true, min: 1 });
   const rows: Record<string, unknown>[] = [];
   const panels: Record<string, unknown>[] = [];
   for (const d of dims) {

@@ -23,6 +23,7 @@ import type { BackendChoice } from "../lib/backend/select.ts";
 import type { Activation } from "../lib/activations.ts";
 import { type FigureResult, VEGA_LITE_SCHEMA } from "../lib/plot/figure.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
+import { parseNumberList } from "../lib/cli.ts";
 import { LegacySpike } from "../lib/teacher_student/samplers.ts";
 import { runTeacherStudent } from "../lib/teacher_student/trainer.ts";
 import type { Loss } from "../lib/teacher_student/losses.ts";
@@ -103,8 +104,12 @@ export async function run(config: Fig3Config = defaultConfig): Promise<FigureRes
   const model = new LegacySpike({ d, seed: config.seed, snr: config.snr });
   const rows: Record<string, unknown>[] = [];
   const panels: Record<string, unknown>[] = [];
-  for (const eta0 of config.eta0s.split(",").map(Number)) {
-    for (const student of config.students.split(",")) {
+  // Check every name and number before the first (long) run.
+  const eta0s = parseNumberList("eta0s", config.eta0s, { min: Number.MIN_VALUE });
+  const students = config.students.split(",").map((s) => s.trim());
+  for (const student of students) activationCoefficients(student as Activation);
+  for (const eta0 of eta0s) {
+    for (const student of students) {
       const learningRate = scaledLearningRate(eta0, d, k);
       const result = await runTeacherStudent(backend, {
         model,

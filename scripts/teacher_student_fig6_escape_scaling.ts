@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { parseNumberList, requireOption } from "../lib/cli.ts";
 import { getBackend } from "../lib/backend/select.ts";
 import type { BackendChoice } from "../lib/backend/select.ts";
 import { type FigureResult, VEGA_LITE_SCHEMA } from "../lib/plot/figure.ts";
@@ -104,7 +105,8 @@ export function lineFit(x: number[], y: number[]): { slope: number; intercept: n
  */
 export async function run(config: Fig6Config = defaultConfig): Promise<FigureResult> {
   const backend = await getBackend(config.backend);
-  const ks = config.ks.split(",").map(Number), dims = config.dims.split(",").map(Number);
+  const ks = parseNumberList("ks", config.ks, { integer: true, min: 1 });
+  const dims = parseNumberList("dims", config.dims, { integer: true, min: 1 });
   const points: Record<string, unknown>[] = [];
   const fits: Record<string, unknown>[] = [];
   for (const k of ks) {

@@ -79,6 +79,32 @@ export interface TrainMlpResult {
   seconds: number;
 }
 
+/**
+ * Checks the numeric settings before any data is read.
+ *
+ * @throws {RangeError} Naming the option and its allowed range.
+ */
+export function checkTrainMlpConfig(config: TrainMlpConfig): void {
+  const integer = (name: keyof TrainMlpConfig, min: number, max = Infinity) => {
+    const v = config[name] as number;
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw new RangeError(`Cannot train: --${kebab(name)} is ${v}, must be an integer in [${min}, ${max}]`);
+    }
+  };
+  integer("n", 1, 60000);
+  integer("batch", 1, config.n);
+  integer("steps", 1);
+  integer("logEvery", 1);
+  integer("testSamples", 0, 10000);
+  for (const name of ["learningRate", "initScale"] as const) {
+    if (!(Number.isFinite(config[name]) && config[name] > 0)) {
+      throw new RangeError(`Cannot train: --${kebab(name)} is ${config[name]}, must be a finite number > 0`);
+    }
+  }
+}
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
 async function readScalar(backend: Backend, t: Tensor): Promise<number> {
   return (await backend.read(t))[0];
 }
@@ -96,6 +122,7 @@ export async function train(
   print: (line: string) => void = console.log,
   backend?: Backend,
 ): Promise<TrainMlpResult> {
+  checkTrainMlpConfig(config);
   backend ??= await getBackend(config.backend);
   const dataDir = config.dataDir || fashionMnistDir();
   const all = await loadFashionMnist({ split: "train", dataDir });
@@ -203,6 +230,7 @@ if (import.meta.main) {
       },
       dataDir: { type: "string", default: "", description: "directory of the Fashion-MNIST IDX files" },
       backend: COMMON_OPTIONS.backend,
+      config: COMMON_OPTIONS.config,
     },
   }, async (options) => {
     await train({ ...defaultConfig, ...options } as unknown as TrainMlpConfig);
