@@ -113,7 +113,20 @@ if (import.meta.main) {
     const cards: string[] = [];
     let failures = 0;
     for (const name of names) {
-      const module: FigureModule = await import(`./${name}.ts`);
+      let module: FigureModule;
+      try {
+        module = await import(`./${name}.ts`);
+      } catch (error) {
+        // A script that fails to load must not stop the others or lose the gallery.
+        failures++;
+        console.error(`figures: ${name} failed to load: ${(error as Error).message}`);
+        cards.push(
+          `<section><h2>${escape(name)}</h2><p class="error">failed to load: ${
+            escape((error as Error).message)
+          }</p></section>`,
+        );
+        continue;
+      }
       const base = options.full && module.fullConfig
         ? module.fullConfig
         : options.tiny && module.testConfig
