@@ -132,7 +132,7 @@ Deno.test("the example notebook runs and its last figure cell gives a Jupyter di
       const statement = /^(import|export|const|let|var|function|class|\/\/)\b/.test(last.trim());
       return [
         ...lines,
-        statement ? last : `const cell${i} = (${last});`,
+        statement ? last : `const cell${i} = (${last.replace(/;\s*$/, "")});`,
         statement ? "" : `values.push(cell${i});`,
       ]
         .join("\n");
