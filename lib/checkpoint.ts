@@ -240,7 +240,9 @@ export function listenForStop(): StopRequest {
     const handler = () => {
       if (request.signal) Deno.exit(signal === "SIGINT" ? 130 : 143);
       request.signal = signal;
-      console.error(`received ${signal}: checkpointing at the next chunk boundary (repeat to exit now)`);
+      console.error(
+        `received ${signal}: checkpointing at the end of the current slice (about a second) (repeat to exit now)`,
+      );
     };
     try {
       Deno.addSignalListener(signal, handler);

@@ -48,6 +48,11 @@ export interface TrainConfig extends Record<string, number | string> {
   backend: BackendChoice;
 }
 
+/** Steps per submitted slice: about 5e7 walker-dimension-steps (~1 s on the CPU adapter). */
+function sliceSteps(config: { walkers: number; d: number }): number {
+  return Math.max(1, Math.floor(5e7 / (config.walkers * config.d)));
+}
+
 /** Defaults: a few seconds on a CPU adapter. */
 export const defaultConfig: TrainConfig = {
   d: 64,
@@ -186,10 +191,13 @@ export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutc
   try {
     while ((state?.step ?? 0) < config.steps) {
       const from = state?.step ?? 0;
-      const stopAtStep = Math.min(
+      const nextCheckpoint = Math.min(
         config.steps,
         (Math.floor(from / config.checkpointEvery) + 1) * config.checkpointEvery,
       );
+      // Work is submitted in slices of ~1 s so a stop signal is seen promptly even when
+      // checkpoints are far apart; results do not depend on the slicing.
+      const stopAtStep = Math.min(nextCheckpoint, from + sliceSteps(config));
       const result = await runLinearRegressionSgd(backend, { ...base, resumeFrom: state, stopAtStep });
       state = result.state;
       for (let r = 0; r < result.recordSteps.length; r++) {
@@ -204,6 +212,9 @@ export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutc
         }
         metrics.write({ step, meanError: sum / config.walkers, minError: min, maxError: max });
       }
+      progress.update(state.step);
+      const signal = io.stop?.signal ?? null;
+      if (stopAtStep < nextCheckpoint && !signal) continue; // a slice inside a checkpoint interval
       await saveCheckpoint(run.file("checkpoint.ckpt"), {
         kind: KIND,
         step: state.step,
@@ -214,9 +225,7 @@ export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutc
         },
         counters: { philoxStep: state.step },
       });
-      progress.update(state.step);
       segments++;
-      const signal = io.stop?.signal ?? null;
       if (state.step < config.steps && (signal || segments === io.stopAfterSegments)) {
         progress.finish();
         console.error(`${NAME}: stopped at step ${state.step}; continue with --resume ${run.path}`);
