@@ -241,7 +241,7 @@ export function listenForStop(): StopRequest {
       if (request.signal) Deno.exit(signal === "SIGINT" ? 130 : 143);
       request.signal = signal;
       console.error(
-        `received ${signal}: checkpointing at the end of the current slice (about a second) (repeat to exit now)`,
+        `received ${signal}: checkpointing at the next safe point (repeat to exit now)`,
       );
     };
     try {
