@@ -1,0 +1,270 @@
+/**
+ * Conv2d layer kernels (NCHW, stride 1, kernel 3x3 or 5x5, zero padding 0 or 1): forward, input
+ * gradient, and weight/bias gradient. Each is one invocation per output element, barrier-free, with
+ * its loop split over dispatches that accumulate so that no invocation passes the adapter's loop
+ * budget (lib/gpu/loop_budget.ts):
+ *
+ * | kernel | one invocation per | loops over (split across dispatches) |
+ * |---|---|---|
+ * | conv2d_forward.wgsl | output element | input channels |
+ * | conv2d_backward_input.wgsl | input element | output channels |
+ * | conv2d_backward_weight.wgsl | weight and bias element | (sample, output row) pairs |
+ *
+ * Weights, biases and their gradients are addressed by element offsets, so they can be views of a
+ * flat parameter (or gradient) buffer. Every function records dispatches and submits nothing.
+ * The float64 reference is lib/reference/conv2d.ts.
+ *
+ * @module
+ */
+import forwardSource from "./conv2d_forward.wgsl" with { type: "text" };
+import backwardInputSource from "./conv2d_backward_input.wgsl" with { type: "text" };
+import backwardWeightSource from "./conv2d_backward_weight.wgsl" with { type: "text" };
+import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
+import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { UniformWriter } from "../lib/gpu/params.ts";
+import { loopBudget } from "../lib/gpu/loop_budget.ts";
+import type { GpuContext } from "../lib/gpu/device.ts";
+import { type Conv2dShape, type Conv2dSizes, conv2dSizes } from "../lib/reference/conv2d.ts";
+
+export type { Conv2dShape } from "../lib/reference/conv2d.ts";
+
+const WORKGROUP_SIZE = 64;
+
+const KERNELS = {
+  forward: { label: "conv2d_forward", parts: [{ file: "kernels/conv2d_forward.wgsl", code: forwardSource }] },
+  backwardInput: {
+    label: "conv2d_backward_input",
+    parts: [{ file: "kernels/conv2d_backward_input.wgsl", code: backwardInputSource }],
+  },
+  backwardWeight: {
+    label: "conv2d_backward_weight",
+    parts: [{ file: "kernels/conv2d_backward_weight.wgsl", code: backwardWeightSource }],
+  },
+} satisfies Record<string, KernelSource>;
+
+/**
+ * Loop iterations one forward or input-gradient invocation costs per channel it sums over: the
+ * channel loop's check plus the (k + 1) checks of the row loop and k (k + 1) of the column loops.
+ *
+ * @param kernelSize k.
+ * @returns 1 + (k + 1)^2.
+ */
+export function conv2dIterationsPerChannel(kernelSize: number): number {
+  return 1 + (kernelSize + 1) ** 2;
+}
+
+/**
+ * Channels per dispatch of the forward or input-gradient kernel on this adapter.
+ *
+ * @param gpu The GPU context (or its loop limit).
+ * @param kernelSize k.
+ * @returns At least 1 (one channel costs at most 37 iterations, far below any budget).
+ */
+export function conv2dChannelsPerDispatch(
+  gpu: GpuContext | { facts: { loopLimit: number } },
+  kernelSize: number,
+): number {
+  return Math.max(1, Math.floor((loopBudget(gpu) - 1) / conv2dIterationsPerChannel(kernelSize)));
+}
+
+/**
+ * (Sample, output row) pairs per dispatch of the weight-gradient kernel on this adapter.
+ *
+ * @param gpu The GPU context (or its loop limit).
+ * @param outWidth W_out.
+ * @returns Rows per dispatch, at least 1.
+ * @throws {RangeError} When one output row alone exceeds the loop budget.
+ */
+export function conv2dRowsPerDispatch(
+  gpu: GpuContext | { facts: { loopLimit: number } },
+  outWidth: number,
+): number {
+  const rows = Math.floor((loopBudget(gpu) - 1) / (outWidth + 2));
+  if (rows < 1) {
+    throw new RangeError(
+      `Cannot run "conv2d_backward_weight": an output row of ${outWidth} exceeds the loop budget ${
+        loopBudget(gpu)
+      }`,
+    );
+  }
+  return rows;
+}
+
+function constants(shape: Conv2dShape) {
+  return { WORKGROUP_SIZE, KERNEL_SIZE: shape.kernelSize, PADDING: shape.padding };
+}
+
+async function dispatch(
+  rec: CommandRecorder,
+  kernel: KernelSource,
+  shape: Conv2dShape,
+  invocations: number,
+  bindings: GPUBuffer[],
+): Promise<void> {
+  const overrides = constants(shape);
+  const pipeline = await getPipeline(rec.gpu, kernel, overrides);
+  const workgroups = grid1d(
+    invocations,
+    WORKGROUP_SIZE,
+    rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
+  );
+  rec.dispatch({ pipeline, label: kernel.label, constants: overrides, bindings, workgroups });
+}
+
+function checkBuffer(action: string, what: string, buffer: GPUBuffer, elements: number, offset = 0): void {
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new RangeError(`Cannot ${action}: ${what} offset is ${offset}, must be a non-negative integer`);
+  }
+  if ((offset + elements) * 4 > buffer.size) {
+    throw new RangeError(
+      `Cannot ${action}: ${what} needs ${offset + elements} floats, buffer "${buffer.label}" holds ${
+        buffer.size / 4
+      }`,
+    );
+  }
+}
+
+function shapeFields(w: UniformWriter, shape: Conv2dShape, s: Conv2dSizes): UniformWriter {
+  return w.u32(shape.inChannels).u32(shape.outChannels).u32(shape.height).u32(shape.width)
+    .u32(s.outHeight).u32(s.outWidth);
+}
+
+/** Arguments of {@linkcode encodeConv2dForward}. */
+export interface Conv2dForwardArgs {
+  shape: Conv2dShape;
+  /** Input [N, C_in, H, W]. */
+  x: GPUBuffer;
+  /** Weight [C_out, C_in, k, k] starting at element `weightOffset`. */
+  weight: GPUBuffer;
+  weightOffset?: number;
+  /** Bias [C_out] starting at element `biasOffset` (may be the weight's buffer); none when omitted. */
+  bias?: GPUBuffer;
+  biasOffset?: number;
+  /** Output [N, C_out, H_out, W_out]; must differ from the inputs. */
+  y: GPUBuffer;
+}
+
+/**
+ * Records y = conv2d(x, weight) + bias (kernels/conv2d_forward.wgsl).
+ *
+ * @param rec The recorder.
+ * @param a Shape, buffers and offsets.
+ * @throws {RangeError} On a bad shape, or a buffer too small for its view.
+ */
+export async function encodeConv2dForward(rec: CommandRecorder, a: Conv2dForwardArgs): Promise<void> {
+  const action = `run "conv2d_forward"`;
+  const s = conv2dSizes(a.shape, action);
+  checkBuffer(action, "x", a.x, s.inputSize);
+  checkBuffer(action, "weight", a.weight, s.weightSize, a.weightOffset);
+  if (a.bias) checkBuffer(action, "bias", a.bias, a.shape.outChannels, a.biasOffset);
+  checkBuffer(action, "y", a.y, s.outputSize);
+  const chunk = conv2dChannelsPerDispatch(rec.gpu, a.shape.kernelSize);
+  for (let begin = 0; begin < a.shape.inChannels; begin += chunk) {
+    const end = Math.min(a.shape.inChannels, begin + chunk);
+    const params = shapeFields(new UniformWriter().u32(a.shape.batch), a.shape, s)
+      .u32(begin).u32(end).u32(begin > 0 ? 1 : 0).u32(a.bias ? 1 : 0)
+      .u32(a.weightOffset ?? 0).u32(a.biasOffset ?? 0);
+    await dispatch(rec, KERNELS.forward, a.shape, s.outputSize, [
+      a.x,
+      a.weight,
+      a.bias ?? a.weight,
+      a.y,
+      rec.uniform(params.bytes(), "conv2d_forward params"),
+    ]);
+  }
+}
+
+/** Arguments of {@linkcode encodeConv2dBackwardInput}. */
+export interface Conv2dBackwardInputArgs {
+  shape: Conv2dShape;
+  /** g = dL/dy [N, C_out, H_out, W_out]. */
+  gradOutput: GPUBuffer;
+  /** Weight [C_out, C_in, k, k] starting at element `weightOffset`. */
+  weight: GPUBuffer;
+  weightOffset?: number;
+  /** dL/dx [N, C_in, H, W]; must differ from the inputs. */
+  gradInput: GPUBuffer;
+  /** Add to gradInput instead of overwriting it (default false). */
+  accumulate?: boolean;
+}
+
+/**
+ * Records dL/dx of conv2d given g = dL/dy (kernels/conv2d_backward_input.wgsl).
+ *
+ * @param rec The recorder.
+ * @param a Shape, buffers and offsets.
+ * @throws {RangeError} On a bad shape, or a buffer too small for its view.
+ */
+export async function encodeConv2dBackwardInput(
+  rec: CommandRecorder,
+  a: Conv2dBackwardInputArgs,
+): Promise<void> {
+  const action = `run "conv2d_backward_input"`;
+  const s = conv2dSizes(a.shape, action);
+  checkBuffer(action, "gradOutput", a.gradOutput, s.outputSize);
+  checkBuffer(action, "weight", a.weight, s.weightSize, a.weightOffset);
+  checkBuffer(action, "gradInput", a.gradInput, s.inputSize);
+  const chunk = conv2dChannelsPerDispatch(rec.gpu, a.shape.kernelSize);
+  for (let begin = 0; begin < a.shape.outChannels; begin += chunk) {
+    const end = Math.min(a.shape.outChannels, begin + chunk);
+    const params = shapeFields(new UniformWriter().u32(a.shape.batch), a.shape, s)
+      .u32(begin).u32(end).u32(a.accumulate || begin > 0 ? 1 : 0).u32(a.weightOffset ?? 0);
+    await dispatch(rec, KERNELS.backwardInput, a.shape, s.inputSize, [
+      a.gradOutput,
+      a.weight,
+      a.gradInput,
+      rec.uniform(params.bytes(), "conv2d_backward_input params"),
+    ]);
+  }
+}
+
+/** Arguments of {@linkcode encodeConv2dBackwardWeight}. */
+export interface Conv2dBackwardWeightArgs {
+  shape: Conv2dShape;
+  /** Input [N, C_in, H, W]. */
+  x: GPUBuffer;
+  /** g = dL/dy [N, C_out, H_out, W_out]. */
+  gradOutput: GPUBuffer;
+  /** Gradient vector: dL/dw [C_out, C_in, k, k] at `weightOffset`, dL/db [C_out] at `biasOffset`. */
+  grad: GPUBuffer;
+  weightOffset?: number;
+  /** Where dL/db goes in `grad`; no bias gradient when omitted. */
+  biasOffset?: number;
+  /** Add to grad instead of overwriting it (default false). */
+  accumulate?: boolean;
+}
+
+/**
+ * Records dL/dw and dL/db of conv2d, summed over the batch (kernels/conv2d_backward_weight.wgsl).
+ *
+ * @param rec The recorder.
+ * @param a Shape, buffers and offsets.
+ * @throws {RangeError} On a bad shape, a buffer too small for its view, or an output row too
+ *   wide for the loop budget.
+ */
+export async function encodeConv2dBackwardWeight(
+  rec: CommandRecorder,
+  a: Conv2dBackwardWeightArgs,
+): Promise<void> {
+  const action = `run "conv2d_backward_weight"`;
+  const s = conv2dSizes(a.shape, action);
+  checkBuffer(action, "x", a.x, s.inputSize);
+  checkBuffer(action, "gradOutput", a.gradOutput, s.outputSize);
+  checkBuffer(action, "weight gradient", a.grad, s.weightSize, a.weightOffset);
+  const hasBias = a.biasOffset !== undefined;
+  if (hasBias) checkBuffer(action, "bias gradient", a.grad, a.shape.outChannels, a.biasOffset);
+  const rows = a.shape.batch * s.outHeight;
+  const chunk = conv2dRowsPerDispatch(rec.gpu, s.outWidth);
+  for (let begin = 0; begin < rows; begin += chunk) {
+    const end = Math.min(rows, begin + chunk);
+    const params = shapeFields(new UniformWriter(), a.shape, s)
+      .u32(begin).u32(end).u32(a.accumulate || begin > 0 ? 1 : 0).u32(hasBias ? 1 : 0)
+      .u32(a.weightOffset ?? 0).u32(a.biasOffset ?? 0);
+    await dispatch(rec, KERNELS.backwardWeight, a.shape, s.weightSize + (hasBias ? a.shape.outChannels : 0), [
+      a.x,
+      a.gradOutput,
+      a.grad,
+      rec.uniform(params.bytes(), "conv2d_backward_weight params"),
+    ]);
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * Pooling layer kernels (NCHW), forward and backward, barrier-free, one invocation per element:
+ *
+ * | kernel | computes |
+ * |---|---|
+ * | pool_max_forward.wgsl | 2x2 max-pool, stride 2 (no loops) |
+ * | pool_max_backward.wgsl | its input gradient, recomputing each window's first maximum (no index buffer) |
+ * | pool_avg_forward.wgsl | global average pool, pixels split over accumulating dispatches within the loop budget |
+ * | pool_avg_backward.wgsl | its input gradient (no loops) |
+ *
+ * Every function records dispatches and submits nothing. The float64 reference is lib/reference/pool.ts.
+ *
+ * @module
+ */
+import maxForwardSource from "./pool_max_forward.wgsl" with { type: "text" };
+import maxBackwardSource from "./pool_max_backward.wgsl" with { type: "text" };
+import avgForwardSource from "./pool_avg_forward.wgsl" with { type: "text" };
+import avgBackwardSource from "./pool_avg_backward.wgsl" with { type: "text" };
+import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
+import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { UniformWriter } from "../lib/gpu/params.ts";
+import { loopBudget } from "../lib/gpu/loop_budget.ts";
+import type { GpuContext } from "../lib/gpu/device.ts";
+import { poolInputSize, type PoolShape } from "../lib/reference/pool.ts";
+
+export type { PoolShape } from "../lib/reference/pool.ts";
+
+const WORKGROUP_SIZE = 64;
+const CONSTANTS = { WORKGROUP_SIZE };
+
+const KERNELS = {
+  maxForward: {
+    label: "pool_max_forward",
+    parts: [{ file: "kernels/pool_max_forward.wgsl", code: maxForwardSource }],
+  },
+  maxBackward: {
+    label: "pool_max_backward",
+    parts: [{ file: "kernels/pool_max_backward.wgsl", code: maxBackwardSource }],
+  },
+  avgForward: {
+    label: "pool_avg_forward",
+    parts: [{ file: "kernels/pool_avg_forward.wgsl", code: avgForwardSource }],
+  },
+  avgBackward: {
+    label: "pool_avg_backward",
+    parts: [{ file: "kernels/pool_avg_backward.wgsl", code: avgBackwardSource }],
+  },
+} satisfies Record<string, KernelSource>;
+
+async function dispatch(
+  rec: CommandRecorder,
+  kernel: KernelSource,
+  invocations: number,
+  bindings: GPUBuffer[],
+): Promise<void> {
+  const pipeline = await getPipeline(rec.gpu, kernel, CONSTANTS);
+  const workgroups = grid1d(
+    invocations,
+    WORKGROUP_SIZE,
+    rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
+  );
+  rec.dispatch({ pipeline, label: kernel.label, constants: CONSTANTS, bindings, workgroups });
+}
+
+function checkBuffer(action: string, what: string, buffer: GPUBuffer, elements: number): void {
+  if (elements * 4 > buffer.size) {
+    throw new RangeError(
+      `Cannot ${action}: ${what} needs ${elements} floats, buffer "${buffer.label}" holds ${buffer.size / 4}`,
+    );
+  }
+}
+
+/**
+ * Pixels per dispatch of the global average pool on this adapter (one loop iteration per pixel
+ * plus the loop's final check).
+ *
+ * @param gpu The GPU context (or its loop limit).
+ * @returns At least 1.
+ */
+export function avgPoolPixelsPerDispatch(gpu: GpuContext | { facts: { loopLimit: number } }): number {
+  return Math.max(1, loopBudget(gpu) - 1);
+}
+
+/** The output sizes of the 2x2 max-pool: floor(H / 2) x floor(W / 2). */
+export function maxPool2dOutputShape(shape: PoolShape): { outHeight: number; outWidth: number } {
+  return { outHeight: Math.floor(shape.height / 2), outWidth: Math.floor(shape.width / 2) };
+}
+
+function maxParams(shape: PoolShape): UniformWriter {
+  const { outHeight, outWidth } = maxPool2dOutputShape(shape);
+  return new UniformWriter().u32(shape.batch * shape.channels).u32(shape.height).u32(shape.width)
+    .u32(outHeight).u32(outWidth);
+}
+
+/**
+ * Records y = maxpool2x2(x) (kernels/pool_max_forward.wgsl).
+ *
+ * @param rec The recorder.
+ * @param a Shape, x [N, C, H, W] and y [N, C, H / 2, W / 2] (different buffers).
+ * @throws {RangeError} On a bad shape (H or W below 2) or a buffer too small.
+ */
+export async function encodeMaxPool2dForward(
+  rec: CommandRecorder,
+  a: { shape: PoolShape; x: GPUBuffer; y: GPUBuffer },
+): Promise<void> {
+  const action = `run "max_pool2d_forward"`;
+  const size = poolInputSize(a.shape, action, 2);
+  const { outHeight, outWidth } = maxPool2dOutputShape(a.shape);
+  const outSize = a.shape.batch * a.shape.channels * outHeight * outWidth;
+  checkBuffer(action, "x", a.x, size);
+  checkBuffer(action, "y", a.y, outSize);
+  await dispatch(rec, KERNELS.maxForward, outSize, [
+    a.x,
+    a.y,
+    rec.uniform(maxParams(a.shape).bytes(), "pool_max_forward params"),
+  ]);
+}
+
+/**
+ * Records dL/dx of the 2x2 max-pool given x and g = dL/dy (kernels/pool_max_backward.wgsl).
+ *
+ * @param rec The recorder.
+ * @param a Shape, x, g and dx (dx differs from x and g).
+ * @throws {RangeError} On a bad shape or a buffer too small.
+ */
+export async function encodeMaxPool2dBackward(
+  rec: CommandRecorder,
+  a: { shape: PoolShape; x: GPUBuffer; gradOutput: GPUBuffer; gradInput: GPUBuffer },
+): Promise<void> {
+  const action = `run "max_pool2d_backward"`;
+  const size = poolInputSize(a.shape, action, 2);
+  const { outHeight, outWidth } = maxPool2dOutputShape(a.shape);
+  checkBuffer(action, "x", a.x, size);
+  checkBuffer(action, "gradOutput", a.gradOutput, a.shape.batch * a.shape.channels * outHeight * outWidth);
+  checkBuffer(action, "gradInput", a.gradInput, size);
+  await dispatch(rec, KERNELS.maxBackward, size, [
+    a.x,
+    a.gradOutput,
+    a.gradInput,
+    rec.uniform(maxParams(a.shape).bytes(), "pool_max_backward params"),
+  ]);
+}
+
+/**
+ * Records y[n, c] = mean over pixels of x[n, c] (kernels/pool_avg_forward.wgsl).
+ *
+ * @param rec The recorder.
+ * @param a Shape, x [N, C, H, W] and y [N, C] (different buffers).
+ * @throws {RangeError} On a bad shape or a buffer too small.
+ */
+export async function encodeGlobalAvgPoolForward(
+  rec: CommandRecorder,
+  a: { shape: PoolShape; x: GPUBuffer; y: GPUBuffer },
+): Promise<void> {
+  const action = `run "global_avg_pool_forward"`;
+  const size = poolInputSize(a.shape, action);
+  const planes = a.shape.batch * a.shape.channels, area = a.shape.height * a.shape.width;
+  checkBuffer(action, "x", a.x, size);
+  checkBuffer(action, "y", a.y, planes);
+  const chunk = avgPoolPixelsPerDispatch(rec.gpu);
+  for (let begin = 0; begin < area; begin += chunk) {
+    const params = new UniformWriter().u32(planes).u32(area).u32(begin).u32(Math.min(area, begin + chunk))
+      .u32(begin > 0 ? 1 : 0).f32(1 / area);
+    await dispatch(rec, KERNELS.avgForward, planes, [
+      a.x,
+      a.y,
+      rec.uniform(params.bytes(), "pool_avg_forward params"),
+    ]);
+  }
+}
+
+/**
+ * Records dL/dx = g[n, c] / (H W) broadcast over pixels (kernels/pool_avg_backward.wgsl).
+ *
+ * @param rec The recorder.
+ * @param a Shape, g [N, C] and dx [N, C, H, W] (different buffers).
+ * @throws {RangeError} On a bad shape or a buffer too small.
+ */
+export async function encodeGlobalAvgPoolBackward(
+  rec: CommandRecorder,
+  a: { shape: PoolShape; gradOutput: GPUBuffer; gradInput: GPUBuffer },
+): Promise<void> {
+  const action = `run "global_avg_pool_backward"`;
+  const size = poolInputSize(a.shape, action);
+  const planes = a.shape.batch * a.shape.channels, area = a.shape.height * a.shape.width;
+  checkBuffer(action, "gradOutput", a.gradOutput, planes);
+  checkBuffer(action, "gradInput", a.gradInput, size);
+  const params = new UniformWriter().u32(planes).u32(area).f32(1 / area);
+  await dispatch(rec, KERNELS.avgBackward, size, [
+    a.gradOutput,
+    a.gradInput,
+    rec.uniform(params.bytes(), "pool_avg_backward params"),
+  ]);
+}
