@@ -348,3 +348,68 @@ export {
   selectSamples,
   type TargetEncoding,
 } from "./lib/data/dataset.ts";
+
+// Convolutional layers and synthetic images (kernel-level encoders and float64 references).
+export {
+  type Conv2dBackwardInputArgs,
+  type Conv2dBackwardWeightArgs,
+  conv2dChannelsPerDispatch,
+  type Conv2dForwardArgs,
+  conv2dIterationsPerChannel,
+  conv2dRowsPerDispatch,
+  encodeConv2dBackwardInput,
+  encodeConv2dBackwardWeight,
+  encodeConv2dForward,
+} from "./kernels/conv2d.ts";
+export {
+  CONV2D_KERNEL_SIZES,
+  conv2dBackwardInputReference,
+  conv2dBackwardWeightReference,
+  conv2dForwardReference,
+  type Conv2dShape,
+  type Conv2dSizes,
+  conv2dSizes,
+} from "./lib/reference/conv2d.ts";
+export {
+  avgPoolPixelsPerDispatch,
+  encodeGlobalAvgPoolBackward,
+  encodeGlobalAvgPoolForward,
+  encodeMaxPool2dBackward,
+  encodeMaxPool2dForward,
+  maxPool2dOutputShape,
+  type PoolShape,
+} from "./kernels/pool.ts";
+export {
+  globalAvgPoolBackwardReference,
+  globalAvgPoolForwardReference,
+  maxPool2dBackwardReference,
+  maxPool2dForwardReference,
+  poolInputSize,
+} from "./lib/reference/pool.ts";
+export {
+  type BatchNormBackwardArgs,
+  batchNormElementsPerDispatch,
+  type BatchNormForwardArgs,
+  encodeBatchNormBackward,
+  encodeBatchNormForward,
+} from "./kernels/batch_norm.ts";
+export {
+  batchNormBackwardReference,
+  batchNormForwardReference,
+  batchNormInputSize,
+  type BatchNormOptions,
+  type BatchNormShape,
+} from "./lib/reference/batch_norm.ts";
+export {
+  SHAPE_CLASSES,
+  SHAPE_SIZE,
+  shapeLabel,
+  shapeTemplate,
+  type ShapeTransform,
+  shapeTransform,
+  shapeView,
+  syntheticShapes,
+  type SyntheticShapesOptions,
+  transformImage,
+} from "./lib/data/synthetic_shapes.ts";
+export { encodeSyntheticShapes, type SyntheticShapesArgs } from "./kernels/synthetic_shapes.ts";
