@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { parseNumberList, requireOption } from "../lib/cli.ts";
+import { parseNumberList } from "../lib/cli.ts";
 import { getBackend } from "../lib/backend/select.ts";
 import type { BackendChoice } from "../lib/backend/select.ts";
 import type { Activation } from "../lib/activations.ts";

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { parseNumberList, requireOption } from "../lib/cli.ts";
+import { parseNumberList } from "../lib/cli.ts";
 import { getBackend } from "../lib/backend/select.ts";
 import type { BackendChoice } from "../lib/backend/select.ts";
 import { type FigureResult, VEGA_LITE_SCHEMA } from "../lib/plot/figure.ts";
