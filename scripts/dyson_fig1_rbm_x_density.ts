@@ -16,6 +16,7 @@ import {
   RBM_TEST_SCALE,
   rbmDensityFigure,
   type RbmFigureConfig,
+  rbmQuickScale,
 } from "../lib/dyson/rbm_figures.ts";
 import type { FigureResult } from "../lib/plot/figure.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
@@ -24,15 +25,7 @@ import { figureMain } from "../lib/plot/figure_script.ts";
 export type Config = RbmFigureConfig;
 
 /** Quick scale: 400 seeds per setting from the fixed point, alpha * epochs = 80 (~25 s on the CPU adapter). */
-export const defaultConfig: Config = {
-  seeds: 400,
-  epochs: 0,
-  trainingTime: 80,
-  init: "fixedPoint",
-  fitJackknifeBlocks: 0,
-  seed: 1,
-  backend: "auto",
-};
+export const defaultConfig: Config = rbmQuickScale(400);
 /** The paper's scale. */
 export const fullConfig: Config = { ...defaultConfig, ...RBM_FULL_SCALE };
 /** Tiny, for smoke and schema tests. */

@@ -15,6 +15,7 @@ import {
   RBM_FULL_SCALE,
   RBM_TEST_SCALE,
   type RbmFigureConfig,
+  rbmQuickScale,
   rbmWignerFigure,
 } from "../lib/dyson/rbm_figures.ts";
 import type { FigureResult } from "../lib/plot/figure.ts";
@@ -24,15 +25,7 @@ import { figureMain } from "../lib/plot/figure_script.ts";
 export type Config = RbmFigureConfig;
 
 /** Quick scale: 500 seeds per setting from the fixed point, alpha * epochs = 80. */
-export const defaultConfig: Config = {
-  seeds: 500,
-  epochs: 0,
-  trainingTime: 80,
-  init: "fixedPoint",
-  fitJackknifeBlocks: 0,
-  seed: 1,
-  backend: "auto",
-};
+export const defaultConfig: Config = rbmQuickScale(500);
 /** The paper's scale. */
 export const fullConfig: Config = { ...defaultConfig, ...RBM_FULL_SCALE };
 /** Tiny, for smoke and schema tests. */

@@ -12,6 +12,7 @@ import {
   RBM_FULL_SCALE,
   RBM_TEST_SCALE,
   type RbmFigureConfig,
+  rbmQuickScale,
   rbmScalingFigure,
 } from "../lib/dyson/rbm_figures.ts";
 import type { FigureResult } from "../lib/plot/figure.ts";
@@ -21,15 +22,7 @@ import { figureMain } from "../lib/plot/figure_script.ts";
 export type Config = RbmFigureConfig;
 
 /** Quick scale: 250 seeds per setting of both sweeps from the fixed point, alpha * epochs = 80. */
-export const defaultConfig: Config = {
-  seeds: 250,
-  epochs: 0,
-  trainingTime: 80,
-  init: "fixedPoint",
-  fitJackknifeBlocks: 10,
-  seed: 1,
-  backend: "auto",
-};
+export const defaultConfig: Config = rbmQuickScale(250, 10);
 /** The paper's scale. */
 export const fullConfig: Config = { ...defaultConfig, ...RBM_FULL_SCALE };
 /** Tiny, for smoke and schema tests. */

@@ -21,10 +21,12 @@ import type {
   ReduceOp,
   ReduceOptions,
 } from "./backend.ts";
-import { type DType, formatShape, planMatmul, shapeSize, splitAxis, type Tensor } from "./tensor.ts";
+import { type DType, shapeSize, splitAxis, type Tensor } from "./tensor.ts";
 import {
   checkHistogram,
+  checkMatmul,
   checkRandom,
+  checkRowDot,
   checkTensorData,
   requireF32,
   requireFinite,
@@ -93,16 +95,8 @@ export class ReferenceBackend implements Backend {
   flush(): void {}
 
   async matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
-    const plan = planMatmul(a.shape, b.shape, options.transposeA, options.transposeB);
-    let bias: Float64Array | undefined;
-    if (options.bias) {
-      bias = f64(options.bias, "matmul", "bias");
-      if (bias.length !== plan.n) {
-        throw new RangeError(
-          `Cannot run "matmul": bias has ${bias.length} elements, must have n = ${plan.n}`,
-        );
-      }
-    }
+    const plan = checkMatmul(a, b, options);
+    const bias = options.bias ? f64(options.bias, "matmul", "bias") : undefined;
     const data = matmulReference(f64(a, "matmul", "A"), f64(b, "matmul", "B"), plan, {
       transposeA: options.transposeA ?? false,
       transposeB: options.transposeB ?? false,
@@ -162,13 +156,7 @@ export class ReferenceBackend implements Backend {
   }
 
   async rowDot(a: Tensor, b: Tensor): Promise<Tensor> {
-    if (a.shape.length !== 2 || formatShape(a.shape) !== formatShape(b.shape)) {
-      throw new RangeError(
-        `Cannot run "rowDot": a ${formatShape(a.shape)} and b ${
-          formatShape(b.shape)
-        } must be 2-D of equal shape`,
-      );
-    }
+    checkRowDot(a, b);
     const data = rowDotReference(f64(a, "rowDot", "a"), f64(b, "rowDot", "b"), a.shape[0], a.shape[1]);
     return new ReferenceTensor(data, [a.shape[0]], "f32");
   }

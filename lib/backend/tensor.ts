@@ -121,7 +121,7 @@ export function planMatmul(
     );
   }
   const batched = aShape.length === 3 || bShape.length === 3;
-  const batch = batched ? Math.max(batchA, batchB, aShape.length === 3 ? batchA : batchB) : 1;
+  const batch = batched ? Math.max(batchA, batchB) : 1;
   return {
     m,
     n,

@@ -4,7 +4,8 @@
  * @module
  */
 import type { HistogramOptions, RandomOptions } from "./backend.ts";
-import { type DType, formatShape, shapeSize, type Tensor } from "./tensor.ts";
+import { type DType, formatShape, type MatmulPlan, planMatmul, shapeSize, type Tensor } from "./tensor.ts";
+import type { MatmulOptions } from "./backend.ts";
 
 /** Throws a TypeError unless `x` is an f32 tensor. */
 export function requireF32(op: string, x: Tensor, name = "x"): void {
@@ -119,5 +120,31 @@ export function checkTensorData(data: ArrayLike<number>, shape: readonly number[
     }
   } else if (dtype !== "f32") {
     throw new TypeError(`Cannot create tensor: dtype "${dtype}", expected "f32" or "u32"`);
+  }
+}
+
+/**
+ * Resolves a matmul's shapes and checks its bias.
+ *
+ * @throws {RangeError} On mismatched shapes, or a bias whose size is not n.
+ */
+export function checkMatmul(a: Tensor, b: Tensor, options: MatmulOptions): MatmulPlan {
+  const plan = planMatmul(a.shape, b.shape, options.transposeA, options.transposeB);
+  if (options.bias && options.bias.size !== plan.n) {
+    throw new RangeError(
+      `Cannot run "matmul": bias has ${options.bias.size} elements, must have n = ${plan.n}`,
+    );
+  }
+  return plan;
+}
+
+/** Checks that rowDot's operands are 2-D of equal shape. @throws {RangeError} Otherwise. */
+export function checkRowDot(a: Tensor, b: Tensor): void {
+  if (a.shape.length !== 2 || formatShape(a.shape) !== formatShape(b.shape)) {
+    throw new RangeError(
+      `Cannot run "rowDot": a ${formatShape(a.shape)} and b ${
+        formatShape(b.shape)
+      } must be 2-D of equal shape`,
+    );
   }
 }

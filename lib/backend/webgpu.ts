@@ -17,10 +17,12 @@ import type {
   ReduceOp,
   ReduceOptions,
 } from "./backend.ts";
-import { type DType, formatShape, planMatmul, shapeSize, splitAxis, type Tensor } from "./tensor.ts";
+import { type DType, formatShape, shapeSize, splitAxis, type Tensor } from "./tensor.ts";
 import {
   checkHistogram,
+  checkMatmul,
   checkRandom,
+  checkRowDot,
   checkTensorData,
   requireF32,
   requireFinite,
@@ -117,12 +119,7 @@ export class WebGpuBackend implements Backend {
   }
 
   async matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Promise<Tensor> {
-    const plan = planMatmul(a.shape, b.shape, options.transposeA, options.transposeB);
-    if (options.bias && options.bias.size !== plan.n) {
-      throw new RangeError(
-        `Cannot run "matmul": bias has ${options.bias.size} elements, must have n = ${plan.n}`,
-      );
-    }
+    const plan = checkMatmul(a, b, options);
     const c = this.#allocate(plan.outShape, "f32", "matmul");
     await encodeMatmul(this.recorder, {
       a: f32(a, "matmul", "A"),
@@ -210,13 +207,7 @@ export class WebGpuBackend implements Backend {
   }
 
   async rowDot(a: Tensor, b: Tensor): Promise<Tensor> {
-    if (a.shape.length !== 2 || formatShape(a.shape) !== formatShape(b.shape)) {
-      throw new RangeError(
-        `Cannot run "rowDot": a ${formatShape(a.shape)} and b ${
-          formatShape(b.shape)
-        } must be 2-D of equal shape`,
-      );
-    }
+    checkRowDot(a, b);
     const out = this.#allocate([a.shape[0]], "f32", "rowDot");
     await encodeRowDot(this.recorder, {
       a: f32(a, "rowDot", "a"),

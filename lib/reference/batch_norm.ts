@@ -104,6 +104,22 @@ function statistics(shape: BatchNormShape, x: ArrayLike<number>, options: BatchN
   return { mean, variance };
 }
 
+/** Result of {@linkcode batchNormForwardReference}. */
+export interface BatchNormForward {
+  y: Float64Array;
+  mean: Float64Array;
+  variance: Float64Array;
+  runningMean: Float64Array;
+  runningVar: Float64Array;
+}
+
+/** Result of {@linkcode batchNormBackwardReference}. */
+export interface BatchNormBackward {
+  dx: Float64Array;
+  dgamma: Float64Array;
+  dbeta: Float64Array;
+}
+
 /**
  * Batch-norm forward.
  *
@@ -122,7 +138,7 @@ export function batchNormForwardReference(
   gamma: ArrayLike<number>,
   beta: ArrayLike<number>,
   options: BatchNormOptions,
-) {
+): BatchNormForward {
   const action = `run "batch_norm_forward"`;
   checkLength(action, "x", x, batchNormInputSize(shape, options, action));
   checkLength(action, "gamma", gamma, shape.channels);
@@ -161,7 +177,7 @@ export function batchNormBackwardReference(
   gamma: ArrayLike<number>,
   gradOutput: ArrayLike<number>,
   options: BatchNormOptions,
-) {
+): BatchNormBackward {
   const action = `run "batch_norm_backward"`;
   const size = batchNormInputSize(shape, options, action);
   checkLength(action, "x", x, size);
