@@ -319,6 +319,47 @@ export {
 } from "./lib/models/mlp_model.ts";
 export { MlpGpu, type MlpGpuBatch } from "./lib/models/mlp_gpu.ts";
 export {
+  checkCnnSpec,
+  CNN_PRESETS,
+  type CnnBlockShape,
+  type CnnConvBlock,
+  cnnLayout,
+  cnnMultiplyAdds,
+  cnnPreset,
+  type CnnPresetName,
+  type CnnShapes,
+  cnnShapes,
+  type CnnSpec,
+} from "./lib/models/cnn.ts";
+export {
+  Cnn,
+  CNN_HVP_METHOD,
+  CNN_HVP_RELATIVE_STEP,
+  type CnnEvaluateOptions,
+  DEFAULT_CNN_CHUNK_ROWS,
+} from "./lib/models/cnn_model.ts";
+export { CnnGpu, type CnnGpuBatch } from "./lib/models/cnn_gpu.ts";
+export {
+  cnnBlockConvShape,
+  cnnBlockPoolShape,
+  cnnForwardReference,
+  cnnReference,
+  type CnnReferenceResult,
+  type CnnTrace,
+} from "./lib/reference/cnn.ts";
+export {
+  batchNorm,
+  batchNormBackward,
+  type BatchNormLayerOptions,
+  conv2d,
+  conv2dBackward,
+  type Conv2dGradients,
+  globalAvgPool,
+  globalAvgPoolBackward,
+  maxPool2d,
+  maxPool2dBackward,
+} from "./lib/models/conv_ops.ts";
+export {
   mlpForwardReference,
   mlpReference,
   type MlpReferenceResult,
@@ -332,8 +373,30 @@ export {
   fashionMnistDir,
   loadFashionMnist,
 } from "./lib/data/fashion_mnist.ts";
-export { CIFAR10_CLASSES, CIFAR10_RECORD_BYTES, loadCifar10, parseCifar10Batch } from "./lib/data/cifar10.ts";
-export { loadStl10, parseStl10, STL10_IMAGE_BYTES, STL10_SIZE } from "./lib/data/stl10.ts";
+export {
+  CIFAR10_CLASSES,
+  CIFAR10_RECORD_BYTES,
+  cifar10Files,
+  type Cifar10Options,
+  loadCifar10,
+  parseCifar10Batch,
+  streamCifar10,
+} from "./lib/data/cifar10.ts";
+export {
+  loadStl10,
+  parseStl10,
+  STL10_IMAGE_BYTES,
+  STL10_SIZE,
+  type Stl10Split,
+  streamStl10,
+} from "./lib/data/stl10.ts";
+export {
+  type RecordBatch,
+  RecordFile,
+  type RecordFileOptions,
+  streamRecords,
+  withRecordFile,
+} from "./lib/data/record_file.ts";
 export {
   binaryTargets,
   channelStatistics,
