@@ -20,7 +20,7 @@ const KNOWN_ANSWERS = [
 
 /**
  * Tolerance of GPU normals against the float64 reference: float32 sqrt/cos/sin of |z| <= 5.77 (the log
- * is a series near 1). Measured max 9.4e-7 over 16M normals on lavapipe; 1e-5 leaves room for GPUs'
+ * is a series near 1). Measured max 5.5e-7 over 1M normals on lavapipe; 1e-5 leaves room for GPUs'
  * faster sin/cos (about 1e-6 absolute on [-pi, pi]).
  */
 const NORMAL_ATOL = 1e-5;
@@ -169,8 +169,21 @@ testBothBackends("normal at u1 = 1 is 0 and at u1 = 2^-24 has the largest radius
 testBothBackends("normals match the reference within 1e-5 over 2^20 samples", async (backend) => {
   const options = { seed: 31, stream: 4, step: 5, distribution: "normal" as const };
   const got = await draw(backend, [256, 4096], options);
-  const diff = assertClose(got, randomReference(256, 4096, options), { atol: NORMAL_ATOL }, "normals");
-  console.log(`max |normal - reference| = ${diff.toExponential(2)}`);
+  const want = randomReference(256, 4096, options);
+  const diff = assertClose(got, want, { atol: NORMAL_ATOL }, "normals");
+  // Small radii come from u1 near 1, where a log with only an absolute error bound fails: pairs with
+  // radius < 0.05 (u1 > 0.9988, ~0.1% of pairs) must keep their radius to 1e-5 relative.
+  let small = 0, worst = 0;
+  for (let i = 0; i < want.length; i += 2) {
+    const radius = Math.hypot(want[i], want[i + 1]);
+    if (radius >= 0.05) continue;
+    small += 1;
+    worst = Math.max(worst, Math.abs(Math.hypot(got[i], got[i + 1]) - radius) / radius);
+  }
+  assert.ok(small > 100 && worst < 1e-5, `${small} small radii, worst relative error ${worst}`);
+  console.log(
+    `max |normal - reference| = ${diff.toExponential(2)}, small radii relative ${worst.toExponential(2)}`,
+  );
 });
 
 testBothBackends("random is reproducible and changes with every counter and key word", async (backend) => {

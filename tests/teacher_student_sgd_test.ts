@@ -60,6 +60,8 @@ const CASES: [string, Partial<TeacherStudentConfig>][] = [
     loss: "mse",
     walkers: 1,
   }],
+  // Rows of more than 4 CACHE_BLOCKS = 1024 values take the storage path on the CPU adapter too.
+  ["He3 teacher, d = 1030 (rows in storage, not cached)", { model: new Perceptron({ d: 1030, seed: 3 }) }],
 ];
 
 for (const [name, change] of CASES) {
