@@ -1,5 +1,5 @@
 /**
- * Elementwise kernels: activation (and derivatives), axpy, scale, fill.
+ * Elementwise kernels: activation (and derivatives), axpy, scale, fill, and the row gather.
  *
  * Each records one dispatch of one invocation per element; sizes past
  * 65,535 workgroups use a 2-D grid (grid1d). A size of 0 records nothing.
@@ -10,6 +10,7 @@ import activationSource from "./activation.wgsl" with { type: "text" };
 import axpySource from "./axpy.wgsl" with { type: "text" };
 import scaleSource from "./scale.wgsl" with { type: "text" };
 import fillSource from "./fill.wgsl" with { type: "text" };
+import gatherRowsSource from "./gather_rows.wgsl" with { type: "text" };
 import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
 import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
@@ -26,6 +27,7 @@ const KERNELS = {
   axpy: { label: "axpy", parts: [{ file: "kernels/axpy.wgsl", code: axpySource }] },
   scale: { label: "scale", parts: [{ file: "kernels/scale.wgsl", code: scaleSource }] },
   fill: { label: "fill", parts: [{ file: "kernels/fill.wgsl", code: fillSource }] },
+  gatherRows: { label: "gather_rows", parts: [{ file: "kernels/gather_rows.wgsl", code: gatherRowsSource }] },
 } satisfies Record<string, KernelSource>;
 
 async function dispatchElementwise(
@@ -104,4 +106,18 @@ export function encodeFill(
 ): Promise<void> {
   const params = rec.uniform(new UniformWriter().u32(args.size).u32(args.bits).bytes());
   return dispatchElementwise(rec, KERNELS.fill, args.size, [args.x, params]);
+}
+
+/** Records out[i, :] = x[indices[i], :] for i < count (words copied bit for bit; indices checked by the host). */
+export function encodeGatherRows(
+  rec: CommandRecorder,
+  args: { x: GPUBuffer; indices: GPUBuffer; out: GPUBuffer; count: number; cols: number },
+): Promise<void> {
+  const params = rec.uniform(new UniformWriter().u32(args.count).u32(args.cols).bytes());
+  return dispatchElementwise(rec, KERNELS.gatherRows, args.count * args.cols, [
+    args.x,
+    args.indices,
+    args.out,
+    params,
+  ]);
 }

@@ -152,3 +152,34 @@ testBothBackends(
     assertClose(got, x.map(Math.tanh), { rtol: 8 * U32 }, "tanh near 0");
   },
 );
+
+testBothBackends(
+  "gatherRows picks rows bit for bit: any order, repeats, u32, empty; bad indices named",
+  async (
+    backend,
+  ) => {
+    const rows = 67, cols = 5;
+    const values = testValues(rows * cols, 11).map((v, i) => (i === 7 ? -0 : v));
+    const x = backend.tensor(values, [rows, cols]);
+    const indices = [66, 0, 3, 3, 65, 1, 0];
+    const got = await backend.read(await backend.gatherRows(x, indices));
+    const stored = await backend.read(x);
+    const want = indices.flatMap((r) => Array.from(stored.subarray(r * cols, (r + 1) * cols)));
+    assertExact(got, want, "gathered rows");
+    assert.ok(Object.is(got[5 * cols + 2], -0), "-0 (row 1, column 2) survives the gather");
+    const words = backend.tensor([0xffffffff, 1, 2, 3, 4, 5], [3, 2], "u32");
+    assertExact(
+      await backend.read(await backend.gatherRows(words, [2, 0])),
+      [4, 5, 0xffffffff, 1],
+      "u32 rows",
+    );
+    const none = await backend.gatherRows(x, []);
+    assert.deepEqual(none.shape, [0, cols]);
+    await assert.rejects(
+      () => backend.gatherRows(x, [0, 67]),
+      /indices\[1\] = 67 is not a row of x \[67, 5\]/,
+    );
+    await assert.rejects(() => backend.gatherRows(x, [1.5]), /indices\[0\] = 1.5/);
+    await assert.rejects(() => backend.gatherRows(backend.zeros([4]), [0]), /must be 2-D/);
+  },
+);

@@ -122,6 +122,11 @@ export interface Backend {
   reduce(x: Tensor, op: ReduceOp, options?: ReduceOptions): Promise<Tensor>;
   /** Row-wise dot products of two [rows, cols] tensors: out[r] = sum_c a[r,c] b[r,c]. */
   rowDot(a: Tensor, b: Tensor): Promise<Tensor>;
+  /**
+   * Rows of a [rows, cols] tensor picked by index (any order, repeats allowed): out[i] = x[indices[i]],
+   * shape [indices.length, cols], same dtype. E.g. a seeded sample subset of a dataset held on the backend.
+   */
+  gatherRows(x: Tensor, indices: ArrayLike<number>): Promise<Tensor>;
   /** A fixed-bin histogram of all elements. */
   histogram(x: Tensor, options: HistogramOptions): Promise<HistogramCounts>;
 

@@ -23,6 +23,7 @@ import type {
 } from "./backend.ts";
 import { type DType, shapeSize, splitAxis, type Tensor } from "./tensor.ts";
 import {
+  checkGatherRows,
   checkHistogram,
   checkMatmul,
   checkRandom,
@@ -159,6 +160,17 @@ export class ReferenceBackend implements Backend {
     checkRowDot(a, b);
     const data = rowDotReference(f64(a, "rowDot", "a"), f64(b, "rowDot", "b"), a.shape[0], a.shape[1]);
     return new ReferenceTensor(data, [a.shape[0]], "f32");
+  }
+
+  async gatherRows(x: Tensor, indices: ArrayLike<number>): Promise<Tensor> {
+    const picked = checkGatherRows(x, indices);
+    const source = own(x, "gatherRows").data;
+    const cols = x.shape[1];
+    const out = x.dtype === "u32"
+      ? new Uint32Array(picked.length * cols)
+      : new Float64Array(picked.length * cols);
+    picked.forEach((row, i) => out.set(source.subarray(row * cols, (row + 1) * cols), i * cols));
+    return new ReferenceTensor(out, [picked.length, cols], x.dtype);
   }
 
   async histogram(x: Tensor, options: HistogramOptions): Promise<HistogramCounts> {

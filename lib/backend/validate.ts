@@ -148,3 +148,28 @@ export function checkRowDot(a: Tensor, b: Tensor): void {
     );
   }
 }
+
+/**
+ * Checks gatherRows' operands: x 2-D, every index an integer in [0, rows).
+ *
+ * @returns The indices as u32.
+ * @throws {RangeError} Otherwise, naming the first bad index.
+ */
+export function checkGatherRows(x: Tensor, indices: ArrayLike<number>): Uint32Array {
+  if (x.shape.length !== 2) {
+    throw new RangeError(`Cannot run "gatherRows": x ${formatShape(x.shape)} must be 2-D [rows, cols]`);
+  }
+  const rows = x.shape[0];
+  const out = new Uint32Array(indices.length);
+  for (let i = 0; i < indices.length; i++) {
+    const index = indices[i];
+    if (!Number.isInteger(index) || index < 0 || index >= rows) {
+      throw new RangeError(
+        `Cannot run "gatherRows": indices[${i}] = ${index} is not a row of x ${formatShape(x.shape)} ` +
+          `(integers in [0, ${rows}))`,
+      );
+    }
+    out[i] = index;
+  }
+  return out;
+}

@@ -19,6 +19,7 @@ import type {
 } from "./backend.ts";
 import { type DType, formatShape, shapeSize, splitAxis, type Tensor } from "./tensor.ts";
 import {
+  checkGatherRows,
   checkHistogram,
   checkMatmul,
   checkRandom,
@@ -32,7 +33,13 @@ import type { GpuContext } from "../gpu/device.ts";
 import { createBuffer, readBuffer, writeBuffer } from "../gpu/buffers.ts";
 import { CommandRecorder } from "../gpu/recorder.ts";
 import { encodeMatmul } from "../../kernels/matmul.ts";
-import { encodeActivation, encodeAxpy, encodeFill, encodeScale } from "../../kernels/elementwise.ts";
+import {
+  encodeActivation,
+  encodeAxpy,
+  encodeFill,
+  encodeGatherRows,
+  encodeScale,
+} from "../../kernels/elementwise.ts";
 import { encodeHistogram, encodeReduce, encodeRowDot } from "../../kernels/reduce.ts";
 import { checkReduceArguments } from "../reference/reduce.ts";
 import { encodeRandom } from "../../kernels/random.ts";
@@ -216,6 +223,26 @@ export class WebGpuBackend implements Backend {
       rows: a.shape[0],
       cols: a.shape[1],
     });
+    return out;
+  }
+
+  async gatherRows(x: Tensor, indices: ArrayLike<number>): Promise<Tensor> {
+    const picked = checkGatherRows(x, indices);
+    const source = own(x, "gatherRows");
+    const cols = x.shape[1];
+    const out = this.#allocate([picked.length, cols], x.dtype, "gatherRows");
+    if (picked.length > 0 && cols > 0) {
+      const index = this.#allocate([picked.length], "u32", "gatherRows indices");
+      writeBuffer(this.gpu, index.buffer, picked);
+      await encodeGatherRows(this.recorder, {
+        x: source.buffer,
+        indices: index.buffer,
+        out: out.buffer,
+        count: picked.length,
+        cols,
+      });
+      this.recorder.releaseAfterFlush(index.buffer);
+    }
     return out;
   }
 
