@@ -289,6 +289,36 @@ testBothBackends("Mlp.evaluate on rows [begin, end) equals evaluating those rows
   await assert.rejects(() => mlp.evaluate(params, x, y, { rows: { begin: 5, end: 5 } }), RangeError);
 });
 
+testBothBackends(
+  "Mlp.evaluate on a subset of row indices equals evaluating those rows alone",
+  async (backend) => {
+    const mlp = new Mlp(backend, small("tanh", [6, 9, 4]), "squared");
+    const rows = 30, indices = [29, 3, 3, 17, 0, 8, 21];
+    const xs = normals(rows * 6, 51), ys = oneHot(rows, 4, 52);
+    const params = mlp.init(3), direction = backend.tensor(normals(mlp.layout.count, 53));
+    const x = backend.tensor(xs, [rows, 6]), y = backend.tensor(ys, [rows, 4]);
+    const part = await mlp.evaluate(params, x, y, { gradient: true, direction, indices, chunkRows: 3 });
+    const pick = (values: Float64Array, cols: number) =>
+      indices.flatMap((r) => Array.from(values.subarray(r * cols, (r + 1) * cols)));
+    const alone = await mlp.evaluate(
+      params,
+      backend.tensor(pick(xs, 6), [indices.length, 6]),
+      backend.tensor(pick(ys, 4), [indices.length, 4]),
+      { gradient: true, direction },
+    );
+    const tol = backend.name === "webgpu" ? 1e-5 : 1e-13;
+    for (const key of ["loss", "gradient", "hessianVector"] as const) {
+      const want = await backend.read(alone[key]!);
+      assertClose(await backend.read(part[key]!), want, { atol: tol * maxAbs(want) }, key);
+    }
+    await assert.rejects(() => mlp.evaluate(params, x, y, { indices: [30] }), /not a row/);
+    await assert.rejects(
+      () => mlp.evaluate(params, x, y, { indices: [1], rows: { begin: 0, end: 2 } }),
+      /not both/,
+    );
+  },
+);
+
 // GPU (float32) against the float64 reference. The passes chain matmuls (sums of up to ~65
 // products) and activations; we allow 1e-5 of each result's largest magnitude, ~170 u, a
 // stated bound for these chains (measured on llvmpipe: <= 5e-7; printed on each run).

@@ -43,6 +43,11 @@ export interface EvaluateOptions {
   chunkRows?: number;
   /** Use only rows [begin, end) of x and y (a mini-batch of a dataset held on the backend); all by default. */
   rows?: { begin: number; end: number };
+  /**
+   * Use only these rows of x and y, in this order (e.g. a seeded sample subset for a Hessian-vector
+   * product): gathered on the backend (`Backend.gatherRows`) before the passes. Not with `rows`.
+   */
+  indices?: ArrayLike<number>;
   /** Tensors to write the results into instead of new ones. */
   into?: { loss?: Tensor; gradient?: Tensor; hessianVector?: Tensor };
 }
@@ -180,6 +185,19 @@ export class Mlp {
   ): Promise<EvaluateResult> {
     this.layout.check(params);
     const total = this.#checkData(x, y);
+    if (options.indices) {
+      if (options.rows) throw new RangeError("Cannot evaluate the MLP: give rows or indices, not both");
+      if (options.indices.length === 0) {
+        throw new RangeError("Cannot evaluate the MLP on an empty index list");
+      }
+      const xs = await this.backend.gatherRows(x, options.indices);
+      const ys = await this.backend.gatherRows(y, options.indices);
+      try {
+        return await this.evaluate(params, xs, ys, { ...options, indices: undefined });
+      } finally {
+        this.backend.dispose(xs, ys);
+      }
+    }
     const begin = options.rows?.begin ?? 0, end = options.rows?.end ?? total;
     if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > total || end <= begin) {
       throw new RangeError(`Cannot evaluate the MLP on rows [${begin}, ${end}): x has ${total} rows`);
