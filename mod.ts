@@ -151,6 +151,11 @@ export {
   type TeacherStudentChunk,
   type TeacherStudentConfig,
 } from "./lib/teacher_student/trainer.ts";
+export {
+  chooseTeacherStudentKernel,
+  type TeacherStudentKernel,
+  teacherStudentThreadsPerWalker,
+} from "./lib/teacher_student/kernel_choice.ts";
 export { initializeWeights, type InitMode, teacherDirection } from "./lib/teacher_student/init.ts";
 export { gradientCoefficient, type Loss, lossGradient, lossValue } from "./lib/teacher_student/losses.ts";
 export { type Optimizer, optimizerStep, type StepSettings } from "./lib/teacher_student/steps.ts";

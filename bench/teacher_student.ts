@@ -1,8 +1,10 @@
 /**
  * Multi-walker online SGD on a He3 teacher (relu student, correlation loss, spherical, lr / d steps):
- * walker-steps per second of the fused kernel (kernels/teacher_student_sgd.wgsl, thread per walker)
- * against a baseline measured in the same run that does what the original Python does, one sample per
- * walker per step and a step at a time, in plain TypeScript typed arrays with the same Philox stream.
+ * walker-steps per second of the fused kernels (kernels/teacher_student_sgd.wgsl, thread per walker;
+ * kernels/teacher_student_sgd_workgroup.wgsl, workgroup per walker with the adapter's threads per walker,
+ * lib/teacher_student/kernel_choice.ts) against a baseline measured in the same run that does what the
+ * original Python does, one sample per walker per step and a step at a time, in plain TypeScript typed
+ * arrays with the same Philox stream.
  *
  * Rows: d in {200, 1000} x walkers in {1, 16, 256, 4096}, 1000 steps (`--quick`: d = 200, walkers
  * {16, 256}, 200 steps; `--steps=N`, `--d=200,1000`, `--walkers=1,16` override). The baseline's cost per
@@ -15,13 +17,14 @@ import { acquireGpu } from "../lib/gpu/device.ts";
 import { WebGpuBackend } from "../lib/backend/webgpu.ts";
 import { Perceptron } from "../lib/teacher_student/samplers.ts";
 import { runTeacherStudent } from "../lib/teacher_student/trainer.ts";
+import { teacherStudentThreadsPerWalker } from "../lib/teacher_student/kernel_choice.ts";
 import { initializeWeights } from "../lib/teacher_student/init.ts";
 import { FRESH_STREAM } from "../lib/teacher_student/philox_layout.ts";
 import { normalPairFromU32, philox4x32_10 } from "../lib/rng/philox.ts";
 import { type BenchOptions, type BenchRow, compared } from "./_harness.ts";
 
 export const description =
-  "teacher-student online SGD, walker-steps/s: fused thread-per-walker kernel vs a plain-TypeScript per-step loop";
+  "teacher-student online SGD, walker-steps/s: fused thread-per-walker and workgroup-per-walker kernels vs a plain-TypeScript per-step loop";
 
 const LEARNING_RATE = 0.5;
 const INV_SQRT6 = 1 / Math.sqrt(6);
@@ -107,35 +110,39 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
     };
     yield base;
     for (const walkers of walkerCounts) {
-      const config = {
-        model,
-        student: "relu" as const,
-        loss: "corr" as const,
-        learningRate: LEARNING_RATE,
-        walkers,
-        steps,
-        saveTimes: [steps],
-      };
-      await runTeacherStudent(backend, {
-        ...config,
-        steps: Math.min(steps, 20),
-        saveTimes: [Math.min(steps, 20)],
-      });
-      const t = performance.now();
-      const result = await runTeacherStudent(backend, config);
-      const seconds = (performance.now() - t) / 1000;
-      yield compared({
-        bench: "teacher_student",
-        variant: "fused-thread-per-walker",
-        value: (walkers * steps) / seconds,
-        unit: "walker-steps/s",
-        d,
-        walkers,
-        steps,
-        dispatches: result.dispatches,
-        seconds,
-        adapter,
-      }, base);
+      for (const kernel of ["thread", "workgroup"] as const) {
+        const config = {
+          model,
+          student: "relu" as const,
+          loss: "corr" as const,
+          learningRate: LEARNING_RATE,
+          walkers,
+          steps,
+          saveTimes: [steps],
+          kernel,
+        };
+        await runTeacherStudent(backend, {
+          ...config,
+          steps: Math.min(steps, 20),
+          saveTimes: [Math.min(steps, 20)],
+        });
+        const t = performance.now();
+        const result = await runTeacherStudent(backend, config);
+        const seconds = (performance.now() - t) / 1000;
+        yield compared({
+          bench: "teacher_student",
+          variant: `fused-${kernel}-per-walker`,
+          value: (walkers * steps) / seconds,
+          unit: "walker-steps/s",
+          d,
+          walkers,
+          threadsPerWalker: kernel === "thread" ? 1 : teacherStudentThreadsPerWalker(gpu),
+          steps,
+          dispatches: result.dispatches,
+          seconds,
+          adapter,
+        }, base);
+      }
     }
   }
 }

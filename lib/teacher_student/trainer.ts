@@ -20,12 +20,8 @@ import {
   type SamplingMode,
   teacherStudentSgdReference,
 } from "../reference/teacher_student_sgd.ts";
-import {
-  encodeTeacherStudentSgd,
-  TEACHER_STUDENT_SGD_KERNEL,
-  type TeacherStudentBuffers,
-  teacherStudentSgdIterations,
-} from "../../kernels/teacher_student_sgd.ts";
+import type { TeacherStudentBuffers } from "../../kernels/teacher_student_sgd.ts";
+import { type TeacherStudentKernel, teacherStudentKernel } from "./kernel_choice.ts";
 import type { DataModel } from "./samplers.ts";
 import { checkLoss, type Loss } from "./losses.ts";
 import { checkOptimizer, type Optimizer, type StepSettings } from "./steps.ts";
@@ -66,6 +62,12 @@ export interface TeacherStudentConfig {
   chunkSteps?: number;
   /** Steps per dispatch on webgpu (default and cap: the adapter's loop budget). */
   stepsPerDispatch?: number;
+  /**
+   * Fused kernel on webgpu: thread per walker, workgroup per walker, or "auto" (default: picked per
+   * adapter, walkers and d by `chooseTeacherStudentKernel`, lib/teacher_student/kernel_choice.ts). The
+   * two agree to float32 rounding; pin one when results must be bit-identical across walker batchings.
+   */
+  kernel?: "auto" | TeacherStudentKernel;
   /** Global index of the first walker (for splitting walkers into batches). */
   walkerOffset?: number;
   /** Return a weight snapshot with every chunk (the last chunk always carries one). */
@@ -143,6 +145,11 @@ function prepare(c: TeacherStudentConfig) {
       }`,
     );
   }
+  if (c.kernel !== undefined && !["auto", "thread", "workgroup"].includes(c.kernel)) {
+    throw new TypeError(
+      `Cannot run teacher-student SGD: kernel "${c.kernel}", expected "auto", "thread" or "workgroup"`,
+    );
+  }
   const chunkSteps = c.chunkSteps ?? c.steps;
   positiveInteger("chunkSteps", chunkSteps);
   return { d, sampling, pRepeat, datasetSize, settings, saveTimes, walkerOffset, weights, chunkSteps };
@@ -168,8 +175,9 @@ export async function* evolution(
   let buffers: TeacherStudentBuffers | null = null;
   const blocks = Math.ceil(d / 4);
   let perDispatch = 0;
-  if (gpu) {
-    const it = teacherStudentSgdIterations(d);
+  const kernel = gpu ? teacherStudentKernel(gpu, config.kernel, walkers, d) : null;
+  if (gpu && kernel) {
+    const it = kernel.iterations(d);
     perDispatch = Math.min(
       config.stepsPerDispatch ?? Infinity,
       maxStepsPerDispatch(gpu, it.perStep, it.fixed),
@@ -219,7 +227,7 @@ export async function* evolution(
         settings: p.settings,
         normalize: config.normalize ?? true,
       };
-      if (!gpu || !buffers) {
+      if (!gpu || !buffers || !kernel) {
         teacherStudentSgdReference({
           ...common,
           direction: u,
@@ -236,7 +244,7 @@ export async function* evolution(
         for (let s = start; s < end; s += perDispatch) {
           let next = saveIndex;
           while (next < saveEnd && saveTimes[next] <= s) next++;
-          await encodeTeacherStudentSgd(rec, {
+          await kernel.encode(rec, {
             ...common,
             buffers,
             d,
@@ -263,7 +271,7 @@ export async function* evolution(
         for (let c = 0; c < dispatches; c++) {
           const expected = Math.min(perDispatch, end - (start + c * perDispatch));
           checkCompleted(
-            TEACHER_STUDENT_SGD_KERNEL.label,
+            kernel.label,
             counts.subarray(c * walkers, (c + 1) * walkers),
             expected,
           );
