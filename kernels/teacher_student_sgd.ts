@@ -4,6 +4,7 @@
  * @module
  */
 import source from "./teacher_student_sgd.wgsl" with { type: "text" };
+import stepSource from "./teacher_student_step.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "./random.ts";
 import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
 import { activationUniform } from "./elementwise.ts";
@@ -15,10 +16,21 @@ import type { DataModelParams } from "../lib/teacher_student/samplers.ts";
 import type { StepSettings } from "../lib/teacher_student/steps.ts";
 import type { SamplingMode } from "../lib/reference/teacher_student_sgd.ts";
 
-/** The kernel: Philox and activation libraries, then kernels/teacher_student_sgd.wgsl. */
+/**
+ * The library part both teacher-student kernels list first after Philox and the activations: Params,
+ * bindings, sample choice and drawing, step scalars (kernels/teacher_student_step.wgsl).
+ */
+export const TEACHER_STUDENT_STEP_WGSL = { file: "kernels/teacher_student_step.wgsl", code: stepSource };
+
+/** The kernel: Philox, activation and step libraries, then kernels/teacher_student_sgd.wgsl. */
 export const TEACHER_STUDENT_SGD_KERNEL: KernelSource = {
   label: "teacher_student_sgd",
-  parts: [PHILOX_WGSL, ACTIVATION_FUNCTIONS_WGSL, { file: "kernels/teacher_student_sgd.wgsl", code: source }],
+  parts: [
+    PHILOX_WGSL,
+    ACTIVATION_FUNCTIONS_WGSL,
+    TEACHER_STUDENT_STEP_WGSL,
+    { file: "kernels/teacher_student_sgd.wgsl", code: source },
+  ],
 };
 
 /** Invocations (walkers) per workgroup. */
@@ -83,15 +95,10 @@ export interface TeacherStudentSgdArgs {
 
 const SAMPLING = { online: 0, repeat: 1, twice: 2 } as const;
 
-/** Records one dispatch advancing every walker of the batch by `steps` steps. */
-export async function encodeTeacherStudentSgd(rec: CommandRecorder, a: TeacherStudentSgdArgs): Promise<void> {
-  const constants = {
-    WORKGROUP_SIZE: TEACHER_STUDENT_WORKGROUP_SIZE,
-    CACHE_ROWS: teacherStudentCacheRows(rec.gpu, a.d) ? 1 : 0,
-  };
-  const pipeline = await getPipeline(rec.gpu, TEACHER_STUDENT_SGD_KERNEL, constants);
+/** The Params uniform of kernels/teacher_student_step.wgsl for one dispatch. */
+export function teacherStudentParams(a: TeacherStudentSgdArgs): ArrayBuffer {
   const m = a.model, s = a.settings, o = s.optimizer;
-  const params = new UniformWriter()
+  return new UniformWriter()
     .u32(a.d).u32(Math.ceil(a.d / 4)).u32(a.walkers).u32(a.walkerOffset)
     .u32(a.steps).u32(a.stepOffset).u32(a.seed).u32(a.chunk)
     .u32(SAMPLING[a.sampling]).u32(a.sharedSample ? 1 : 0).u32(Math.max(a.datasetSize, 1))
@@ -105,23 +112,37 @@ export async function encodeTeacherStudentSgd(rec: CommandRecorder, a: TeacherSt
     .f32(typeof o === "object" ? o.extragradient / a.d : 0).f32(a.uu)
     .u32(a.saveNext).u32(a.saveEnd).u32(a.saveBase).u32(0)
     .bytes();
+}
+
+/** The bindings of kernels/teacher_student_step.wgsl, in order, for one dispatch. */
+export function teacherStudentBindings(rec: CommandRecorder, a: TeacherStudentSgdArgs): GPUBuffer[] {
   const b = a.buffers;
+  return [
+    b.teacher,
+    b.weights,
+    b.scratch,
+    b.saveTimes,
+    b.history,
+    b.state,
+    b.completed,
+    rec.uniform(teacherStudentParams(a)),
+    activationUniform(rec, a.model.teacher),
+    activationUniform(rec, a.settings.student),
+  ];
+}
+
+/** Records one dispatch advancing every walker of the batch by `steps` steps. */
+export async function encodeTeacherStudentSgd(rec: CommandRecorder, a: TeacherStudentSgdArgs): Promise<void> {
+  const constants = {
+    WORKGROUP_SIZE: TEACHER_STUDENT_WORKGROUP_SIZE,
+    CACHE_ROWS: teacherStudentCacheRows(rec.gpu, a.d) ? 1 : 0,
+  };
+  const pipeline = await getPipeline(rec.gpu, TEACHER_STUDENT_SGD_KERNEL, constants);
   rec.dispatch({
     pipeline,
     label: TEACHER_STUDENT_SGD_KERNEL.label,
     constants,
-    bindings: [
-      b.teacher,
-      b.weights,
-      b.scratch,
-      b.saveTimes,
-      b.history,
-      b.state,
-      b.completed,
-      rec.uniform(params),
-      activationUniform(rec, m.teacher),
-      activationUniform(rec, s.student),
-    ],
+    bindings: teacherStudentBindings(rec, a),
     workgroups: grid1d(
       a.walkers,
       TEACHER_STUDENT_WORKGROUP_SIZE,

@@ -10,12 +10,13 @@
 import source from "./teacher_student_sgd_workgroup.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "./random.ts";
 import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
-import { activationUniform } from "./elementwise.ts";
-import type { TeacherStudentSgdArgs } from "./teacher_student_sgd.ts";
+import {
+  TEACHER_STUDENT_STEP_WGSL,
+  teacherStudentBindings,
+  type TeacherStudentSgdArgs,
+} from "./teacher_student_sgd.ts";
 import type { CommandRecorder } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
-import { twoPointThreshold } from "../lib/rng/philox.ts";
 
 /** The kernel: Philox and activation libraries, then kernels/teacher_student_sgd_workgroup.wgsl. */
 export const TEACHER_STUDENT_SGD_WORKGROUP_KERNEL: KernelSource = {
@@ -23,6 +24,7 @@ export const TEACHER_STUDENT_SGD_WORKGROUP_KERNEL: KernelSource = {
   parts: [
     PHILOX_WGSL,
     ACTIVATION_FUNCTIONS_WGSL,
+    TEACHER_STUDENT_STEP_WGSL,
     { file: "kernels/teacher_student_sgd_workgroup.wgsl", code: source },
   ],
 };
@@ -64,8 +66,6 @@ export interface TeacherStudentSgdWorkgroupArgs extends TeacherStudentSgdArgs {
   threadsPerWalker?: number;
 }
 
-const SAMPLING = { online: 0, repeat: 1, twice: 2 } as const;
-
 /**
  * Records one dispatch advancing every walker of the batch by `steps` steps, one workgroup per walker.
  * A drop-in for `encodeTeacherStudentSgd`: same arguments, buffers and outputs.
@@ -82,41 +82,13 @@ export async function encodeTeacherStudentSgdWorkgroup(
   checkThreads(threads);
   const constants = { WORKGROUP_SIZE: threads };
   const pipeline = await getPipeline(rec.gpu, TEACHER_STUDENT_SGD_WORKGROUP_KERNEL, constants);
-  const m = a.model, s = a.settings, o = s.optimizer;
-  // The same Params struct as kernels/teacher_student_sgd.ts writes.
-  const params = new UniformWriter()
-    .u32(a.d).u32(Math.ceil(a.d / 4)).u32(a.walkers).u32(a.walkerOffset)
-    .u32(a.steps).u32(a.stepOffset).u32(a.seed).u32(a.chunk)
-    .u32(SAMPLING[a.sampling]).u32(a.sharedSample ? 1 : 0).u32(Math.max(a.datasetSize, 1))
-    .u32(twoPointThreshold(a.sampling === "repeat" ? a.pRepeat : 0))
-    .u32(m.labels === "teacher" ? 0 : 1).u32(twoPointThreshold(m.pSpike))
-    .u32(m.latent === "rademacher" ? 0 : 1).u32(twoPointThreshold(m.latentProbabilityHigh))
-    .f32(m.latentLow).f32(m.latentHigh).f32(m.spikeAmplitude).f32(m.uzCoefficient)
-    .f32(m.noise).u32(s.loss === "mse" ? 1 : 0)
-    .u32(o === "single" ? 0 : o === "twice" ? 1 : 2).f32(s.spherical ? 1 : 0)
-    .u32(a.normalize ? 1 : 0).f32(s.learningRate / a.d)
-    .f32(typeof o === "object" ? o.extragradient / a.d : 0).f32(a.uu)
-    .u32(a.saveNext).u32(a.saveEnd).u32(a.saveBase).u32(0)
-    .bytes();
-  const b = a.buffers;
   const max = rec.gpu.device.limits.maxComputeWorkgroupsPerDimension;
   const rows = Math.ceil(a.walkers / max);
   rec.dispatch({
     pipeline,
     label: TEACHER_STUDENT_SGD_WORKGROUP_KERNEL.label,
     constants,
-    bindings: [
-      b.teacher,
-      b.weights,
-      b.scratch,
-      b.saveTimes,
-      b.history,
-      b.state,
-      b.completed,
-      rec.uniform(params),
-      activationUniform(rec, m.teacher),
-      activationUniform(rec, s.student),
-    ],
+    bindings: teacherStudentBindings(rec, a),
     workgroups: [Math.ceil(a.walkers / rows), rows],
   });
 }
