@@ -165,6 +165,7 @@ export {
   logSaveTimes,
   meanAbsOverlap,
 } from "./lib/teacher_student/observables.ts";
+export { datasetPreactivations } from "./lib/teacher_student/dataset_preactivations.ts";
 export { scaledLearningRate, scaledRepeatProbability, scaledSteps } from "./lib/teacher_student/scalings.ts";
 export { gaussHermite, hermiteCoefficients, informationExponent } from "./lib/teacher_student/hermite.ts";
 
