@@ -340,8 +340,10 @@ export {
 export {
   Cnn,
   CNN_HVP_METHOD,
+  CNN_HVP_METHODS,
   CNN_HVP_RELATIVE_STEP,
   type CnnEvaluateOptions,
+  type CnnHvpMethod,
   DEFAULT_CNN_CHUNK_ROWS,
 } from "./lib/models/cnn_model.ts";
 export { CnnGpu, type CnnGpuBatch } from "./lib/models/cnn_gpu.ts";
@@ -351,8 +353,12 @@ export {
   cnnForwardReference,
   cnnReference,
   type CnnReferenceResult,
+  cnnRForwardReference,
+  type CnnRTrace,
   type CnnTrace,
 } from "./lib/reference/cnn.ts";
+export { maxPool2dGatherReference } from "./lib/reference/pool_gather.ts";
+export { encodeMaxPool2dGather } from "./kernels/pool_gather.ts";
 export {
   batchNorm,
   batchNormBackward,

@@ -1,29 +1,28 @@
 /**
- * A CNN with a loss on a backend: forward outputs, the loss and its exact gradient, and a
- * Hessian-vector product by CENTRAL DIFFERENCES of exact gradients, on a mini-batch or on a full batch
- * accumulated over chunks, with parameters, gradients and directions as flat tensors of one layout
- * (lib/models/cnn.ts). The public API has the shape of lib/models/mlp_model.ts's `Mlp`.
+ * A CNN with a loss on a backend: forward outputs, the loss and its exact gradient, and its exact
+ * Hessian-vector product (Pearlmutter's R-operator through the backward pass, like the MLP's), on a
+ * mini-batch or on a full batch accumulated over chunks, with parameters, gradients and directions as
+ * flat tensors of one layout (lib/models/cnn.ts). The public API has the shape of
+ * lib/models/mlp_model.ts's `Mlp`.
  *
- * On `webgpu` the gradient passes are recorded by lib/models/cnn_gpu.ts; on `reference` they run
- * lib/reference/cnn.ts in float64.
+ * On `webgpu` the passes are recorded by lib/models/cnn_gpu.ts; on `reference` they run
+ * lib/reference/cnn.ts in float64 (the module doc there gives the R-operator's equations).
  *
- * The Hessian-vector product is NOT exact (unlike the MLP's R-operator; see
- * {@linkcode CNN_HVP_METHOD}): H v ~ (g(theta + eps v) - g(theta - eps v)) / (2 eps), with
- * eps = delta max(|theta|, 1) / |v| (Euclidean norms of the flat vectors), so the perturbation eps v has
- * norm delta max(|theta|, 1): a relative step delta of the parameters. delta defaults to
- * {@linkcode CNN_HVP_RELATIVE_STEP} (1e-3 in float32 on webgpu, 1e-7 in float64 on reference). The norms
- * cost one host wait per call unless `hvpEpsilon` is given.
+ * Hessian-vector products ({@linkcode CNN_HVP_METHODS}):
  *
- * Accuracy. On a smooth network (tanh or SiLU, no max-pool) the error is truncation ~ delta^2 plus
- * roundoff ~ u / delta: ~1e-4 relative in float32 at delta 1e-3, ~1e-9 in float64 at delta 1e-7.
- * WARNING: ReLU and max-pool make the gradient discontinuous; when a unit or a pool window switches
- * inside the +-eps v segment, the difference quotient picks up (jump) / (2 eps), an error that grows as
- * the step shrinks. Measured on a 4,386-parameter ReLU CNN with two max-pools (16 samples, float64):
- * relative errors of 4x to 17x for delta in [1e-4, 1e-2], ~1e-9 for delta <= 1e-5; a tanh CNN with
- * max-pools still failed at delta 1e-5 (~160x) and agreed at 1e-6. The number of switching units grows
- * with delta x units x samples, so no step is safe for the "cnn" preset on thousands of samples, and in
- * float32 (which needs delta ~1e-3) not even for small ones. Use these products on ReLU/max-pool CNNs
- * only knowing this; an exact R-operator (as lib/reference/mlp.ts) is the fix.
+ * - `"r-operator"` (the default, {@linkcode CNN_HVP_METHOD}): exact, H v of the smooth piece of the
+ *   loss that contains theta. ReLU has act'' = 0 and a max-pool is a fixed gather of each window's
+ *   first maximum there, so H v is right for ReLU and max-pool networks too. Cost on the "cnn" preset at
+ *   batch 8 (llvmpipe): H v alone ~2.5 gradients, gradient + H v ~2.9 gradients, about what the
+ *   central difference costs (three gradient passes), with no host wait.
+ * - `"central-difference"` (explicit opt-in, kept for comparison): H v ~ (g(theta + eps v) -
+ *   g(theta - eps v)) / (2 eps) with eps = delta max(|theta|, 1) / |v|, delta =
+ *   {@linkcode CNN_HVP_RELATIVE_STEP} (1e-3 in float32, 1e-7 in float64) or `hvpRelativeStep`, or the
+ *   absolute `hvpEpsilon`; the norms cost one host wait unless `hvpEpsilon` is given. Error on a smooth
+ *   network: truncation ~ delta^2 plus roundoff ~ u / delta (~1e-4 relative in float32). WRONG on ReLU and
+ *   max-pool networks whenever a unit or pool window switches inside +-eps v (measured: relative errors
+ *   of 4x to 17x for delta in [1e-4, 1e-2] on a 4,386-parameter ReLU CNN with two max-pools), and the
+ *   number of switches grows with units x samples, so no step is safe for the "cnn" preset.
  *
  * @example Loss, gradient and H v of a tiny CNN on the reference backend
  * ```ts
@@ -60,10 +59,16 @@ import type { ParameterLayout } from "./parameters.ts";
 import { initParameters } from "./init.ts";
 import type { EvaluateOptions, EvaluateResult } from "./mlp_model.ts";
 
-/** How {@linkcode Cnn.evaluate} computes Hessian-vector products: central differences of exact gradients. */
-export const CNN_HVP_METHOD = "central-difference" as const;
+/** The ways {@linkcode Cnn.evaluate} can compute Hessian-vector products (see the module doc). */
+export const CNN_HVP_METHODS = ["r-operator", "central-difference"] as const;
 
-/** Default relative step delta of the central-difference Hessian-vector product, per backend. */
+/** A Hessian-vector product method: the exact R-operator or central differences of gradients. */
+export type CnnHvpMethod = typeof CNN_HVP_METHODS[number];
+
+/** The default Hessian-vector product method of {@linkcode Cnn}: the exact R-operator. */
+export const CNN_HVP_METHOD: CnnHvpMethod = "r-operator";
+
+/** Default relative step delta of the (opt-in) central-difference Hessian-vector product, per backend. */
 export const CNN_HVP_RELATIVE_STEP: Readonly<Record<"webgpu" | "reference", number>> = {
   webgpu: 1e-3,
   reference: 1e-7,
@@ -72,12 +77,23 @@ export const CNN_HVP_RELATIVE_STEP: Readonly<Record<"webgpu" | "reference", numb
 /** Default rows per chunk of {@linkcode Cnn.evaluate} (the preset keeps ~1.8 MB of activations per row). */
 export const DEFAULT_CNN_CHUNK_ROWS = 128;
 
-/** Options of {@linkcode Cnn.evaluate}: those of the MLP plus the finite-difference step. */
+/** Options of {@linkcode Cnn.evaluate}: those of the MLP plus the Hessian-vector product method. */
 export interface CnnEvaluateOptions extends EvaluateOptions {
-  /** The relative step delta of the central-difference H v (default {@linkcode CNN_HVP_RELATIVE_STEP}). */
+  /** How H v is computed (default: the model's `hvpMethod`, {@linkcode CNN_HVP_METHOD} unless set). */
+  hvpMethod?: CnnHvpMethod;
+  /** Central differences only: the relative step delta (default {@linkcode CNN_HVP_RELATIVE_STEP}). */
   hvpRelativeStep?: number;
-  /** The absolute step eps of the central-difference H v; replaces the relative one and its host wait. */
+  /** Central differences only: the absolute step eps; replaces the relative one and its host wait. */
   hvpEpsilon?: number;
+}
+
+function checkHvpMethod(method: string): CnnHvpMethod {
+  if (!(CNN_HVP_METHODS as readonly string[]).includes(method)) {
+    throw new TypeError(
+      `Cannot use Hessian-vector product method "${method}": expected one of ${CNN_HVP_METHODS.join(", ")}`,
+    );
+  }
+  return method as CnnHvpMethod;
 }
 
 /** A CNN and a loss on one backend. */
@@ -92,23 +108,25 @@ export class Cnn {
   readonly layout: ParameterLayout;
   /** Per-sample shapes of the blocks and dense layers. */
   readonly shapes: CnnShapes;
-  /** How Hessian-vector products are computed: {@linkcode CNN_HVP_METHOD}. */
-  readonly hvpMethod = CNN_HVP_METHOD;
+  /** How Hessian-vector products are computed unless evaluate's options say otherwise. */
+  readonly hvpMethod: CnnHvpMethod;
   #gpu: CnnGpu | undefined;
 
   /**
    * @param backend Where parameters and data live.
    * @param spec The CNN (e.g. `cnnPreset("cnn", { channels: 1, size: 28 })`).
    * @param loss `"squared"` or `"crossEntropy"`.
+   * @param options `hvpMethod`: the default Hessian-vector product method ({@linkcode CNN_HVP_METHOD}).
    * @throws {RangeError} On a bad spec.
-   * @throws {TypeError} On an unknown loss.
+   * @throws {TypeError} On an unknown loss or method.
    */
-  constructor(backend: Backend, spec: CnnSpec, loss: LossName) {
+  constructor(backend: Backend, spec: CnnSpec, loss: LossName, options: { hvpMethod?: CnnHvpMethod } = {}) {
     this.shapes = cnnShapes(spec);
     this.backend = backend;
     this.spec = spec;
     this.loss = checkLoss(loss);
     this.layout = cnnLayout(spec);
+    this.hvpMethod = checkHvpMethod(options.hvpMethod ?? CNN_HVP_METHOD);
   }
 
   /** Number of inputs per sample, C H W. */
@@ -192,14 +210,16 @@ export class Cnn {
 
   /**
    * The mean loss over the rows of (x, y), and as asked its exact gradient and its Hessian times a
-   * direction by central differences of gradients (see the module doc), accumulated over chunks.
+   * direction (exact by default; see the module doc), accumulated over chunks.
    *
    * @param params Flat parameters.
    * @param x Inputs `[rows, C H W]`.
    * @param y Targets `[rows, outputs]` (one-hot or +-1 for squared, one-hot for cross-entropy).
-   * @param options Gradient, direction, finite-difference step, chunk size, rows, output tensors.
+   * @param options Gradient, direction, H v method (and finite-difference step), chunk size, rows,
+   *   output tensors.
    * @returns Loss, gradient and H v as tensors.
    * @throws {RangeError} On shape mismatches or a bad step.
+   * @throws {TypeError} On an unknown H v method.
    */
   async evaluate(
     params: Tensor,
@@ -216,6 +236,7 @@ export class Cnn {
     const direction = options.direction;
     if (direction) this.layout.check(direction, "direction");
     const chunkRows = checkChunkRows(options.chunkRows ?? DEFAULT_CNN_CHUNK_ROWS);
+    const method = checkHvpMethod(options.hvpMethod ?? this.hvpMethod);
     const relativeStep = options.hvpRelativeStep ?? CNN_HVP_RELATIVE_STEP[this.backend.name];
     if (!(relativeStep > 0 && Number.isFinite(relativeStep))) {
       throw new RangeError(`Cannot evaluate the CNN: hvpRelativeStep is ${relativeStep}, must be > 0`);
@@ -232,8 +253,13 @@ export class Cnn {
     if (gradient) this.layout.check(gradient, "gradient output");
     if (hessianVector) this.layout.check(hessianVector, "Hessian-vector output");
     const batch = { x, y, begin, end, chunkRows };
-    await this.#lossAndGradient(params, batch, loss, gradient);
-    if (direction && hessianVector) {
+    if (method === "r-operator") {
+      const hvp = direction && hessianVector ? { direction, out: hessianVector } : undefined;
+      await this.#lossAndGradient(params, batch, loss, gradient, hvp);
+    } else {
+      await this.#lossAndGradient(params, batch, loss, gradient);
+    }
+    if (method === "central-difference" && direction && hessianVector) {
       await this.#centralDifference(
         params,
         direction,
@@ -282,12 +308,16 @@ export class Cnn {
     return [ra[0], rb[0]];
   }
 
-  /** The mean loss over rows [begin, end) into `loss`, and its gradient into `gradient` when given. */
+  /**
+   * The mean loss over rows [begin, end) into `loss`, its gradient into `gradient` when given, and the
+   * exact H v into `hvp.out` when given (the R-operator).
+   */
   async #lossAndGradient(
     params: Tensor,
     batch: { x: Tensor; y: Tensor; begin: number; end: number; chunkRows: number },
     loss: Tensor,
     gradient: Tensor | undefined,
+    hvp?: { direction: Tensor; out: Tensor },
   ): Promise<void> {
     const { x, y, begin, end, chunkRows } = batch, rows = end - begin;
     for (let first = begin; first < end; first += chunkRows) {
@@ -301,10 +331,11 @@ export class Cnn {
           data(x).subarray(first * nIn, (first + n) * nIn),
           data(y).subarray(first * nOut, (first + n) * nOut),
           n,
-          { scale: 1 / rows },
+          { scale: 1 / rows, direction: hvp ? data(hvp.direction) : undefined },
         );
         addInto(loss, [r.loss], accumulate);
         if (gradient) addInto(gradient, r.gradient, accumulate);
+        if (hvp && r.hessianVector) addInto(hvp.out, r.hessianVector, accumulate);
         continue;
       }
       await this.#gpuPasses().encode((this.backend as WebGpuBackend).recorder, {
@@ -317,6 +348,7 @@ export class Cnn {
         accumulate,
         loss: buffer(loss),
         gradient: gradient ? buffer(gradient) : undefined,
+        hvp: hvp ? { direction: buffer(hvp.direction), out: buffer(hvp.out) } : undefined,
       });
     }
   }
