@@ -426,16 +426,39 @@ export {
 
 // Convolutional layers and synthetic images (kernel-level encoders and float64 references).
 export {
+  CONV2D_GEMM_MIN_CHANNELS,
   type Conv2dBackwardInputArgs,
   type Conv2dBackwardWeightArgs,
   conv2dChannelsPerDispatch,
   type Conv2dForwardArgs,
   conv2dIterationsPerChannel,
   conv2dRowsPerDispatch,
+  type Conv2dVariant,
   encodeConv2dBackwardInput,
   encodeConv2dBackwardWeight,
   encodeConv2dForward,
+  resolveConv2dVariant,
+  setConv2dAutoVariant,
 } from "./kernels/conv2d.ts";
+export {
+  CONV2D_SCRATCH_BYTES,
+  type Conv2dGemmOptions,
+  conv2dGemmSamplesPerChunk,
+  releaseConv2dScratch,
+} from "./kernels/conv2d_gemm.ts";
+export {
+  encodeIm2col,
+  encodePackWeight,
+  type Im2colArgs,
+  type PackWeightArgs,
+} from "./kernels/conv2d_layout.ts";
+export {
+  type Im2colOptions,
+  im2colOutputSize,
+  im2colReference,
+  type Im2colShape,
+  packWeightReference,
+} from "./lib/reference/conv2d_im2col.ts";
 export {
   CONV2D_KERNEL_SIZES,
   conv2dBackwardInputReference,

@@ -1,7 +1,15 @@
 /**
  * Conv2d layer kernels (NCHW, stride 1, kernel 3x3 or 5x5, zero padding 0 or 1): forward, input
- * gradient, and weight/bias gradient. Each is one invocation per output element, barrier-free, with
- * its loop split over dispatches that accumulate so that no invocation passes the adapter's loop
+ * gradient, and weight/bias gradient, in two variants chosen per call by `variant`:
+ *
+ * - `"gemm"`: patch matrices and the register-blocked matmul (kernels/conv2d_gemm.ts), 5-8x faster
+ *   on the CPU adapter; needs scratch memory (at most 64 MiB per pass, in chunks of samples);
+ * - `"direct"`: the kernels below, no scratch, the baseline;
+ * - `"auto"` (default): gemm, unless the product has fewer than 8 rows (channels) or one sample's
+ *   patch matrix alone exceeds the scratch cap ({@linkcode resolveConv2dVariant}).
+ *
+ * The direct kernels are one invocation per output element, barrier-free, with
+ * their loop split over dispatches that accumulate so that no invocation passes the adapter's loop
  * budget (lib/gpu/loop_budget.ts):
  *
  * | kernel | one invocation per | loops over (split across dispatches) |
@@ -25,8 +33,68 @@ import { UniformWriter } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
 import { type Conv2dShape, type Conv2dSizes, conv2dSizes } from "../lib/reference/conv2d.ts";
+import {
+  conv2dGemmSamplesPerChunk,
+  type Conv2dPass,
+  encodeConv2dGemmBackwardInput,
+  encodeConv2dGemmBackwardWeight,
+  encodeConv2dGemmForward,
+} from "./conv2d_gemm.ts";
 
 export type { Conv2dShape } from "../lib/reference/conv2d.ts";
+
+/** How a conv2d pass runs: `"gemm"` (patch matrices + matmul), `"direct"` (one loop per output), or `"auto"`. */
+export type Conv2dVariant = "auto" | "gemm" | "direct";
+
+/**
+ * Rows of the product below which `"auto"` keeps the direct kernels: matmul's register block is 16
+ * rows, and with fewer than 8 output (forward, weight gradient) or input (input gradient) channels
+ * the direct kernels were faster (batch 8, 32x32, 64 channels on the other side, llvmpipe).
+ */
+export const CONV2D_GEMM_MIN_CHANNELS = 8;
+
+let autoOverride: "gemm" | "direct" | undefined;
+
+/**
+ * Makes `"auto"` resolve to one variant for every later call in this process (benchmarks use it to
+ * time a whole model on the direct kernels), or restores the heuristic with `"auto"`.
+ *
+ * @param variant The variant `"auto"` means from now on.
+ * @throws {RangeError} On an unknown variant.
+ */
+export function setConv2dAutoVariant(variant: Conv2dVariant): void {
+  if (variant !== "auto" && variant !== "gemm" && variant !== "direct") {
+    throw new RangeError(`Cannot set the conv2d variant: "${variant}", must be auto, gemm or direct`);
+  }
+  autoOverride = variant === "auto" ? undefined : variant;
+}
+
+/**
+ * The variant `"auto"` picks for a pass (unless {@linkcode setConv2dAutoVariant} fixed it): gemm unless the product has fewer than
+ * {@linkcode CONV2D_GEMM_MIN_CHANNELS} rows or one sample's scratch exceeds the cap.
+ *
+ * @param gpu The GPU context.
+ * @param shape The layer shape.
+ * @param pass The pass.
+ * @param variant The requested variant.
+ * @returns `"gemm"` or `"direct"`.
+ * @throws {RangeError} On an unknown variant.
+ */
+export function resolveConv2dVariant(
+  gpu: GpuContext,
+  shape: Conv2dShape,
+  pass: Conv2dPass,
+  variant: Conv2dVariant = "auto",
+): "gemm" | "direct" {
+  if (variant === "gemm" || variant === "direct") return variant;
+  if (variant !== "auto") {
+    throw new RangeError(`Cannot run "conv2d": variant is "${variant}", must be auto, gemm or direct`);
+  }
+  if (autoOverride) return autoOverride;
+  const rows = pass === "backwardInput" ? shape.inChannels : shape.outChannels;
+  if (rows < CONV2D_GEMM_MIN_CHANNELS) return "direct";
+  return conv2dGemmSamplesPerChunk(gpu, shape, pass) >= 1 ? "gemm" : "direct";
+}
 
 const WORKGROUP_SIZE = 64;
 
@@ -132,6 +200,8 @@ function shapeFields(w: UniformWriter, shape: Conv2dShape, s: Conv2dSizes): Unif
 /** Arguments of {@linkcode encodeConv2dForward}. */
 export interface Conv2dForwardArgs {
   shape: Conv2dShape;
+  /** The kernel variant (default `"auto"`). */
+  variant?: Conv2dVariant;
   /** Input [N, C_in, H, W]. */
   x: GPUBuffer;
   /** Weight [C_out, C_in, k, k] starting at element `weightOffset`. */
@@ -158,6 +228,9 @@ export async function encodeConv2dForward(rec: CommandRecorder, a: Conv2dForward
   checkBuffer(action, "weight", a.weight, s.weightSize, a.weightOffset);
   if (a.bias) checkBuffer(action, "bias", a.bias, a.shape.outChannels, a.biasOffset);
   checkBuffer(action, "y", a.y, s.outputSize);
+  if (resolveConv2dVariant(rec.gpu, a.shape, "forward", a.variant) === "gemm") {
+    return encodeConv2dGemmForward(rec, a);
+  }
   const chunk = conv2dChannelsPerDispatch(rec.gpu, a.shape.kernelSize);
   for (let begin = 0; begin < a.shape.inChannels; begin += chunk) {
     const end = Math.min(a.shape.inChannels, begin + chunk);
@@ -177,6 +250,8 @@ export async function encodeConv2dForward(rec: CommandRecorder, a: Conv2dForward
 /** Arguments of {@linkcode encodeConv2dBackwardInput}. */
 export interface Conv2dBackwardInputArgs {
   shape: Conv2dShape;
+  /** The kernel variant (default `"auto"`). */
+  variant?: Conv2dVariant;
   /** g = dL/dy [N, C_out, H_out, W_out]. */
   gradOutput: GPUBuffer;
   /** Weight [C_out, C_in, k, k] starting at element `weightOffset`. */
@@ -204,6 +279,9 @@ export async function encodeConv2dBackwardInput(
   checkBuffer(action, "gradOutput", a.gradOutput, s.outputSize);
   checkBuffer(action, "weight", a.weight, s.weightSize, a.weightOffset);
   checkBuffer(action, "gradInput", a.gradInput, s.inputSize);
+  if (resolveConv2dVariant(rec.gpu, a.shape, "backwardInput", a.variant) === "gemm") {
+    return encodeConv2dGemmBackwardInput(rec, a);
+  }
   const chunk = conv2dChannelsPerDispatch(rec.gpu, a.shape.kernelSize);
   for (let begin = 0; begin < a.shape.outChannels; begin += chunk) {
     const end = Math.min(a.shape.outChannels, begin + chunk);
@@ -221,6 +299,8 @@ export async function encodeConv2dBackwardInput(
 /** Arguments of {@linkcode encodeConv2dBackwardWeight}. */
 export interface Conv2dBackwardWeightArgs {
   shape: Conv2dShape;
+  /** The kernel variant (default `"auto"`). */
+  variant?: Conv2dVariant;
   /** Input [N, C_in, H, W]. */
   x: GPUBuffer;
   /** g = dL/dy [N, C_out, H_out, W_out]. */
@@ -253,6 +333,9 @@ export async function encodeConv2dBackwardWeight(
   checkBuffer(action, "weight gradient", a.grad, s.weightSize, a.weightOffset);
   const hasBias = a.biasOffset !== undefined;
   if (hasBias) checkBuffer(action, "bias gradient", a.grad, a.shape.outChannels, a.biasOffset);
+  if (resolveConv2dVariant(rec.gpu, a.shape, "backwardWeight", a.variant) === "gemm") {
+    return encodeConv2dGemmBackwardWeight(rec, a);
+  }
   const rows = a.shape.batch * s.outHeight;
   const chunk = conv2dRowsPerDispatch(rec.gpu, s.outWidth);
   for (let begin = 0; begin < rows; begin += chunk) {
