@@ -37,13 +37,14 @@ export const TEACHER_STUDENT_SGD_KERNEL: KernelSource = {
 export const TEACHER_STUDENT_WORKGROUP_SIZE = 64;
 
 /**
- * Loop iterations per step (one pass over ceil(d / 4) blocks) and per dispatch (the prologue pass).
- * llvmpipe counts every loop-condition check, so a loop of n trips costs n + 1, and the step loop's
- * own check costs one more per step (measured: at d = 64 a dispatch stopped after 3640 steps of 18).
+ * Loop iterations per step (one pass over ceil(d / 4) blocks, two blocks per trip) and per dispatch
+ * (the prologue pass and the cache write-back, one block per trip). llvmpipe counts every
+ * loop-condition check, so a loop of n trips costs n + 1, and the step loop's own check costs one more
+ * per step (measured before the two-block trips: at d = 64 a dispatch stopped after 3640 steps of 18).
  */
 export function teacherStudentSgdIterations(d: number): { perStep: number; fixed: number } {
   const blocks = Math.ceil(d / 4);
-  return { perStep: blocks + 2, fixed: 2 * (blocks + 2) };
+  return { perStep: Math.ceil(blocks / 2) + 2, fixed: 2 * (blocks + 2) };
 }
 
 /** Largest row (in vec4 blocks) the kernel can keep in invocation memory (`CACHE_BLOCKS` in the .wgsl). */

@@ -10,6 +10,7 @@ import {
   encodeTeacherStudentSgdWorkgroup,
   teacherStudentSgdWorkgroupIterations,
 } from "../kernels/teacher_student_sgd_workgroup.ts";
+import { encodeTeacherStudentSgd, teacherStudentSgdIterations } from "../kernels/teacher_student_sgd.ts";
 import {
   chooseTeacherStudentKernel,
   teacherStudentKernel,
@@ -125,6 +126,7 @@ async function runDirect(
   walkers: number,
   steps: number,
   threadsPerWalker: number,
+  encode = encodeTeacherStudentSgdWorkgroup,
 ): Promise<{ overlap: Float32Array; completed: Uint32Array }> {
   const d = model.d, blocks = Math.ceil(d / 4);
   const f32u = Float32Array.from(model.direction);
@@ -146,7 +148,7 @@ async function runDirect(
     completed: createBuffer(gpu, walkers * 4, "completed"),
   };
   const rec = new CommandRecorder(gpu);
-  await encodeTeacherStudentSgdWorkgroup(rec, {
+  await encode(rec, {
     buffers,
     model: model.params,
     settings: {
@@ -275,6 +277,31 @@ testGpuOnly(
       () => checkCompleted("teacher_student_sgd_workgroup", completed, asked),
       IncompleteDispatchError,
     );
+  },
+);
+
+testGpuOnly(
+  "thread kernel: loop counts match where the CPU adapter stops (cached and stored rows)",
+  async (gpu) => {
+    if (!Number.isFinite(gpu.facts.loopLimit)) return; // no silent loop limit on this adapter
+    for (const d of [64, 1030]) {
+      const model = new Perceptron({ d, seed: 2 });
+      const it = teacherStudentSgdIterations(d);
+      const fits = Math.floor((gpu.facts.loopLimit - it.fixed) / it.perStep);
+      const asked = fits + 50;
+      const { completed } = await runDirect(gpu, model, 2, asked, 2, encodeTeacherStudentSgd);
+      // Never an underestimate (planned steps would be cut short), and tight: the plan also reserves the
+      // cache write-back pass, which runs after the steps, so the stop comes up to (blocks + 2) / perStep
+      // steps later (d = 64: 3 steps).
+      const slack = Math.ceil((Math.ceil(d / 4) + 2) / it.perStep) + 1;
+      for (const done of completed) {
+        assert.ok(
+          done >= fits && done <= fits + slack,
+          `d = ${d}: completed ${done} of ${asked}, counts predict ${fits}`,
+        );
+      }
+      assert.throws(() => checkCompleted("teacher_student_sgd", completed, asked), IncompleteDispatchError);
+    }
   },
 );
 
