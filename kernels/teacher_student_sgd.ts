@@ -1,5 +1,7 @@
 /**
- * Wrapper of the fused multi-walker teacher-student SGD kernel (kernels/teacher_student_sgd.wgsl).
+ * Wrapper of the fused multi-walker teacher-student SGD kernel, thread per walker
+ * (kernels/teacher_student_sgd.wgsl), and the Params and bindings it shares with the workgroup-per-walker
+ * kernel (kernels/teacher_student_sgd_workgroup.ts) through kernels/teacher_student_step.wgsl.
  *
  * @module
  */
@@ -40,7 +42,7 @@ export const TEACHER_STUDENT_WORKGROUP_SIZE = 64;
  * Loop iterations per step (one pass over ceil(d / 4) blocks, two blocks per trip) and per dispatch
  * (the prologue pass and the cache write-back, one block per trip). llvmpipe counts every
  * loop-condition check, so a loop of n trips costs n + 1, and the step loop's own check costs one more
- * per step (measured before the two-block trips: at d = 64 a dispatch stopped after 3640 steps of 18).
+ * per step (tests/teacher_student_sgd_workgroup_test.ts checks the counts against where llvmpipe stops).
  */
 export function teacherStudentSgdIterations(d: number): { perStep: number; fixed: number } {
   const blocks = Math.ceil(d / 4);
