@@ -275,21 +275,21 @@ const CASES: Case[] = [
   },
   {
     what: "unknown preset (activation family)",
-    script: "train_mlp_fashion_mnist",
+    script: "train_fashion_mnist",
     args: [...TINY_MLP, "--preset", "mlp_gelu"],
     message: /--preset\s+must be one of mlp, .*mlp_tanh.*, got "mlp_gelu"/,
     code: 2,
   },
   {
     what: "unknown loss",
-    script: "train_mlp_fashion_mnist",
+    script: "train_fashion_mnist",
     args: [...TINY_MLP, "--loss", "hinge"],
     message: /--loss\s+must be one of squared, crossEntropy, got "hinge"/,
     code: 2,
   },
   {
     what: "missing data directory",
-    script: "train_mlp_fashion_mnist",
+    script: "train_fashion_mnist",
     args: [...TINY_MLP, "--data-dir", `${root}/no-such-data`],
     message:
       /Cannot read dataset file ".*no-such-data\/train-images-idx3-ubyte": it does not exist; install it with "apt-get install -y dataset-fashion-mnist"/,
@@ -297,7 +297,7 @@ const CASES: Case[] = [
   },
   {
     what: "truncated dataset file",
-    script: "train_mlp_fashion_mnist",
+    script: "train_fashion_mnist",
     args: [...TINY_MLP, "--data-dir", `${root}/truncated-idx`],
     message:
       /Cannot parse IDX file ".*truncated-idx\/train-images-idx3-ubyte": truncated: 3928 bytes, shape \[10, 28, 28\] of uint8 needs 7856/,
@@ -306,7 +306,7 @@ const CASES: Case[] = [
   },
   {
     what: "truncated gzipped dataset file",
-    script: "train_mlp_fashion_mnist",
+    script: "train_fashion_mnist",
     args: [...TINY_MLP, "--data-dir", `${root}/truncated-gz`],
     message:
       /Cannot read dataset file ".*truncated-gz\/train-images-idx3-ubyte.gz": its gzip stream is corrupt or truncated/,
