@@ -15,6 +15,7 @@ import {
   GpuContext,
   GpuDeviceLostError,
   GpuValidationError,
+  cpuSimdLanes,
   isCpuAdapterInfo,
   NoGpuAdapterError,
 } from "../lib/gpu/device.ts";
@@ -35,6 +36,13 @@ Deno.test("the no-adapter message names the apt package and the reference backen
   const message = new NoGpuAdapterError().message;
   assert.match(message, /apt-get install mesa-vulkan-drivers/);
   assert.match(message, /--backend reference/);
+});
+
+Deno.test("cpuSimdLanes reads the register width from the adapter description", () => {
+  assert.equal(cpuSimdLanes({ description: "llvmpipe (LLVM 15.0.6, 256 bits)" }), 8);
+  assert.equal(cpuSimdLanes({ description: "llvmpipe (LLVM 17.0.0, 512 bits)" }), 16);
+  assert.equal(cpuSimdLanes({ description: "llvmpipe (LLVM 12, 128 bits)" }), 4);
+  assert.equal(cpuSimdLanes({ description: "SwiftShader" }), 8);
 });
 
 Deno.test("isCpuAdapterInfo recognises software adapters", () => {

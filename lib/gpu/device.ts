@@ -137,6 +137,15 @@ export function isCpuAdapterInfo(
   return fallback || CPU_ADAPTER_PATTERN.test(text);
 }
 
+/**
+ * f32 lanes of one SIMD register of a CPU adapter, from its description (llvmpipe ends it with
+ * "256 bits": 8 lanes); 8 when the description does not say. Meaningless on GPUs.
+ */
+export function cpuSimdLanes(facts: { description: string }): number {
+  const bits = Number(/(\d+) bits/.exec(facts.description)?.[1] ?? 256);
+  return Math.min(64, Math.max(1, 2 ** Math.round(Math.log2(bits / 32))));
+}
+
 let shared: Promise<GpuContext | null> | undefined;
 
 /**

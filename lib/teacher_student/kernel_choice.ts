@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { GpuContext } from "../gpu/device.ts";
+import { cpuSimdLanes, type GpuContext } from "../gpu/device.ts";
 import type { CommandRecorder } from "../gpu/recorder.ts";
 import {
   encodeTeacherStudentSgd,
@@ -87,8 +87,7 @@ export function chooseTeacherStudentKernel(
  */
 export function teacherStudentThreadsPerWalker(gpu: Pick<GpuContext, "facts">): number {
   if (!gpu.facts.isCpuAdapter) return 64;
-  const bits = Number(/(\d+) bits/.exec(gpu.facts.description)?.[1] ?? 256);
-  return Math.min(64, Math.max(2, 2 ** Math.round(Math.log2(bits / 32))));
+  return Math.max(2, cpuSimdLanes(gpu.facts));
 }
 
 /** What the trainer needs of a kernel: its label, encoder and loop-budget counts. */
