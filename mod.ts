@@ -317,16 +317,14 @@ export {
   type MlpPresetName,
   type MlpSpec,
 } from "./lib/models/mlp.ts";
-export {
-  DEFAULT_CHUNK_ROWS,
-  type EvaluateOptions,
-  type EvaluateResult,
-  Mlp,
-} from "./lib/models/mlp_model.ts";
+export { DEFAULT_CHUNK_ROWS, Mlp } from "./lib/models/mlp_model.ts";
+export { type EvaluateOptions, type EvaluateResult } from "./lib/models/evaluate_options.ts";
 export { MlpGpu, type MlpGpuBatch } from "./lib/models/mlp_gpu.ts";
 export {
   checkCnnSpec,
   CNN_PRESETS,
+  cnnBlockConvShape,
+  cnnBlockPoolShape,
   type CnnBlockShape,
   type CnnConvBlock,
   cnnLayout,
@@ -341,28 +339,31 @@ export {
   Cnn,
   CNN_HVP_METHOD,
   CNN_HVP_METHODS,
-  CNN_HVP_RELATIVE_STEP,
   type CnnEvaluateOptions,
   type CnnHvpMethod,
   DEFAULT_CNN_CHUNK_ROWS,
 } from "./lib/models/cnn_model.ts";
-export { CnnGpu, type CnnGpuBatch } from "./lib/models/cnn_gpu.ts";
+export { CNN_HVP_RELATIVE_STEP } from "./lib/models/cnn_central_difference.ts";
+export { CnnGpu } from "./lib/models/cnn_gpu.ts";
+export { type CnnGpuBatch } from "./lib/models/cnn_gpu_pass.ts";
 export {
-  cnnBlockConvShape,
-  cnnBlockPoolShape,
+  cnnBackwardReference,
+  type CnnBackwardTrace,
   cnnForwardReference,
   cnnReference,
   type CnnReferenceResult,
-  cnnRForwardReference,
-  type CnnRTrace,
   type CnnTrace,
 } from "./lib/reference/cnn.ts";
+export {
+  type CnnRBackwardInputs,
+  cnnRBackwardReference,
+  cnnRForwardReference,
+  type CnnRTrace,
+} from "./lib/reference/cnn_rop.ts";
 export { maxPool2dGatherReference } from "./lib/reference/pool_gather.ts";
 export { encodeMaxPool2dGather } from "./kernels/pool_gather.ts";
+export { batchNorm, batchNormBackward, type BatchNormLayerOptions } from "./lib/models/norm_ops.ts";
 export {
-  batchNorm,
-  batchNormBackward,
-  type BatchNormLayerOptions,
   conv2d,
   conv2dBackward,
   type Conv2dGradients,

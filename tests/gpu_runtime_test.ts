@@ -12,10 +12,10 @@ import { CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { runLoopProbe } from "../kernels/loop_probe.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import {
+  cpuSimdLanes,
   GpuContext,
   GpuDeviceLostError,
   GpuValidationError,
-  cpuSimdLanes,
   isCpuAdapterInfo,
   NoGpuAdapterError,
 } from "../lib/gpu/device.ts";

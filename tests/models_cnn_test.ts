@@ -2,7 +2,7 @@
 // R-operator H v against central differences of gradients (smooth nets; ReLU + max-pool where no unit or
 // window switches), second differences of the loss, a deep linear net where central differences are exact,
 // linearity and symmetry; the GPU against the reference (R-operator and the opt-in central differences);
-// chunking; the backend-level conv/pool/batch-norm wrappers on both backends; bad input.
+// chunking, row ranges and row indices; bad input. The layer ops are tests/models_layer_ops_test.ts.
 import { assert, assertClose, assertExact, toF32 } from "./_assert.ts";
 import { testBothBackends, testGpuOnly } from "./_backends.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
@@ -21,20 +21,7 @@ import { initialParameters } from "../lib/models/init.ts";
 import type { LossName } from "../lib/models/losses.ts";
 import { cnnBlockPoolShape, cnnForwardReference, cnnReference } from "../lib/reference/cnn.ts";
 import { randomReference } from "../lib/rng/philox.ts";
-import * as ops from "../lib/models/conv_ops.ts";
-import {
-  conv2dBackwardInputReference,
-  conv2dBackwardWeightReference,
-  conv2dForwardReference,
-  type Conv2dShape,
-} from "../lib/reference/conv2d.ts";
-import {
-  globalAvgPoolBackwardReference,
-  globalAvgPoolForwardReference,
-  maxPool2dBackwardReference,
-  maxPool2dForwardReference,
-} from "../lib/reference/pool.ts";
-import { batchNormBackwardReference, batchNormForwardReference } from "../lib/reference/batch_norm.ts";
+import { maxPool2dBackwardReference } from "../lib/reference/pool.ts";
 
 /** Normal values rounded to float32, so both backends see the same inputs. */
 function normals(n: number, seed: number, stream = 0): Float64Array {
@@ -451,6 +438,39 @@ testBothBackends("Cnn.evaluate on rows [begin, end) equals evaluating those rows
   cnn.dispose();
 });
 
+testBothBackends(
+  "Cnn.evaluate on a subset of row indices equals evaluating those rows alone",
+  async (backend) => {
+    const cnn = new Cnn(backend, odd("tanh"), "crossEntropy"), nIn = cnn.inputs;
+    const rows = 9, indices = [8, 3, 3, 5, 0];
+    const xs = normals(rows * nIn, 44), ys = oneHot(rows, 3, 45);
+    const params = cnn.init(4), direction = backend.tensor(normals(cnn.layout.count, 46));
+    const x = backend.tensor(xs, [rows, nIn]), y = backend.tensor(ys, [rows, 3]);
+    const part = await cnn.evaluate(params, x, y, { gradient: true, direction, indices, chunkRows: 2 });
+    const pick = (values: Float64Array, cols: number) =>
+      indices.flatMap((r) => Array.from(values.subarray(r * cols, (r + 1) * cols)));
+    const alone = await cnn.evaluate(
+      params,
+      backend.tensor(pick(xs, nIn), [indices.length, nIn]),
+      backend.tensor(pick(ys, 3), [indices.length, 3]),
+      { gradient: true, direction },
+    );
+    // Same rows, different chunking (2 vs 128): sums regrouped, 1e-5 (float32) / 1e-12 (float64) of max.
+    const tol = backend.name === "webgpu" ? 1e-5 : 1e-12;
+    for (const key of ["loss", "gradient", "hessianVector"] as const) {
+      const want = await backend.read(alone[key]!);
+      assertClose(await backend.read(part[key]!), want, { atol: tol * maxAbs(want) }, key);
+    }
+    await assert.rejects(() => cnn.evaluate(params, x, y, { indices: [9] }), /not a row/);
+    await assert.rejects(() => cnn.evaluate(params, x, y, { indices: [] }), /empty index list/);
+    await assert.rejects(
+      () => cnn.evaluate(params, x, y, { indices: [1], rows: { begin: 0, end: 2 } }),
+      /not both/,
+    );
+    cnn.dispose();
+  },
+);
+
 testBothBackends("Cnn rejects bad shapes and options; the R-operator is the default", async (backend) => {
   const cnn = new Cnn(backend, tiny("relu"), "squared");
   assert.equal(CNN_HVP_METHOD, "r-operator");
@@ -487,119 +507,4 @@ testBothBackends("Cnn rejects bad shapes and options; the R-operator is the defa
     assertExact(await backend.read(hessianVector!), new Float64Array(cnn.layout.count));
   }
   cnn.dispose();
-});
-
-// The backend-level layer wrappers against the reference functions, on float32 inputs. Each output is a
-// sum of at most C k k (conv) or N H W (batch norm) terms: 1e-5 relative of the largest value bounds it.
-testBothBackends("conv_ops: conv2d, pools and batch norm match the reference functions", async (backend) => {
-  const t = (v: Float64Array, shape: number[]) => backend.tensor(v, shape);
-  const read = async (tensor: Tensor) => await backend.read(tensor);
-  type Tensor = Parameters<Backend["read"]>[0];
-  const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string) =>
-    assertClose(
-      got,
-      want,
-      { atol: (backend.name === "webgpu" ? 1e-5 : 1e-14) * Math.max(1, maxAbs(want)) },
-      what,
-    );
-
-  const conv: Conv2dShape = {
-    batch: 2,
-    inChannels: 3,
-    outChannels: 4,
-    height: 7,
-    width: 6,
-    kernelSize: 3,
-    padding: 1,
-  };
-  const x = normals(2 * 3 * 42, 51),
-    w = normals(4 * 3 * 9, 52),
-    b = normals(4, 53),
-    g = normals(2 * 4 * 42, 54);
-  const y = await ops.conv2d(backend, t(x, [2, 126]), t(w, [4, 3, 3, 3]), t(b, [4]), conv);
-  assert.deepEqual(y.shape, [2, 4, 7, 6]);
-  close(await read(y), conv2dForwardReference(conv, x, w, b), "conv2d");
-  const grads = await ops.conv2dBackward(
-    backend,
-    t(x, [2, 3, 7, 6]),
-    t(w, [4, 3, 3, 3]),
-    t(g, [2, 4, 7, 6]),
-    conv,
-  );
-  const wantW = conv2dBackwardWeightReference(conv, x, g);
-  close(await read(grads.gradInput!), conv2dBackwardInputReference(conv, g, w), "conv2d dx");
-  close(await read(grads.gradWeight), wantW.gradWeight, "conv2d dw");
-  close(await read(grads.gradBias), wantW.gradBias, "conv2d db");
-  const noInput = await ops.conv2dBackward(backend, t(x, [252]), t(w, [108]), t(g, [336]), conv, {
-    input: false,
-  });
-  assert.equal(noInput.gradInput, undefined);
-
-  const pool = { batch: 2, channels: 3, height: 7, width: 6 };
-  const py = await ops.maxPool2d(backend, t(x, [2, 3, 7, 6]), pool);
-  assert.deepEqual(py.shape, [2, 3, 3, 3]);
-  close(await read(py), maxPool2dForwardReference(pool, x), "max pool");
-  const pg = normals(2 * 3 * 9, 55);
-  close(
-    await read(await ops.maxPool2dBackward(backend, t(x, [252]), t(pg, [54]), pool)),
-    maxPool2dBackwardReference(pool, x, pg),
-    "max pool dx",
-  );
-  close(
-    await read(await ops.globalAvgPool(backend, t(x, [252]), pool)),
-    globalAvgPoolForwardReference(pool, x),
-    "avg",
-  );
-  const ag = normals(6, 56);
-  close(
-    await read(await ops.globalAvgPoolBackward(backend, t(ag, [2, 3]), pool)),
-    globalAvgPoolBackwardReference(pool, ag),
-    "avg dx",
-  );
-
-  const bn = { batch: 2, channels: 3, height: 7, width: 6 };
-  const gamma = normals(3, 57), beta = normals(3, 58);
-  const runningMean = normals(3, 59), runningVar = Float64Array.from(normals(3, 60), (v) => 0.5 + v * v);
-  for (const mode of ["train", "eval"] as const) {
-    const options = { mode, runningMean, runningVar, momentum: 0.2 };
-    const running = t(Float64Array.from([...runningMean, ...runningVar]), [2, 3]);
-    const fwd = await ops.batchNorm(backend, t(x, [252]), t(gamma, [3]), t(beta, [3]), running, bn, options);
-    const want = batchNormForwardReference(bn, x, gamma, beta, options);
-    close(await read(fwd.y), want.y, `batch norm ${mode}`);
-    close(await read(running), [...want.runningMean, ...want.runningVar], `batch norm running ${mode}`);
-    const stats = mode === "train"
-      ? fwd.batchStats!
-      : t(Float64Array.from([...runningMean, ...runningVar]), [2, 3]);
-    if (mode === "train") close(await read(stats), [...want.mean, ...want.variance], "batch stats");
-    const back = await ops.batchNormBackward(
-      backend,
-      t(x, [252]),
-      t(gamma, [3]),
-      t(g.subarray(0, 252), [252]),
-      stats,
-      bn,
-      options,
-    );
-    const wantBack = batchNormBackwardReference(bn, x, gamma, g.subarray(0, 252), options);
-    close(await read(back.gradInput), wantBack.dx, `batch norm dx ${mode}`);
-    close(await read(back.gradGamma), wantBack.dgamma, `batch norm dgamma ${mode}`);
-    close(await read(back.gradBeta), wantBack.dbeta, `batch norm dbeta ${mode}`);
-  }
-
-  await assert.rejects(
-    () => ops.conv2d(backend, t(x.subarray(0, 251), [251]), t(w, [108]), undefined, conv),
-    /x of shape \[251\]/,
-  );
-  await assert.rejects(
-    () => ops.conv2d(backend, t(x, [252]), t(w, [108]), t(b.subarray(0, 3), [3]), conv),
-    RangeError,
-  );
-  await assert.rejects(
-    () => ops.maxPool2d(backend, t(x, [252]), { ...pool, height: 1, width: 42 }),
-    RangeError,
-  );
-  const other = backend.name === "webgpu" ? new ReferenceBackend() : backend;
-  if (other !== backend) {
-    await assert.rejects(() => ops.maxPool2d(backend, other.tensor(x, [252]), pool), TypeError);
-  }
 });

@@ -31,6 +31,8 @@
 import type { Activation } from "../activations.ts";
 import { type InitScheme, weightStd } from "./init.ts";
 import { ParameterLayout } from "./parameters.ts";
+import type { Conv2dShape } from "../reference/conv2d.ts";
+import type { PoolShape } from "../reference/pool.ts";
 
 /** One conv block: conv2d, activation, optional 2x2 max-pool. */
 export interface CnnConvBlock {
@@ -221,6 +223,26 @@ export function cnnShapes(spec: CnnSpec): CnnShapes {
  */
 export function checkCnnSpec(spec: CnnSpec): void {
   cnnShapes(spec);
+}
+
+/** The conv2d shape (lib/reference/conv2d.ts) of block b on `rows` samples. */
+export function cnnBlockConvShape(shapes: CnnShapes, b: number, rows: number): Conv2dShape {
+  const s = shapes.blocks[b];
+  return {
+    batch: rows,
+    inChannels: s.inChannels,
+    outChannels: s.outChannels,
+    height: s.height,
+    width: s.width,
+    kernelSize: s.kernelSize,
+    padding: s.padding,
+  };
+}
+
+/** The max-pool input shape (lib/reference/pool.ts) of block b on `rows` samples. */
+export function cnnBlockPoolShape(shapes: CnnShapes, b: number, rows: number): PoolShape {
+  const s = shapes.blocks[b];
+  return { batch: rows, channels: s.outChannels, height: s.convHeight, width: s.convWidth };
 }
 
 /**

@@ -15,14 +15,11 @@
  *   first maximum there, so H v is right for ReLU and max-pool networks too. Cost on the "cnn" preset at
  *   batch 8 (llvmpipe): H v alone ~2.5 gradients, gradient + H v ~2.9 gradients, about what the
  *   central difference costs (three gradient passes), with no host wait.
- * - `"central-difference"` (explicit opt-in, kept for comparison): H v ~ (g(theta + eps v) -
- *   g(theta - eps v)) / (2 eps) with eps = delta max(|theta|, 1) / |v|, delta =
- *   {@linkcode CNN_HVP_RELATIVE_STEP} (1e-3 in float32, 1e-7 in float64) or `hvpRelativeStep`, or the
- *   absolute `hvpEpsilon`; the norms cost one host wait unless `hvpEpsilon` is given. Error on a smooth
- *   network: truncation ~ delta^2 plus roundoff ~ u / delta (~1e-4 relative in float32). WRONG on ReLU and
- *   max-pool networks whenever a unit or pool window switches inside +-eps v (measured: relative errors
- *   of 4x to 17x for delta in [1e-4, 1e-2] on a 4,386-parameter ReLU CNN with two max-pools), and the
- *   number of switches grows with units x samples, so no step is safe for the "cnn" preset.
+ * - `"central-difference"` (explicit opt-in, kept for comparison, lib/models/cnn_central_difference.ts):
+ *   H v ~ (g(theta + eps v) - g(theta - eps v)) / (2 eps) with a relative step
+ *   ({@linkcode CNN_HVP_RELATIVE_STEP} or `hvpRelativeStep`) or the absolute `hvpEpsilon`. Error ~1e-4
+ *   relative in float32 on a smooth network; WRONG on ReLU and max-pool networks whenever a unit or pool
+ *   window switches inside +-eps v, which no step avoids on the "cnn" preset.
  *
  * @example Loss, gradient and H v of a tiny CNN on the reference backend
  * ```ts
@@ -57,7 +54,10 @@ import { cnnLayout, type CnnShapes, cnnShapes, type CnnSpec } from "./cnn.ts";
 import { CnnGpu } from "./cnn_gpu.ts";
 import type { ParameterLayout } from "./parameters.ts";
 import { initParameters } from "./init.ts";
-import type { EvaluateOptions, EvaluateResult } from "./mlp_model.ts";
+import type { EvaluateOptions, EvaluateResult } from "./evaluate_options.ts";
+import { centralDifferenceHvp, CNN_HVP_RELATIVE_STEP } from "./cnn_central_difference.ts";
+
+export { CNN_HVP_RELATIVE_STEP } from "./cnn_central_difference.ts";
 
 /** The ways {@linkcode Cnn.evaluate} can compute Hessian-vector products (see the module doc). */
 export const CNN_HVP_METHODS = ["r-operator", "central-difference"] as const;
@@ -67,12 +67,6 @@ export type CnnHvpMethod = typeof CNN_HVP_METHODS[number];
 
 /** The default Hessian-vector product method of {@linkcode Cnn}: the exact R-operator. */
 export const CNN_HVP_METHOD: CnnHvpMethod = "r-operator";
-
-/** Default relative step delta of the (opt-in) central-difference Hessian-vector product, per backend. */
-export const CNN_HVP_RELATIVE_STEP: Readonly<Record<"webgpu" | "reference", number>> = {
-  webgpu: 1e-3,
-  reference: 1e-7,
-};
 
 /** Default rows per chunk of {@linkcode Cnn.evaluate} (the preset keeps ~1.8 MB of activations per row). */
 export const DEFAULT_CNN_CHUNK_ROWS = 128;
@@ -215,8 +209,8 @@ export class Cnn {
    * @param params Flat parameters.
    * @param x Inputs `[rows, C H W]`.
    * @param y Targets `[rows, outputs]` (one-hot or +-1 for squared, one-hot for cross-entropy).
-   * @param options Gradient, direction, H v method (and finite-difference step), chunk size, rows,
-   *   output tensors.
+   * @param options Gradient, direction, H v method (and finite-difference step), chunk size, rows or
+   *   row indices (gathered with `Backend.gatherRows`), output tensors.
    * @returns Loss, gradient and H v as tensors.
    * @throws {RangeError} On shape mismatches or a bad step.
    * @throws {TypeError} On an unknown H v method.
@@ -229,6 +223,19 @@ export class Cnn {
   ): Promise<EvaluateResult> {
     this.layout.check(params);
     const total = this.#checkData(x, y);
+    if (options.indices) {
+      if (options.rows) throw new RangeError("Cannot evaluate the CNN: give rows or indices, not both");
+      if (options.indices.length === 0) {
+        throw new RangeError("Cannot evaluate the CNN on an empty index list");
+      }
+      const xs = await this.backend.gatherRows(x, options.indices);
+      const ys = await this.backend.gatherRows(y, options.indices);
+      try {
+        return await this.evaluate(params, xs, ys, { ...options, indices: undefined });
+      } finally {
+        this.backend.dispose(xs, ys);
+      }
+    }
     const begin = options.rows?.begin ?? 0, end = options.rows?.end ?? total;
     if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > total || end <= begin) {
       throw new RangeError(`Cannot evaluate the CNN on rows [${begin}, ${end}): x has ${total} rows`);
@@ -260,52 +267,19 @@ export class Cnn {
       await this.#lossAndGradient(params, batch, loss, gradient);
     }
     if (method === "central-difference" && direction && hessianVector) {
-      await this.#centralDifference(
+      const scratchLoss = backend.zeros([1]);
+      await centralDifferenceHvp(
+        backend,
         params,
         direction,
-        batch,
+        (theta, into) => this.#lossAndGradient(theta, batch, scratchLoss, into),
         hessianVector,
-        options.hvpEpsilon,
-        relativeStep,
+        { epsilon: options.hvpEpsilon, relativeStep },
       );
+      backend.dispose(scratchLoss);
     }
     backend.flush();
     return { loss, gradient, hessianVector };
-  }
-
-  /** H v ~ (g(theta + eps v) - g(theta - eps v)) / (2 eps), written into `out`. */
-  async #centralDifference(
-    params: Tensor,
-    v: Tensor,
-    batch: { x: Tensor; y: Tensor; begin: number; end: number; chunkRows: number },
-    out: Tensor,
-    epsilon: number | undefined,
-    relativeStep: number,
-  ): Promise<void> {
-    const backend = this.backend, count = this.layout.count;
-    if (epsilon === undefined) {
-      const [thetaNorm, vNorm] = await this.#norms(params, v);
-      if (vNorm === 0) return backend.fill(out, 0); // H 0 = 0
-      epsilon = relativeStep * Math.max(thetaNorm, 1) / vNorm;
-    }
-    const shifted = backend.zeros([count]), minus = backend.zeros([count]), scratchLoss = backend.zeros([1]);
-    await backend.copy(params, shifted);
-    await backend.axpy(epsilon, v, shifted);
-    await this.#lossAndGradient(shifted, batch, scratchLoss, out);
-    await backend.copy(params, shifted);
-    await backend.axpy(-epsilon, v, shifted);
-    await this.#lossAndGradient(shifted, batch, scratchLoss, minus);
-    await backend.axpy(-1, minus, out);
-    await backend.scale(out, 1 / (2 * epsilon));
-    backend.dispose(shifted, minus, scratchLoss);
-  }
-
-  /** |theta| and |v| (one host wait on webgpu: both reads are awaited together). */
-  async #norms(params: Tensor, v: Tensor): Promise<[number, number]> {
-    const a = await this.backend.reduce(params, "norm"), b = await this.backend.reduce(v, "norm");
-    const [ra, rb] = await Promise.all([this.backend.read(a), this.backend.read(b)]);
-    this.backend.dispose(a, b);
-    return [ra[0], rb[0]];
   }
 
   /**

@@ -32,35 +32,10 @@ import { checkMlpSpec, mlpLayout, type MlpSpec } from "./mlp.ts";
 import { MlpGpu } from "./mlp_gpu.ts";
 import type { ParameterLayout } from "./parameters.ts";
 import { initParameters } from "./init.ts";
+import type { EvaluateOptions, EvaluateResult } from "./evaluate_options.ts";
 
-/** Options of {@linkcode Mlp.evaluate}. */
-export interface EvaluateOptions {
-  /** Compute the gradient (default false). */
-  gradient?: boolean;
-  /** A flat direction v: compute the exact Hessian-vector product H v. */
-  direction?: Tensor;
-  /** Rows per chunk (the batch is processed in chunks and accumulated); 1024 by default. */
-  chunkRows?: number;
-  /** Use only rows [begin, end) of x and y (a mini-batch of a dataset held on the backend); all by default. */
-  rows?: { begin: number; end: number };
-  /**
-   * Use only these rows of x and y, in this order (e.g. a seeded sample subset for a Hessian-vector
-   * product): gathered on the backend (`Backend.gatherRows`) before the passes. Not with `rows`.
-   */
-  indices?: ArrayLike<number>;
-  /** Tensors to write the results into instead of new ones. */
-  into?: { loss?: Tensor; gradient?: Tensor; hessianVector?: Tensor };
-}
-
-/** Results of {@linkcode Mlp.evaluate}: tensors on the model's backend. */
-export interface EvaluateResult {
-  /** The mean loss over the rows, shape [1]. */
-  loss: Tensor;
-  /** Its gradient (flat layout), when asked. */
-  gradient?: Tensor;
-  /** Its Hessian times the direction (flat layout), when a direction was given. */
-  hessianVector?: Tensor;
-}
+// The evaluation types are shared with the CNN; kept importable from here.
+export type { EvaluateOptions, EvaluateResult } from "./evaluate_options.ts";
 
 /** Default rows per chunk of {@linkcode Mlp.evaluate}. */
 export const DEFAULT_CHUNK_ROWS = 1024;
