@@ -21,6 +21,7 @@
 import naiveSource from "./matmul_naive.wgsl" with { type: "text" };
 import blockedSource from "./matmul_blocked.wgsl" with { type: "text" };
 import tiledSource from "./matmul_tiled.wgsl" with { type: "text" };
+import epilogueSource from "./matmul_epilogue.wgsl" with { type: "text" };
 import blockedVec4Source from "./matmul_blocked_vec4.wgsl" with { type: "text" };
 import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
 import { activationUniform } from "./elementwise.ts";
@@ -78,13 +79,19 @@ interface VariantInfo {
   kAlign: number;
 }
 
+/** Params, output bindings and the store of C, shared by every variant (kernels/matmul_epilogue.wgsl). */
+const MATMUL_EPILOGUE_WGSL = { file: "kernels/matmul_epilogue.wgsl", code: epilogueSource };
+
 const BLOCKED_WORKGROUP = 16;
 
 const VARIANTS: Record<MatmulVariant | "blocked_vec4", VariantInfo> = {
   naive: {
     kernel: {
       label: "matmul_naive",
-      parts: [ACTIVATION_FUNCTIONS_WGSL, { file: "kernels/matmul_naive.wgsl", code: naiveSource }],
+      parts: [ACTIVATION_FUNCTIONS_WGSL, MATMUL_EPILOGUE_WGSL, {
+        file: "kernels/matmul_naive.wgsl",
+        code: naiveSource,
+      }],
     },
     constants: { WORKGROUP_X: 16, WORKGROUP_Y: 4 },
     tile: [16, 4],
@@ -95,7 +102,10 @@ const VARIANTS: Record<MatmulVariant | "blocked_vec4", VariantInfo> = {
   blocked: {
     kernel: {
       label: "matmul_blocked",
-      parts: [ACTIVATION_FUNCTIONS_WGSL, { file: "kernels/matmul_blocked.wgsl", code: blockedSource }],
+      parts: [ACTIVATION_FUNCTIONS_WGSL, MATMUL_EPILOGUE_WGSL, {
+        file: "kernels/matmul_blocked.wgsl",
+        code: blockedSource,
+      }],
     },
     constants: { WORKGROUP_SIZE: BLOCKED_WORKGROUP },
     tile: [4 * BLOCKED_WORKGROUP, 4],
@@ -106,7 +116,7 @@ const VARIANTS: Record<MatmulVariant | "blocked_vec4", VariantInfo> = {
   blocked_vec4: {
     kernel: {
       label: "matmul_blocked_vec4",
-      parts: [ACTIVATION_FUNCTIONS_WGSL, {
+      parts: [ACTIVATION_FUNCTIONS_WGSL, MATMUL_EPILOGUE_WGSL, {
         file: "kernels/matmul_blocked_vec4.wgsl",
         code: blockedVec4Source,
       }],
@@ -120,7 +130,10 @@ const VARIANTS: Record<MatmulVariant | "blocked_vec4", VariantInfo> = {
   tiled: {
     kernel: {
       label: "matmul_tiled",
-      parts: [ACTIVATION_FUNCTIONS_WGSL, { file: "kernels/matmul_tiled.wgsl", code: tiledSource }],
+      parts: [ACTIVATION_FUNCTIONS_WGSL, MATMUL_EPILOGUE_WGSL, {
+        file: "kernels/matmul_tiled.wgsl",
+        code: tiledSource,
+      }],
     },
     constants: {},
     tile: [64, 64],

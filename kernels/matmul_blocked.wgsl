@@ -4,44 +4,18 @@
 // workgroup are uniform, so on llvmpipe the A loads are scalar broadcasts and only the
 // B loads vary across the 8 SIMD lanes.
 //
-// Element (i, p) of op(A) is a[a_base + i * a_row_stride + p * a_k_stride] and (p, j) of
-// op(B) is b[b_base + p * b_k_stride + j * b_col_stride]: the host encodes transposes as
-// strides. Out-of-range rows and columns are clamped for loading and skipped for storing.
-// With `accumulate` the partial sum is added to C (K split into chunks below llvmpipe's
-// per-invocation loop limit, DESIGN.md section 3); bias and activation only on the last chunk.
+// Strides (transposes), K chunks with `accumulate`, bias and activation: kernels/matmul_epilogue.wgsl
+// (listed before this file).
 //
-// Bindings: 0 a (read), 1 b (read), 2 c (read_write), 3 bias (read, [n]; a dummy when unused),
-//           4 params (uniform Params), 5 coefficients (uniform, activation library).
+// Bindings: 0 a (read), 1 b (read); 2-5 those of kernels/matmul_epilogue.wgsl.
 // Grid: (ceil(n / (4 * WORKGROUP_SIZE)), ceil(m / 4), batches of this dispatch).
 // Loop trips per invocation: (k_end - k_begin) / 4 + 3.
 // Reference: matmulReference (lib/reference/matmul.ts), float64.
-
-struct Params {
-  m: u32,
-  n: u32,
-  k_begin: u32,
-  k_end: u32,
-  a_row_stride: u32,
-  a_k_stride: u32,
-  b_k_stride: u32,
-  b_col_stride: u32,
-  stride_a: u32,
-  stride_b: u32,
-  stride_c: u32,
-  batch_base: u32,
-  accumulate: u32,
-  apply_bias: u32,
-  apply_activation: u32,
-}
 
 override WORKGROUP_SIZE: u32 = 64u;
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-@group(0) @binding(5) var<uniform> coefficients: array<vec4<f32>, 3>;
 
 // op(A)[rows, p] for the four (clamped, offset) row starts.
 fn a_column(rows: vec4<u32>, p: u32) -> vec4<f32> {
@@ -59,32 +33,6 @@ fn b_row(cols: vec4<u32>, p: u32) -> vec4<f32> {
 fn rank1(acc: array<vec4<f32>, 4>, av: vec4<f32>, bv: vec4<f32>) -> array<vec4<f32>, 4> {
   return array<vec4<f32>, 4>(fma(vec4<f32>(av.x), bv, acc[0]), fma(vec4<f32>(av.y), bv, acc[1]),
     fma(vec4<f32>(av.z), bv, acc[2]), fma(vec4<f32>(av.w), bv, acc[3]));
-}
-
-// Stores one element: C (+ previous chunks) (+ bias) -> activation.
-fn store(index: u32, col: u32, partial: f32) {
-  var v = partial;
-  if (params.accumulate != 0u) {
-    v = c[index] + v;
-  }
-  if (params.apply_bias != 0u) {
-    v = v + bias[col];
-  }
-  if (params.apply_activation != 0u) {
-    v = activation_apply(coefficients, v, 0u);
-  }
-  c[index] = v;
-}
-
-fn store_row(row: u32, col0: u32, c_base: u32, v: vec4<f32>) {
-  if (row >= params.m) {
-    return;
-  }
-  let index = c_base + row * params.n + col0;
-  if (col0 < params.n) { store(index, col0, v.x); }
-  if (col0 + 1u < params.n) { store(index + 1u, col0 + 1u, v.y); }
-  if (col0 + 2u < params.n) { store(index + 2u, col0 + 2u, v.z); }
-  if (col0 + 3u < params.n) { store(index + 3u, col0 + 3u, v.w); }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -116,8 +64,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(global_invocation_id) gi
     return;
   }
   let c_base = batch * params.stride_c;
-  store_row(row0, col0, c_base, acc[0]);
-  store_row(row0 + 1u, col0, c_base, acc[1]);
-  store_row(row0 + 2u, col0, c_base, acc[2]);
-  store_row(row0 + 3u, col0, c_base, acc[3]);
+  store_c_row4(row0, col0, c_base, acc[0]);
+  store_c_row4(row0 + 1u, col0, c_base, acc[1]);
+  store_c_row4(row0 + 2u, col0, c_base, acc[2]);
+  store_c_row4(row0 + 3u, col0, c_base, acc[3]);
 }

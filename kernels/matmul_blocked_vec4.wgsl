@@ -7,65 +7,16 @@
 // per workgroup was fastest on llvmpipe (n = 1024: ROWS 4 ~3.4, 8 ~8.4, 16 ~14 GFLOP/s): the
 // uniform A loads are scalar broadcasts, so more rows reuse each B vec4 more.
 //
-// Bindings: 0 a (read, vec4), 1 b (read, vec4), 2 c (read_write), 3 bias (read, [n]; a dummy
-//           when unused), 4 params (uniform Params), 5 coefficients (uniform, activation library).
+// Bindings: 0 a (read, vec4), 1 b (read, vec4); 2-5 those of kernels/matmul_epilogue.wgsl.
 // Grid: (ceil(n / (4 * WORKGROUP_SIZE)), ceil(m / ROWS), batches of this dispatch).
 // Loop trips per invocation: (k_end - k_begin) / 4.
 // Reference: matmulReference (lib/reference/matmul.ts), float64.
-
-struct Params {
-  m: u32,
-  n: u32,
-  k_begin: u32,
-  k_end: u32,
-  a_row_stride: u32,
-  a_k_stride: u32,
-  b_k_stride: u32,
-  b_col_stride: u32,
-  stride_a: u32,
-  stride_b: u32,
-  stride_c: u32,
-  batch_base: u32,
-  accumulate: u32,
-  apply_bias: u32,
-  apply_activation: u32,
-}
 
 override WORKGROUP_SIZE: u32 = 16u;
 const ROWS: u32 = 16u;
 
 @group(0) @binding(0) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(1) var<storage, read> b: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-@group(0) @binding(5) var<uniform> coefficients: array<vec4<f32>, 3>;
-
-fn store(index: u32, col: u32, partial: f32) {
-  var v = partial;
-  if (params.accumulate != 0u) {
-    v = c[index] + v;
-  }
-  if (params.apply_bias != 0u) {
-    v = v + bias[col];
-  }
-  if (params.apply_activation != 0u) {
-    v = activation_apply(coefficients, v, 0u);
-  }
-  c[index] = v;
-}
-
-// n is a multiple of 4 here, so a column block is all inside or all outside C.
-fn store_row(row: u32, col0: u32, c_base: u32, v: vec4<f32>) {
-  if (row >= params.m) {
-    return;
-  }
-  let index = c_base + row * params.n + col0;
-  store(index, col0, v.x);
-  store(index + 1u, col0 + 1u, v.y);
-  store(index + 2u, col0 + 2u, v.z);
-  store(index + 3u, col0 + 3u, v.w);
-}
 
 // acc += a_row (4 values along K) times the 4x4 block of B rows.
 fn row_update(acc: vec4<f32>, av: vec4<f32>, b0: vec4<f32>, b1: vec4<f32>, b2: vec4<f32>, b3: vec4<f32>) -> vec4<f32> {
@@ -142,20 +93,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(global_invocation_id) gi
     return;
   }
   let c_base = batch * params.stride_c;
-  store_row(row0 + 0u, col0, c_base, acc0);
-  store_row(row0 + 1u, col0, c_base, acc1);
-  store_row(row0 + 2u, col0, c_base, acc2);
-  store_row(row0 + 3u, col0, c_base, acc3);
-  store_row(row0 + 4u, col0, c_base, acc4);
-  store_row(row0 + 5u, col0, c_base, acc5);
-  store_row(row0 + 6u, col0, c_base, acc6);
-  store_row(row0 + 7u, col0, c_base, acc7);
-  store_row(row0 + 8u, col0, c_base, acc8);
-  store_row(row0 + 9u, col0, c_base, acc9);
-  store_row(row0 + 10u, col0, c_base, acc10);
-  store_row(row0 + 11u, col0, c_base, acc11);
-  store_row(row0 + 12u, col0, c_base, acc12);
-  store_row(row0 + 13u, col0, c_base, acc13);
-  store_row(row0 + 14u, col0, c_base, acc14);
-  store_row(row0 + 15u, col0, c_base, acc15);
+  store_c_row4(row0 + 0u, col0, c_base, acc0);
+  store_c_row4(row0 + 1u, col0, c_base, acc1);
+  store_c_row4(row0 + 2u, col0, c_base, acc2);
+  store_c_row4(row0 + 3u, col0, c_base, acc3);
+  store_c_row4(row0 + 4u, col0, c_base, acc4);
+  store_c_row4(row0 + 5u, col0, c_base, acc5);
+  store_c_row4(row0 + 6u, col0, c_base, acc6);
+  store_c_row4(row0 + 7u, col0, c_base, acc7);
+  store_c_row4(row0 + 8u, col0, c_base, acc8);
+  store_c_row4(row0 + 9u, col0, c_base, acc9);
+  store_c_row4(row0 + 10u, col0, c_base, acc10);
+  store_c_row4(row0 + 11u, col0, c_base, acc11);
+  store_c_row4(row0 + 12u, col0, c_base, acc12);
+  store_c_row4(row0 + 13u, col0, c_base, acc13);
+  store_c_row4(row0 + 14u, col0, c_base, acc14);
+  store_c_row4(row0 + 15u, col0, c_base, acc15);
 }

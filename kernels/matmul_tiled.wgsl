@@ -5,34 +5,13 @@
 // tile of op(B) in shared memory (zero outside the matrices), then barriers.
 // The tile geometry is `const`: workgroup arrays need sizes fixed at shader creation.
 //
-// Element (i, p) of op(A) is a[a_base + i * a_row_stride + p * a_k_stride] and (p, j) of
-// op(B) is b[b_base + p * b_k_stride + j * b_col_stride]: the host encodes transposes as
-// strides. With `accumulate` the partial sum is added to C (K split into chunks below
-// llvmpipe's per-invocation loop limit); bias and activation only on the last chunk.
+// Strides (transposes), K chunks with `accumulate`, bias and activation: kernels/matmul_epilogue.wgsl
+// (listed before this file).
 //
-// Bindings: 0 a (read), 1 b (read), 2 c (read_write), 3 bias (read, [n]; a dummy when unused),
-//           4 params (uniform Params), 5 coefficients (uniform, activation library).
+// Bindings: 0 a (read), 1 b (read); 2-5 those of kernels/matmul_epilogue.wgsl.
 // Grid: (ceil(n / 64), ceil(m / 64), batches of this dispatch).
 // Loop trips per invocation: 17 per TILE_K step of K.
 // Reference: matmulReference (lib/reference/matmul.ts), float64.
-
-struct Params {
-  m: u32,
-  n: u32,
-  k_begin: u32,
-  k_end: u32,
-  a_row_stride: u32,
-  a_k_stride: u32,
-  b_k_stride: u32,
-  b_col_stride: u32,
-  stride_a: u32,
-  stride_b: u32,
-  stride_c: u32,
-  batch_base: u32,
-  accumulate: u32,
-  apply_bias: u32,
-  apply_activation: u32,
-}
 
 const TILE: u32 = 64u;
 const TILE_K: u32 = 16u;
@@ -40,10 +19,6 @@ const THREADS: u32 = 16u; // per side; THREADS * 4 == TILE
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
-@group(0) @binding(5) var<uniform> coefficients: array<vec4<f32>, 3>;
 
 var<workgroup> a_tile: array<f32, 1024>; // [p][i], TILE_K x TILE
 var<workgroup> b_tile: array<f32, 1024>; // [p][j], TILE_K x TILE
@@ -72,21 +47,9 @@ fn stage(e: u32, p0: u32, row0: u32, col0: u32, a_base: u32, b_base: u32) {
 }
 
 fn store(row: u32, col: u32, c_base: u32, partial: f32) {
-  if (row >= params.m || col >= params.n) {
-    return;
+  if (row < params.m && col < params.n) {
+    store_c(c_base + row * params.n + col, col, partial);
   }
-  let index = c_base + row * params.n + col;
-  var v = partial;
-  if (params.accumulate != 0u) {
-    v = c[index] + v;
-  }
-  if (params.apply_bias != 0u) {
-    v = v + bias[col];
-  }
-  if (params.apply_activation != 0u) {
-    v = activation_apply(coefficients, v, 0u);
-  }
-  c[index] = v;
 }
 
 fn store_row(row: u32, col: u32, c_base: u32, v: vec4<f32>) {
