@@ -7,56 +7,23 @@
  * @module
  */
 import type { GpuContext } from "../gpu/device.ts";
-import { createBuffer } from "../gpu/buffers.ts";
 import type { CommandRecorder } from "../gpu/recorder.ts";
-import { planMatmul } from "../backend/tensor.ts";
-import { encodeMatmul } from "../../kernels/matmul.ts";
-import { encodeViewCopy } from "../../kernels/model_ops.ts";
 import type { Conv2dShape } from "../reference/conv2d.ts";
 import type { PoolShape } from "../reference/pool.ts";
 import { cnnBlockConvShape, cnnBlockPoolShape, type CnnShapes, type CnnSpec } from "./cnn.ts";
 import type { ParameterLayout } from "./parameters.ts";
+import {
+  type DenseLayer,
+  denseLayers,
+  encodeCopyRange,
+  encodeDenseMatmul,
+  type ModelGpuBatch,
+  OwnedBuffers,
+  stageDenseBatch,
+} from "./dense_gpu.ts";
 
 /** One batch (or one chunk of a full batch) for `CnnGpu.encode` (lib/models/cnn_gpu.ts). */
-export interface CnnGpuBatch {
-  /** Flat parameters. */
-  params: GPUBuffer;
-  /** Inputs, row-major [>= firstRow + rows, C H W]. */
-  x: GPUBuffer;
-  /** Targets, row-major [>= firstRow + rows, outputs]. */
-  y: GPUBuffer;
-  /** First row of x and y used. */
-  firstRow: number;
-  /** Rows used. */
-  rows: number;
-  /** The loss is scale * sum of per-sample losses (1 / rows for a batch mean, 1 / N for a chunk of N). */
-  scale: number;
-  /** Add into `loss`, `gradient` and `hvp.out` instead of overwriting them. */
-  accumulate: boolean;
-  /** Where element 0 receives the loss. */
-  loss: GPUBuffer;
-  /** Where the flat gradient goes (optional: without it and `hvp` only the forward pass and loss run). */
-  gradient?: GPUBuffer;
-  /** A flat direction v and where the exact H v goes (optional). */
-  hvp?: { direction: GPUBuffer; out: GPUBuffer };
-  /** Where the outputs f [rows, outputs] are copied (optional), from element `outputsOffset` (0). */
-  outputs?: GPUBuffer;
-  /** First element of `outputs` written. */
-  outputsOffset?: number;
-}
-
-/** A dense layer: its shape, where it lives in the flat vectors, and whole-buffer copies (matmul binds whole buffers). */
-export interface DenseLayer {
-  nIn: number;
-  nOut: number;
-  weightOffset: number;
-  biasOffset: number;
-  w: GPUBuffer;
-  b: GPUBuffer;
-  /** The direction's slices of this layer, as whole buffers. */
-  vw: GPUBuffer;
-  vb: GPUBuffer;
-}
+export type CnnGpuBatch = ModelGpuBatch;
 
 /** R(.) of the activations (the R-forward pass), laid out like their {@linkcode RowBuffers} counterparts. */
 export interface RBuffers {
@@ -93,49 +60,31 @@ export interface RowBuffers {
 /** The GPU buffers one CNN's passes own: dense weight copies, and row buffers grown on demand. */
 export class CnnGpuBuffers {
   /** Per dense layer: shapes, offsets, weight and direction copies. */
-  readonly dense: DenseLayer[] = [];
+  readonly dense: DenseLayer[];
   /** A dense layer's weight gradient (the largest one's size). */
   readonly weightGradient: GPUBuffer;
-  #gpu: GpuContext;
   #shapes: CnnShapes;
   #outputs: number;
   #rows: RowBuffers | undefined;
-  #owned: GPUBuffer[] = [];
+  #buffers: OwnedBuffers;
 
   /** @param gpu The context; @param spec The CNN; @param layout Its layout; @param shapes Its shapes. */
   constructor(gpu: GpuContext, spec: CnnSpec, layout: ParameterLayout, shapes: CnnShapes) {
-    this.#gpu = gpu;
     this.#shapes = shapes;
     this.#outputs = spec.outputs;
-    const widths = shapes.dense;
-    let largest = 0;
-    for (let l = 1; l < widths.length; l++) {
-      const nIn = widths[l - 1], nOut = widths[l];
-      largest = Math.max(largest, nIn * nOut);
-      this.dense.push({
-        nIn,
-        nOut,
-        weightOffset: layout.view(`fc${l}.weight`).offset,
-        biasOffset: layout.view(`fc${l}.bias`).offset,
-        w: this.#buffer(nIn * nOut, `fc${l}.weight`),
-        b: this.#buffer(nOut, `fc${l}.bias`),
-        vw: this.#buffer(nIn * nOut, `fc${l}.weight direction`),
-        vb: this.#buffer(nOut, `fc${l}.bias direction`),
-      });
-    }
+    this.#buffers = new OwnedBuffers(gpu, "cnn");
+    const { layers, largest } = denseLayers(layout, shapes.dense, this.#buffers);
+    this.dense = layers;
     this.weightGradient = this.#buffer(largest, "dense weight gradient");
   }
 
   #buffer(elements: number, label: string): GPUBuffer {
-    const b = createBuffer(this.#gpu, elements * 4, `cnn ${label}`);
-    this.#owned.push(b);
-    return b;
+    return this.#buffers.make(elements, label);
   }
 
   /** Frees every buffer (after the work using them was submitted). */
   destroy(): void {
-    for (const b of this.#owned) b.destroy();
-    this.#owned = [];
+    this.#buffers.destroy();
     this.#rows = undefined;
   }
 
@@ -221,30 +170,18 @@ export class CnnPass {
     batch: CnnGpuBatch,
     model: { shapes: CnnShapes; layout: ParameterLayout; act: Float64Array; buffers: CnnGpuBuffers },
   ) {
-    const { rows, hvp } = batch, { inputs } = model.shapes, outputs = model.shapes.dense.at(-1)!;
     this.rec = rec;
     this.batch = batch;
     this.act = model.act;
-    this.buf = model.buffers.rows(rows, hvp !== undefined);
+    this.buf = model.buffers.rows(batch.rows, batch.hvp !== undefined);
     this.dense = model.buffers.dense;
     this.dW = model.buffers.weightGradient;
     this.#shapes = model.shapes;
     this.#layout = model.layout;
-    for (const { nIn, nOut, w, b, vw, vb, weightOffset, biasOffset } of this.dense) {
-      rec.copy(batch.params, weightOffset * 4, w, 0, nIn * nOut * 4);
-      rec.copy(batch.params, biasOffset * 4, b, 0, nOut * 4);
-      if (!hvp) continue;
-      rec.copy(hvp.direction, weightOffset * 4, vw, 0, nIn * nOut * 4);
-      rec.copy(hvp.direction, biasOffset * 4, vb, 0, nOut * 4);
-    }
-    let x = batch.x, y = batch.y;
-    if (batch.firstRow !== 0) {
-      rec.copy(batch.x, batch.firstRow * inputs * 4, this.buf.x, 0, rows * inputs * 4);
-      rec.copy(batch.y, batch.firstRow * outputs * 4, this.buf.y, 0, rows * outputs * 4);
-      [x, y] = [this.buf.x, this.buf.y];
-    }
-    this.x = x;
-    this.y = y;
+    const sizes = { inputs: model.shapes.inputs, outputs: model.shapes.dense.at(-1)! };
+    const staged = stageDenseBatch(rec, batch, this.dense, this.buf, sizes);
+    this.x = staged.x;
+    this.y = staged.y;
     this.#free = [...this.buf.scratch];
   }
 
@@ -300,18 +237,7 @@ export class CnnPass {
     c: GPUBuffer,
     shape: { m: number; k: number; n: number; transposeB?: boolean; bias?: GPUBuffer },
   ): Promise<void> {
-    const { m, k, n, transposeB = false } = shape;
-    const plan = planMatmul([m, k], transposeB ? [n, k] : [k, n], false, transposeB);
-    return encodeMatmul(this.rec, {
-      a,
-      b,
-      c,
-      bias: shape.bias,
-      plan,
-      transposeA: false,
-      transposeB,
-      variant: "auto",
-    });
+    return encodeDenseMatmul(this.rec, a, b, c, shape);
   }
 
   /** dst[dstOffset..] (+)= src[0..size): a buffer copy when overwriting, a kernel when adding. */
@@ -322,7 +248,6 @@ export class CnnPass {
     size: number,
     accumulate: boolean,
   ): Promise<void> {
-    if (accumulate) await encodeViewCopy(this.rec, { src, dst, size, dstOffset, accumulate });
-    else this.rec.copy(src, 0, dst, dstOffset * 4, size * 4);
+    await encodeCopyRange(this.rec, src, 0, dst, dstOffset, size, accumulate);
   }
 }

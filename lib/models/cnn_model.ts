@@ -45,9 +45,8 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { formatShape, type Tensor } from "../backend/tensor.ts";
-import { type ReferenceBackend, ReferenceTensor } from "../backend/reference.ts";
-import { GpuTensor, type WebGpuBackend } from "../backend/webgpu.ts";
+import type { Tensor } from "../backend/tensor.ts";
+import type { WebGpuBackend } from "../backend/webgpu.ts";
 import { cnnForwardReference, cnnReference } from "../reference/cnn.ts";
 import { checkLoss, type LossName } from "./losses.ts";
 import { cnnLayout, type CnnShapes, cnnShapes, type CnnSpec } from "./cnn.ts";
@@ -55,6 +54,13 @@ import { CnnGpu } from "./cnn_gpu.ts";
 import type { ParameterLayout } from "./parameters.ts";
 import { initParameters } from "./init.ts";
 import type { EvaluateOptions, EvaluateResult } from "./evaluate_options.ts";
+import {
+  evaluateBatch,
+  evaluateChunks,
+  evaluateOutputs,
+  modelForward,
+  type ModelPasses,
+} from "./evaluate.ts";
 import { centralDifferenceHvp, CNN_HVP_RELATIVE_STEP } from "./cnn_central_difference.ts";
 
 export { CNN_HVP_RELATIVE_STEP } from "./cnn_central_difference.ts";
@@ -105,6 +111,7 @@ export class Cnn {
   /** How Hessian-vector products are computed unless evaluate's options say otherwise. */
   readonly hvpMethod: CnnHvpMethod;
   #gpu: CnnGpu | undefined;
+  #passes: ModelPasses;
 
   /**
    * @param backend Where parameters and data live.
@@ -121,6 +128,18 @@ export class Cnn {
     this.loss = checkLoss(loss);
     this.layout = cnnLayout(spec);
     this.hvpMethod = checkHvpMethod(options.hvpMethod ?? CNN_HVP_METHOD);
+    const { channels, height, width } = spec.input;
+    this.#passes = {
+      name: "CNN",
+      backend,
+      layout: this.layout,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      inputsDetail: ` (NCHW rows of ${channels}x${height}x${width})`,
+      forwardReference: (params, x, rows) => cnnForwardReference(spec, params, x, rows).output,
+      reference: (params, x, y, rows, options) => cnnReference(spec, this.loss, params, x, y, rows, options),
+      gpu: () => this.#gpuPasses(),
+    };
   }
 
   /** Number of inputs per sample, C H W. */
@@ -138,26 +157,6 @@ export class Cnn {
     return initParameters(this.backend, this.layout, seed);
   }
 
-  #checkData(x: Tensor, y: Tensor | undefined): number {
-    const rows = x.shape[0];
-    if (x.shape.length !== 2 || x.shape[1] !== this.inputs || x.dtype !== "f32" || rows < 1) {
-      const { channels, height, width } = this.spec.input;
-      throw new RangeError(
-        `Cannot run the CNN on x of shape ${
-          formatShape(x.shape)
-        }: expected f32 [rows >= 1, ${this.inputs}] (NCHW rows of ${channels}x${height}x${width})`,
-      );
-    }
-    if (
-      y && (y.shape.length !== 2 || y.shape[0] !== rows || y.shape[1] !== this.outputs || y.dtype !== "f32")
-    ) {
-      throw new RangeError(
-        `Cannot run the CNN on y of shape ${formatShape(y.shape)}: expected f32 [${rows}, ${this.outputs}]`,
-      );
-    }
-    return rows;
-  }
-
   #gpuPasses(): CnnGpu {
     this.#gpu ??= new CnnGpu((this.backend as WebGpuBackend).gpu, this.spec, this.loss);
     return this.#gpu;
@@ -172,34 +171,8 @@ export class Cnn {
    * @returns Outputs `[rows, outputs]`.
    * @throws {RangeError} On shape mismatches.
    */
-  async forward(params: Tensor, x: Tensor, chunkRows = DEFAULT_CNN_CHUNK_ROWS): Promise<Tensor> {
-    this.layout.check(params);
-    const rows = this.#checkData(x, undefined);
-    checkChunkRows(chunkRows);
-    const backend = this.backend;
-    if (backend.name === "reference") {
-      const trace = cnnForwardReference(this.spec, data(params), data(x), rows);
-      return (backend as ReferenceBackend).tensor(trace.output, [rows, this.outputs]);
-    }
-    const out = backend.zeros([rows, this.outputs]);
-    // The loss of zero targets is computed and discarded: forward shares the evaluate path.
-    const y = backend.zeros([rows, this.outputs]), loss = backend.zeros([1]);
-    for (let first = 0; first < rows; first += chunkRows) {
-      await this.#gpuPasses().encode((backend as WebGpuBackend).recorder, {
-        params: buffer(params),
-        x: buffer(x),
-        y: buffer(y),
-        firstRow: first,
-        rows: Math.min(chunkRows, rows - first),
-        scale: 1,
-        accumulate: false,
-        loss: buffer(loss),
-        outputs: buffer(out),
-        outputsOffset: first * this.outputs,
-      });
-    }
-    backend.dispose(y, loss);
-    return out;
+  forward(params: Tensor, x: Tensor, chunkRows = DEFAULT_CNN_CHUNK_ROWS): Promise<Tensor> {
+    return modelForward(this.#passes, params, x, chunkRows);
   }
 
   /**
@@ -221,28 +194,10 @@ export class Cnn {
     y: Tensor,
     options: CnnEvaluateOptions = {},
   ): Promise<EvaluateResult> {
-    this.layout.check(params);
-    const total = this.#checkData(x, y);
-    if (options.indices) {
-      if (options.rows) throw new RangeError("Cannot evaluate the CNN: give rows or indices, not both");
-      if (options.indices.length === 0) {
-        throw new RangeError("Cannot evaluate the CNN on an empty index list");
-      }
-      const xs = await this.backend.gatherRows(x, options.indices);
-      const ys = await this.backend.gatherRows(y, options.indices);
-      try {
-        return await this.evaluate(params, xs, ys, { ...options, indices: undefined });
-      } finally {
-        this.backend.dispose(xs, ys);
-      }
-    }
-    const begin = options.rows?.begin ?? 0, end = options.rows?.end ?? total;
-    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > total || end <= begin) {
-      throw new RangeError(`Cannot evaluate the CNN on rows [${begin}, ${end}): x has ${total} rows`);
-    }
+    const evaluate = (xs: Tensor, ys: Tensor, o: CnnEvaluateOptions) => this.evaluate(params, xs, ys, o);
+    const batch = await evaluateBatch(this.#passes, params, x, y, options, DEFAULT_CNN_CHUNK_ROWS, evaluate);
+    if ("result" in batch) return batch.result;
     const direction = options.direction;
-    if (direction) this.layout.check(direction, "direction");
-    const chunkRows = checkChunkRows(options.chunkRows ?? DEFAULT_CNN_CHUNK_ROWS);
     const method = checkHvpMethod(options.hvpMethod ?? this.hvpMethod);
     const relativeStep = options.hvpRelativeStep ?? CNN_HVP_RELATIVE_STEP[this.backend.name];
     if (!(relativeStep > 0 && Number.isFinite(relativeStep))) {
@@ -253,18 +208,13 @@ export class Cnn {
     ) {
       throw new RangeError(`Cannot evaluate the CNN: hvpEpsilon is ${options.hvpEpsilon}, must be > 0`);
     }
-    const backend = this.backend, into = options.into ?? {}, count = this.layout.count;
-    const loss = into.loss ?? backend.zeros([1]);
-    const gradient = options.gradient ? into.gradient ?? backend.zeros([count]) : undefined;
-    const hessianVector = direction ? into.hessianVector ?? backend.zeros([count]) : undefined;
-    if (gradient) this.layout.check(gradient, "gradient output");
-    if (hessianVector) this.layout.check(hessianVector, "Hessian-vector output");
-    const batch = { x, y, begin, end, chunkRows };
+    const backend = this.backend;
+    const { loss, gradient, hessianVector } = evaluateOutputs(this.#passes, options);
     if (method === "r-operator") {
       const hvp = direction && hessianVector ? { direction, out: hessianVector } : undefined;
-      await this.#lossAndGradient(params, batch, loss, gradient, hvp);
+      await evaluateChunks(this.#passes, params, batch, loss, gradient, hvp);
     } else {
-      await this.#lossAndGradient(params, batch, loss, gradient);
+      await evaluateChunks(this.#passes, params, batch, loss, gradient);
     }
     if (method === "central-difference" && direction && hessianVector) {
       const scratchLoss = backend.zeros([1]);
@@ -272,7 +222,7 @@ export class Cnn {
         backend,
         params,
         direction,
-        (theta, into) => this.#lossAndGradient(theta, batch, scratchLoss, into),
+        (theta, into) => evaluateChunks(this.#passes, theta, batch, scratchLoss, into),
         hessianVector,
         { epsilon: options.hvpEpsilon, relativeStep },
       );
@@ -282,81 +232,10 @@ export class Cnn {
     return { loss, gradient, hessianVector };
   }
 
-  /**
-   * The mean loss over rows [begin, end) into `loss`, its gradient into `gradient` when given, and the
-   * exact H v into `hvp.out` when given (the R-operator).
-   */
-  async #lossAndGradient(
-    params: Tensor,
-    batch: { x: Tensor; y: Tensor; begin: number; end: number; chunkRows: number },
-    loss: Tensor,
-    gradient: Tensor | undefined,
-    hvp?: { direction: Tensor; out: Tensor },
-  ): Promise<void> {
-    const { x, y, begin, end, chunkRows } = batch, rows = end - begin;
-    for (let first = begin; first < end; first += chunkRows) {
-      const n = Math.min(chunkRows, end - first), accumulate = first > begin;
-      if (this.backend.name === "reference") {
-        const nIn = this.inputs, nOut = this.outputs;
-        const r = cnnReference(
-          this.spec,
-          this.loss,
-          data(params),
-          data(x).subarray(first * nIn, (first + n) * nIn),
-          data(y).subarray(first * nOut, (first + n) * nOut),
-          n,
-          { scale: 1 / rows, direction: hvp ? data(hvp.direction) : undefined },
-        );
-        addInto(loss, [r.loss], accumulate);
-        if (gradient) addInto(gradient, r.gradient, accumulate);
-        if (hvp && r.hessianVector) addInto(hvp.out, r.hessianVector, accumulate);
-        continue;
-      }
-      await this.#gpuPasses().encode((this.backend as WebGpuBackend).recorder, {
-        params: buffer(params),
-        x: buffer(x),
-        y: buffer(y),
-        firstRow: first,
-        rows: n,
-        scale: 1 / rows,
-        accumulate,
-        loss: buffer(loss),
-        gradient: gradient ? buffer(gradient) : undefined,
-        hvp: hvp ? { direction: buffer(hvp.direction), out: buffer(hvp.out) } : undefined,
-      });
-    }
-  }
-
   /** Frees the GPU scratch buffers (the model can still be used; they are made again). */
   dispose(): void {
     this.backend.flush();
     this.#gpu?.destroy();
     this.#gpu = undefined;
   }
-}
-
-function checkChunkRows(chunkRows: number): number {
-  if (!Number.isInteger(chunkRows) || chunkRows < 1) {
-    throw new RangeError(`Cannot evaluate the CNN: chunkRows is ${chunkRows}, must be a positive integer`);
-  }
-  return chunkRows;
-}
-
-function addInto(out: Tensor, values: ArrayLike<number>, accumulate: boolean): void {
-  const target = data(out);
-  for (let i = 0; i < values.length; i++) target[i] = (accumulate ? target[i] : 0) + values[i];
-}
-
-function data(t: Tensor): Float64Array {
-  if (!(t instanceof ReferenceTensor) || t.dtype !== "f32") {
-    throw new TypeError(`Cannot run the CNN on the reference backend: got a ${t.backend} ${t.dtype} tensor`);
-  }
-  return t.data as Float64Array;
-}
-
-function buffer(t: Tensor): GPUBuffer {
-  if (!(t instanceof GpuTensor) || t.dtype !== "f32") {
-    throw new TypeError(`Cannot run the CNN on the webgpu backend: got a ${t.backend} ${t.dtype} tensor`);
-  }
-  return t.buffer;
 }

@@ -22,10 +22,7 @@
  */
 import { activationCoefficients } from "../activations.ts";
 import type { GpuContext } from "../gpu/device.ts";
-import { createBuffer } from "../gpu/buffers.ts";
 import type { CommandRecorder } from "../gpu/recorder.ts";
-import { planMatmul } from "../backend/tensor.ts";
-import { encodeMatmul } from "../../kernels/matmul.ts";
 import { encodeActivation } from "../../kernels/elementwise.ts";
 import {
   encodeActivationBackward,
@@ -37,45 +34,18 @@ import {
 import type { LossName } from "./losses.ts";
 import { mlpLayout, type MlpSpec } from "./mlp.ts";
 import type { ParameterLayout } from "./parameters.ts";
+import {
+  type DenseLayer,
+  denseLayers,
+  encodeCopyRange,
+  encodeDenseMatmul,
+  type ModelGpuBatch,
+  OwnedBuffers,
+  stageDenseBatch,
+} from "./dense_gpu.ts";
 
 /** One batch (or one chunk of a full batch) for {@linkcode MlpGpu.encode}. */
-export interface MlpGpuBatch {
-  /** Flat parameters. */
-  params: GPUBuffer;
-  /** Inputs, row-major [>= firstRow + rows, inputs]. */
-  x: GPUBuffer;
-  /** Targets, row-major [>= firstRow + rows, outputs]. */
-  y: GPUBuffer;
-  /** First row of x and y used. */
-  firstRow: number;
-  /** Rows used. */
-  rows: number;
-  /** The loss is scale * sum of per-sample losses (1 / rows for a batch mean, 1 / N for a chunk of N). */
-  scale: number;
-  /** Add into `loss`, `gradient` and `hessianVector` instead of overwriting them. */
-  accumulate: boolean;
-  /** Where element 0 receives the loss. */
-  loss: GPUBuffer;
-  /** Where the flat gradient goes (optional). */
-  gradient?: GPUBuffer;
-  /** A flat direction v and where H v goes (optional). */
-  hvp?: { direction: GPUBuffer; out: GPUBuffer };
-  /** Where the outputs f [rows, outputs] are copied (optional), from element `outputsOffset` (0). */
-  outputs?: GPUBuffer;
-  /** First element of `outputs` written. */
-  outputsOffset?: number;
-}
-
-interface Layer {
-  nIn: number;
-  nOut: number;
-  weightOffset: number;
-  biasOffset: number;
-  w: GPUBuffer;
-  b: GPUBuffer;
-  vw: GPUBuffer;
-  vb: GPUBuffer;
-}
+export type MlpGpuBatch = ModelGpuBatch;
 
 interface RowBuffers {
   capacity: number;
@@ -109,10 +79,10 @@ export class MlpGpu {
   /** The flat parameter layout. */
   readonly layout: ParameterLayout;
   #coefficients: Float64Array;
-  #layers: Layer[];
+  #layers: DenseLayer[];
   #weightGradient: GPUBuffer;
   #rows: RowBuffers | undefined;
-  #owned: GPUBuffer[] = [];
+  #buffers: OwnedBuffers;
 
   /** @param gpu The context; @param spec The MLP; @param loss The loss. */
   constructor(gpu: GpuContext, spec: MlpSpec, loss: LossName) {
@@ -121,36 +91,19 @@ export class MlpGpu {
     this.loss = loss;
     this.layout = mlpLayout(spec);
     this.#coefficients = activationCoefficients(spec.activation);
-    const sizes = spec.sizes;
-    let largest = 0;
-    this.#layers = [];
-    for (let l = 1; l < sizes.length; l++) {
-      const nIn = sizes[l - 1], nOut = sizes[l];
-      largest = Math.max(largest, nIn * nOut);
-      this.#layers.push({
-        nIn,
-        nOut,
-        weightOffset: this.layout.view(`fc${l}.weight`).offset,
-        biasOffset: this.layout.view(`fc${l}.bias`).offset,
-        w: this.#buffer(nIn * nOut, `fc${l}.weight`),
-        b: this.#buffer(nOut, `fc${l}.bias`),
-        vw: this.#buffer(nIn * nOut, `fc${l}.weight direction`),
-        vb: this.#buffer(nOut, `fc${l}.bias direction`),
-      });
-    }
+    this.#buffers = new OwnedBuffers(gpu, "mlp");
+    const { layers, largest } = denseLayers(this.layout, spec.sizes, this.#buffers);
+    this.#layers = layers;
     this.#weightGradient = this.#buffer(largest, "weight gradient");
   }
 
   #buffer(elements: number, label: string): GPUBuffer {
-    const b = createBuffer(this.gpu, elements * 4, `mlp ${label}`);
-    this.#owned.push(b);
-    return b;
+    return this.#buffers.make(elements, label);
   }
 
   /** Frees every scratch buffer (after the work using them was submitted). */
   destroy(): void {
-    for (const b of this.#owned) b.destroy();
-    this.#owned = [];
+    this.#buffers.destroy();
     this.#rows = undefined;
   }
 
@@ -180,39 +133,6 @@ export class MlpGpu {
     return this.#rows;
   }
 
-  /** Records C = op(A) op(B) (+ bias) for [m, k] x [k, n] shapes given as dims of op(A), op(B). */
-  #matmul(
-    rec: CommandRecorder,
-    a: GPUBuffer,
-    b: GPUBuffer,
-    c: GPUBuffer,
-    shape: { m: number; k: number; n: number; transposeA?: boolean; transposeB?: boolean; bias?: GPUBuffer },
-  ): Promise<void> {
-    const { m, k, n, transposeA = false, transposeB = false } = shape;
-    const plan = planMatmul(
-      transposeA ? [k, m] : [m, k],
-      transposeB ? [n, k] : [k, n],
-      transposeA,
-      transposeB,
-    );
-    return encodeMatmul(rec, { a, b, c, bias: shape.bias, plan, transposeA, transposeB, variant: "auto" });
-  }
-
-  /** dst[dstOffset..] (+)= src[srcOffset..]: a buffer copy when overwriting, a kernel when adding. */
-  #copyRange(
-    rec: CommandRecorder,
-    src: GPUBuffer,
-    srcOffset: number,
-    dst: GPUBuffer,
-    dstOffset: number,
-    size: number,
-    accumulate: boolean,
-  ): Promise<void> {
-    if (accumulate) return encodeViewCopy(rec, { src, dst, size, srcOffset, dstOffset, accumulate });
-    rec.copy(src, srcOffset * 4, dst, dstOffset * 4, size * 4);
-    return Promise.resolve();
-  }
-
   /**
    * Records the loss, and as asked the gradient, Hessian-vector product and outputs, of one batch.
    *
@@ -224,37 +144,23 @@ export class MlpGpu {
     const buf = this.#rowBuffers(rows);
     const { hvp, accumulate } = batch;
     const sizes = this.spec.sizes, act = this.#coefficients;
-    // Views of the flat vectors as whole buffers (matmul binds whole buffers).
-    for (const { nIn, nOut, w, b, vw, vb, weightOffset, biasOffset } of layers) {
-      await this.#copyRange(rec, batch.params, weightOffset, w, 0, nIn * nOut, false);
-      await this.#copyRange(rec, batch.params, biasOffset, b, 0, nOut, false);
-      if (hvp) {
-        await this.#copyRange(rec, hvp.direction, weightOffset, vw, 0, nIn * nOut, false);
-        await this.#copyRange(rec, hvp.direction, biasOffset, vb, 0, nOut, false);
-      }
-    }
-    let x = batch.x, y = batch.y;
-    if (batch.firstRow !== 0) {
-      await this.#copyRange(rec, batch.x, batch.firstRow * sizes[0], buf.x, 0, rows * sizes[0], false);
-      await this.#copyRange(rec, batch.y, batch.firstRow * sizes[L], buf.y, 0, rows * sizes[L], false);
-      x = buf.x;
-      y = buf.y;
-    }
+    // Views of the flat vectors as whole buffers (matmul binds whole buffers), and the chunk's rows.
+    const { x, y } = stageDenseBatch(rec, batch, layers, buf, { inputs: sizes[0], outputs: sizes[L] });
     const post = (l: number) => l === 0 ? x : buf.post[l - 1]; // a_l
 
     // Forward: z_l = a_{l-1} W_l + b_l, a_l = act(z_l); R-forward: R(z_l) = a_{l-1} V_l + vb_l + R(a_{l-1}) W_l.
     for (let l = 1; l <= L; l++) {
       const { nIn, nOut, w, b, vw, vb } = layers[l - 1];
       const size = rows * nOut, z = buf.pre[l - 1];
-      await this.#matmul(rec, post(l - 1), w, z, { m: rows, k: nIn, n: nOut, bias: b });
+      await encodeDenseMatmul(rec, post(l - 1), w, z, { m: rows, k: nIn, n: nOut, bias: b });
       if (l < L) {
         await encodeActivation(rec, { x: z, out: buf.post[l - 1], size, coefficients: act, order: 0 });
       }
       if (!hvp) continue;
       const rz = buf.rPre[l - 1];
-      await this.#matmul(rec, post(l - 1), vw, rz, { m: rows, k: nIn, n: nOut, bias: vb });
+      await encodeDenseMatmul(rec, post(l - 1), vw, rz, { m: rows, k: nIn, n: nOut, bias: vb });
       if (l > 1) {
-        await this.#matmul(rec, buf.rPost[l - 2], w, buf.tmp, { m: rows, k: nIn, n: nOut });
+        await encodeDenseMatmul(rec, buf.rPost[l - 2], w, buf.tmp, { m: rows, k: nIn, n: nOut });
         await encodeViewCopy(rec, { src: buf.tmp, dst: rz, size, accumulate: true });
       }
       if (l < L) {
@@ -263,7 +169,7 @@ export class MlpGpu {
     }
     const f = buf.pre[L - 1];
     if (batch.outputs) {
-      await this.#copyRange(rec, f, 0, batch.outputs, batch.outputsOffset ?? 0, rows * sizes[L], false);
+      await encodeCopyRange(rec, f, 0, batch.outputs, batch.outputsOffset ?? 0, rows * sizes[L], false);
     }
 
     // Loss and its derivatives in the outputs.
@@ -302,27 +208,27 @@ export class MlpGpu {
       const biasSum = { rows, cols: nOut, offset: biasOffset, scale: 1, accumulate };
       await encodeTranspose(rec, { x: post(l - 1), out: buf.postT, rows, cols: nIn });
       if (batch.gradient) {
-        await this.#matmul(rec, buf.postT, gl, dW, weightShape);
-        await this.#copyRange(rec, dW, 0, batch.gradient, weightOffset, nIn * nOut, accumulate);
+        await encodeDenseMatmul(rec, buf.postT, gl, dW, weightShape);
+        await encodeCopyRange(rec, dW, 0, batch.gradient, weightOffset, nIn * nOut, accumulate);
         await encodeColumnSum(rec, { x: gl, out: batch.gradient, ...biasSum });
       }
       if (hvp) {
-        await this.#matmul(rec, buf.postT, rgl, dW, weightShape);
-        await this.#copyRange(rec, dW, 0, hvp.out, weightOffset, nIn * nOut, accumulate);
+        await encodeDenseMatmul(rec, buf.postT, rgl, dW, weightShape);
+        await encodeCopyRange(rec, dW, 0, hvp.out, weightOffset, nIn * nOut, accumulate);
         if (l > 1) {
           await encodeTranspose(rec, { x: buf.rPost[l - 2], out: buf.rPostT, rows, cols: nIn });
-          await this.#matmul(rec, buf.rPostT, gl, dW, weightShape);
-          await this.#copyRange(rec, dW, 0, hvp.out, weightOffset, nIn * nOut, true);
+          await encodeDenseMatmul(rec, buf.rPostT, gl, dW, weightShape);
+          await encodeCopyRange(rec, dW, 0, hvp.out, weightOffset, nIn * nOut, true);
         }
         await encodeColumnSum(rec, { x: rgl, out: hvp.out, ...biasSum });
       }
       if (l === 1) break;
       const size = rows * nIn, z = buf.pre[l - 2];
       const backShape = { m: rows, k: nOut, n: nIn, transposeB: true };
-      await this.#matmul(rec, gl, w, buf.h, backShape);
+      await encodeDenseMatmul(rec, gl, w, buf.h, backShape);
       if (hvp) {
-        await this.#matmul(rec, rgl, w, buf.rh, backShape);
-        await this.#matmul(rec, gl, vw, buf.tmp, backShape);
+        await encodeDenseMatmul(rec, rgl, w, buf.rh, backShape);
+        await encodeDenseMatmul(rec, gl, vw, buf.tmp, backShape);
         await encodeViewCopy(rec, { src: buf.tmp, dst: buf.rh, size, accumulate: true });
         const second = { w: buf.h, s: buf.rPre[l - 2] };
         await encodeActivationBackward(rec, {

@@ -23,9 +23,8 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { formatShape, type Tensor } from "../backend/tensor.ts";
-import { type ReferenceBackend, ReferenceTensor } from "../backend/reference.ts";
-import { GpuTensor, type WebGpuBackend } from "../backend/webgpu.ts";
+import type { Tensor } from "../backend/tensor.ts";
+import type { WebGpuBackend } from "../backend/webgpu.ts";
 import { mlpForwardReference, mlpReference } from "../reference/mlp.ts";
 import { checkLoss, type LossName } from "./losses.ts";
 import { checkMlpSpec, mlpLayout, type MlpSpec } from "./mlp.ts";
@@ -33,6 +32,13 @@ import { MlpGpu } from "./mlp_gpu.ts";
 import type { ParameterLayout } from "./parameters.ts";
 import { initParameters } from "./init.ts";
 import type { EvaluateOptions, EvaluateResult } from "./evaluate_options.ts";
+import {
+  evaluateBatch,
+  evaluateChunks,
+  evaluateOutputs,
+  modelForward,
+  type ModelPasses,
+} from "./evaluate.ts";
 
 // The evaluation types are shared with the CNN; kept importable from here.
 export type { EvaluateOptions, EvaluateResult } from "./evaluate_options.ts";
@@ -51,6 +57,7 @@ export class Mlp {
   /** The flat parameter layout. */
   readonly layout: ParameterLayout;
   #gpu: MlpGpu | undefined;
+  #passes: ModelPasses;
 
   /**
    * @param backend Where parameters and data live.
@@ -63,6 +70,16 @@ export class Mlp {
     this.spec = spec;
     this.loss = checkLoss(loss);
     this.layout = mlpLayout(spec);
+    this.#passes = {
+      name: "MLP",
+      backend,
+      layout: this.layout,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      forwardReference: (params, x, rows) => mlpForwardReference(spec, params, x, rows).output,
+      reference: (params, x, y, rows, options) => mlpReference(spec, this.loss, params, x, y, rows, options),
+      gpu: () => this.#gpuPasses(),
+    };
   }
 
   /** Number of inputs per sample. */
@@ -80,23 +97,6 @@ export class Mlp {
     return initParameters(this.backend, this.layout, seed);
   }
 
-  #checkData(x: Tensor, y: Tensor | undefined): number {
-    const rows = x.shape[0];
-    if (x.shape.length !== 2 || x.shape[1] !== this.inputs || x.dtype !== "f32" || rows < 1) {
-      throw new RangeError(
-        `Cannot run the MLP on x of shape ${formatShape(x.shape)}: expected f32 [rows >= 1, ${this.inputs}]`,
-      );
-    }
-    if (
-      y && (y.shape.length !== 2 || y.shape[0] !== rows || y.shape[1] !== this.outputs || y.dtype !== "f32")
-    ) {
-      throw new RangeError(
-        `Cannot run the MLP on y of shape ${formatShape(y.shape)}: expected f32 [${rows}, ${this.outputs}]`,
-      );
-    }
-    return rows;
-  }
-
   #gpuPasses(): MlpGpu {
     this.#gpu ??= new MlpGpu((this.backend as WebGpuBackend).gpu, this.spec, this.loss);
     return this.#gpu;
@@ -109,36 +109,8 @@ export class Mlp {
    * @param x Inputs `[rows, inputs]`.
    * @returns Outputs `[rows, outputs]`.
    */
-  async forward(params: Tensor, x: Tensor): Promise<Tensor> {
-    this.layout.check(params);
-    const rows = this.#checkData(x, undefined);
-    const backend = this.backend;
-    if (backend.name === "reference") {
-      const trace = mlpForwardReference(this.spec, data(params), data(x), rows);
-      return (backend as ReferenceBackend).tensor(trace.output, [rows, this.outputs]);
-    }
-    const out = backend.zeros([rows, this.outputs]);
-    // The loss of zero targets is computed and discarded: forward shares the evaluate path.
-    const y = backend.zeros([rows, this.outputs]), loss = backend.zeros([1]);
-    const rec = (backend as WebGpuBackend).recorder;
-    const chunk = DEFAULT_CHUNK_ROWS;
-    for (let first = 0; first < rows; first += chunk) {
-      const n = Math.min(chunk, rows - first);
-      await this.#gpuPasses().encode(rec, {
-        params: buffer(params),
-        x: buffer(x),
-        y: buffer(y),
-        firstRow: first,
-        rows: n,
-        scale: 1,
-        accumulate: false,
-        loss: buffer(loss),
-        outputs: buffer(out),
-        outputsOffset: first * this.outputs,
-      });
-    }
-    backend.dispose(y, loss);
-    return out;
+  forward(params: Tensor, x: Tensor): Promise<Tensor> {
+    return modelForward(this.#passes, params, x, DEFAULT_CHUNK_ROWS);
   }
 
   /**
@@ -158,107 +130,14 @@ export class Mlp {
     y: Tensor,
     options: EvaluateOptions = {},
   ): Promise<EvaluateResult> {
-    this.layout.check(params);
-    const total = this.#checkData(x, y);
-    if (options.indices) {
-      if (options.rows) throw new RangeError("Cannot evaluate the MLP: give rows or indices, not both");
-      if (options.indices.length === 0) {
-        throw new RangeError("Cannot evaluate the MLP on an empty index list");
-      }
-      const xs = await this.backend.gatherRows(x, options.indices);
-      const ys = await this.backend.gatherRows(y, options.indices);
-      try {
-        return await this.evaluate(params, xs, ys, { ...options, indices: undefined });
-      } finally {
-        this.backend.dispose(xs, ys);
-      }
-    }
-    const begin = options.rows?.begin ?? 0, end = options.rows?.end ?? total;
-    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > total || end <= begin) {
-      throw new RangeError(`Cannot evaluate the MLP on rows [${begin}, ${end}): x has ${total} rows`);
-    }
-    const rows = end - begin;
-    if (options.direction) this.layout.check(options.direction, "direction");
-    const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
-    if (!Number.isInteger(chunkRows) || chunkRows < 1) {
-      throw new RangeError(`Cannot evaluate the MLP: chunkRows is ${chunkRows}, must be a positive integer`);
-    }
-    const backend = this.backend, into = options.into ?? {};
-    const loss = into.loss ?? backend.zeros([1]);
-    const gradient = options.gradient ? into.gradient ?? backend.zeros([this.layout.count]) : undefined;
-    const hessianVector = options.direction
-      ? into.hessianVector ?? backend.zeros([this.layout.count])
-      : undefined;
-    if (gradient) this.layout.check(gradient, "gradient output");
-    if (hessianVector) this.layout.check(hessianVector, "Hessian-vector output");
-    for (let first = begin; first < end; first += chunkRows) {
-      const n = Math.min(chunkRows, end - first);
-      const accumulate = first > begin;
-      if (backend.name === "reference") {
-        this.#referenceChunk(
-          params,
-          x,
-          y,
-          first,
-          n,
-          rows,
-          accumulate,
-          options.direction,
-          loss,
-          gradient,
-          hessianVector,
-        );
-        continue;
-      }
-      await this.#gpuPasses().encode((backend as WebGpuBackend).recorder, {
-        params: buffer(params),
-        x: buffer(x),
-        y: buffer(y),
-        firstRow: first,
-        rows: n,
-        scale: 1 / rows,
-        accumulate,
-        loss: buffer(loss),
-        gradient: gradient ? buffer(gradient) : undefined,
-        hvp: options.direction
-          ? { direction: buffer(options.direction), out: buffer(hessianVector!) }
-          : undefined,
-      });
-    }
-    backend.flush();
-    return { loss, gradient, hessianVector };
-  }
-
-  #referenceChunk(
-    params: Tensor,
-    x: Tensor,
-    y: Tensor,
-    first: number,
-    n: number,
-    rows: number,
-    accumulate: boolean,
-    direction: Tensor | undefined,
-    loss: Tensor,
-    gradient: Tensor | undefined,
-    hessianVector: Tensor | undefined,
-  ): void {
-    const nIn = this.inputs, nOut = this.outputs;
-    const r = mlpReference(
-      this.spec,
-      this.loss,
-      data(params),
-      data(x).subarray(first * nIn, (first + n) * nIn),
-      data(y).subarray(first * nOut, (first + n) * nOut),
-      n,
-      { scale: 1 / rows, direction: direction ? data(direction) : undefined },
-    );
-    const add = (out: Tensor, values: Float64Array | number[]) => {
-      const target = data(out);
-      for (let i = 0; i < values.length; i++) target[i] = (accumulate ? target[i] : 0) + values[i];
-    };
-    add(loss, [r.loss]);
-    if (gradient) add(gradient, r.gradient);
-    if (hessianVector) add(hessianVector, r.hessianVector!);
+    const evaluate = (xs: Tensor, ys: Tensor, o: EvaluateOptions) => this.evaluate(params, xs, ys, o);
+    const batch = await evaluateBatch(this.#passes, params, x, y, options, DEFAULT_CHUNK_ROWS, evaluate);
+    if ("result" in batch) return batch.result;
+    const result = evaluateOutputs(this.#passes, options);
+    const { direction } = options, hvp = direction ? { direction, out: result.hessianVector! } : undefined;
+    await evaluateChunks(this.#passes, params, batch, result.loss, result.gradient, hvp);
+    this.backend.flush();
+    return result;
   }
 
   /** Frees the GPU scratch buffers (the model can still be used; they are made again). */
@@ -267,18 +146,4 @@ export class Mlp {
     this.#gpu?.destroy();
     this.#gpu = undefined;
   }
-}
-
-function data(t: Tensor): Float64Array {
-  if (!(t instanceof ReferenceTensor) || t.dtype !== "f32") {
-    throw new TypeError(`Cannot run the MLP on the reference backend: got a ${t.backend} ${t.dtype} tensor`);
-  }
-  return t.data as Float64Array;
-}
-
-function buffer(t: Tensor): GPUBuffer {
-  if (!(t instanceof GpuTensor) || t.dtype !== "f32") {
-    throw new TypeError(`Cannot run the MLP on the webgpu backend: got a ${t.backend} ${t.dtype} tensor`);
-  }
-  return t.buffer;
 }

@@ -25,7 +25,8 @@ import {
   conv2dForwardReference,
 } from "./conv2d.ts";
 import { maxPool2dBackwardReference, maxPool2dForwardReference } from "./pool.ts";
-import { accumulateDenseGradient, checkCnnBatch, dense, denseBackward, times } from "./cnn_common.ts";
+import { checkCnnBatch, times } from "./cnn_common.ts";
+import { accumulateDenseGradient, dense, denseBackward } from "./mlp.ts";
 import { cnnRBackwardReference, cnnRForwardReference } from "./cnn_rop.ts";
 
 // Kept importable from here (their homes are lib/models/cnn.ts and lib/reference/cnn_rop.ts).

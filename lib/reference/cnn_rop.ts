@@ -34,7 +34,8 @@ import {
 } from "./conv2d.ts";
 import { maxPool2dBackwardReference } from "./pool.ts";
 import { maxPool2dGatherReference } from "./pool_gather.ts";
-import { accumulateDenseGradient, add, checkCnnBatch, dense, denseBackward, times } from "./cnn_common.ts";
+import { checkCnnBatch, times } from "./cnn_common.ts";
+import { accumulateDenseGradient, add, dense, denseBackward } from "./mlp.ts";
 import type { CnnBackwardTrace, CnnTrace } from "./cnn.ts";
 
 /** The R-operator of a forward pass: R(.) of every {@linkcode CnnTrace} entry along a direction. */

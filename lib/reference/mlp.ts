@@ -45,8 +45,10 @@ export interface MlpReferenceResult {
   hessianVector?: Float64Array;
 }
 
+// The dense-layer helpers below are shared with the CNN reference's head (lib/reference/cnn*.ts).
+
 /** out[r, o] = sum_i a[r, i] w[i, o] (+ b[o]): rows of a times W. */
-function linear(
+export function dense(
   a: Float64Array,
   w: Float64Array,
   b: Float64Array | undefined,
@@ -66,7 +68,7 @@ function linear(
 }
 
 /** out[r, i] = sum_o g[r, o] w[i, o]: rows of g times W^T. */
-function linearBackward(
+export function denseBackward(
   g: Float64Array,
   w: Float64Array,
   rows: number,
@@ -83,8 +85,8 @@ function linearBackward(
   return out;
 }
 
-/** dw[i, o] += sum_r a[r, i] g[r, o], db[o] += sum_r g[r, o]. */
-function accumulateWeightGradient(
+/** dw[i, o] += sum_r a[r, i] g[r, o] and, when given, db[o] += sum_r g[r, o]. */
+export function accumulateDenseGradient(
   g: Float64Array,
   a: Float64Array,
   dw: Float64Array,
@@ -102,20 +104,33 @@ function accumulateWeightGradient(
   }
 }
 
-function add(a: Float64Array, b: Float64Array): Float64Array {
+/** Elementwise a + b. */
+export function add(a: Float64Array, b: Float64Array): Float64Array {
   return a.map((v, i) => v + b[i]);
 }
 
-function checkBatch(spec: MlpSpec, params: Float64Array, x: ArrayLike<number>, rows: number): void {
-  const count = mlpLayout(spec).count;
+/**
+ * Checks a reference batch: `count` parameters and `rows` rows of `inputs` inputs.
+ *
+ * @param model The model in messages ("MLP", "CNN").
+ * @throws {RangeError} On wrong lengths or a bad row count.
+ */
+export function checkReferenceBatch(
+  model: string,
+  count: number,
+  inputs: number,
+  params: Float64Array,
+  x: ArrayLike<number>,
+  rows: number,
+): void {
   if (params.length !== count) {
     throw new RangeError(
-      `Cannot run MLP reference: ${params.length} parameters given, the layout has ${count}`,
+      `Cannot run ${model} reference: ${params.length} parameters given, the layout has ${count}`,
     );
   }
-  if (!Number.isInteger(rows) || rows < 1 || x.length !== rows * spec.sizes[0]) {
+  if (!Number.isInteger(rows) || rows < 1 || x.length !== rows * inputs) {
     throw new RangeError(
-      `Cannot run MLP reference: x has ${x.length} values, expected rows ${rows} x inputs ${spec.sizes[0]}`,
+      `Cannot run ${model} reference: x has ${x.length} values, expected rows ${rows} x inputs ${inputs}`,
     );
   }
 }
@@ -135,14 +150,14 @@ export function mlpForwardReference(
   x: ArrayLike<number>,
   rows: number,
 ): MlpTrace {
-  checkBatch(spec, params, x, rows);
+  checkReferenceBatch("MLP", mlpLayout(spec).count, spec.sizes[0], params, x, rows);
   const sizes = spec.sizes, L = sizes.length - 1;
   const views = mlpLayout(spec).split(params);
   const act = activationCoefficients(spec.activation);
   const post = [Float64Array.from(x)];
   const pre: Float64Array[] = [];
   for (let l = 1; l <= L; l++) {
-    const z = linear(post[l - 1], views[`fc${l}.weight`], views[`fc${l}.bias`], rows, sizes[l - 1], sizes[l]);
+    const z = dense(post[l - 1], views[`fc${l}.weight`], views[`fc${l}.bias`], rows, sizes[l - 1], sizes[l]);
     pre.push(z);
     if (l < L) post.push(z.map((v) => evaluateActivation(act, v, 0)));
   }
@@ -185,7 +200,7 @@ export function mlpReference(
   if (v) {
     for (let l = 1; l <= L; l++) {
       const name = `fc${l}`;
-      const fromWeights = linear(
+      const fromWeights = dense(
         trace.post[l - 1],
         v[`${name}.weight`],
         v[`${name}.bias`],
@@ -193,7 +208,7 @@ export function mlpReference(
         sizes[l - 1],
         sizes[l],
       );
-      const fromInputs = linear(rPost[l - 1], w[`${name}.weight`], undefined, rows, sizes[l - 1], sizes[l]);
+      const fromInputs = dense(rPost[l - 1], w[`${name}.weight`], undefined, rows, sizes[l - 1], sizes[l]);
       rPre.push(add(fromWeights, fromInputs));
       if (l < L) rPost.push(d1(trace.pre[l - 1]).map((s, i) => s * rPre[l - 1][i]));
     }
@@ -206,7 +221,7 @@ export function mlpReference(
   let g = lossTerms.gradient, rg = lossTerms.hessianVector;
   for (let l = L; l >= 1; l--) {
     const name = `fc${l}`, nIn = sizes[l - 1], nOut = sizes[l];
-    accumulateWeightGradient(
+    accumulateDenseGradient(
       g,
       trace.post[l - 1],
       grad[`${name}.weight`],
@@ -216,7 +231,7 @@ export function mlpReference(
       nOut,
     );
     if (hv && rg) {
-      accumulateWeightGradient(
+      accumulateDenseGradient(
         rg,
         trace.post[l - 1],
         hv[`${name}.weight`],
@@ -225,15 +240,15 @@ export function mlpReference(
         nIn,
         nOut,
       );
-      accumulateWeightGradient(g, rPost[l - 1], hv[`${name}.weight`], undefined, rows, nIn, nOut);
+      accumulateDenseGradient(g, rPost[l - 1], hv[`${name}.weight`], undefined, rows, nIn, nOut);
     }
     if (l === 1) break;
-    const h = linearBackward(g, w[`${name}.weight`], rows, nIn, nOut);
+    const h = denseBackward(g, w[`${name}.weight`], rows, nIn, nOut);
     const slope = d1(trace.pre[l - 2]);
     if (v && rg) {
       const rh = add(
-        linearBackward(rg, w[`${name}.weight`], rows, nIn, nOut),
-        linearBackward(g, v[`${name}.weight`], rows, nIn, nOut),
+        denseBackward(rg, w[`${name}.weight`], rows, nIn, nOut),
+        denseBackward(g, v[`${name}.weight`], rows, nIn, nOut),
       );
       const curvature = d2(trace.pre[l - 2]);
       const rz = rPre[l - 2];
