@@ -1,9 +1,14 @@
-import { assert, assertClose, U32 } from "./_assert.ts";
+import { assert, assertClose, assertExact, U32 } from "./_assert.ts";
 import { testBothBackends, testGpuOnly } from "./_backends.ts";
 import { WebGpuBackend } from "../lib/backend/webgpu.ts";
 import { freeFieldEigenvalues, freeFieldKernel, rbmFixedPoint } from "../lib/dyson/free_field.ts";
 import { analyseRbmSetting, degenerateModes, pooledDensity, rbmSpectra } from "../lib/dyson/rbm_analysis.ts";
-import { fixedPointWeights, rbmSweepSettings, runRbmEnsembles } from "../lib/dyson/rbm_sweep.ts";
+import {
+  clearRbmEnsembleCache,
+  fixedPointWeights,
+  rbmSweepSettings,
+  runRbmEnsembles,
+} from "../lib/dyson/rbm_sweep.ts";
 import { symmetricEigen } from "../lib/spectral/jacobi_eigen.ts";
 import { PhiloxStream } from "../lib/rng/philox.ts";
 
@@ -116,6 +121,33 @@ testBothBackends(
     assertClose(r.results[0].analysis.meanX, xStar, { atol: 0.1 }, "mean x");
     assert.equal(r.results[0].failed, 0);
     assert.deepEqual(rbmSweepSettings(["batchSize"]).map((s) => s.batchSize), [4, 8, 16, 32, 64]);
+  },
+);
+
+testBothBackends(
+  "RBM ensembles trained once per process: a repeated list reuses them, other options retrain",
+  async (
+    backend,
+  ) => {
+    clearRbmEnsembleCache();
+    const settings = [
+      { sweep: "custom" as const, value: 0.02, learningRate: 0.02, batchSize: 8 },
+      { sweep: "custom" as const, value: 0.04, learningRate: 0.04, batchSize: 8 },
+    ];
+    const options = { seeds: 4, epochs: 30, init: "fixedPoint" as const, seed: 11 };
+    const first = await runRbmEnsembles(backend, settings, options);
+    const again = await runRbmEnsembles(backend, settings, options);
+    assert.ok(first.trainSeconds > 0);
+    assert.equal(again.trainSeconds, 0, "the same list and options are not trained again");
+    first.results.forEach((r, i) =>
+      assertExact(again.results[i].spectra.lambda, r.spectra.lambda, `setting ${i}`)
+    );
+    const moreSeeds = await runRbmEnsembles(backend, settings, { ...options, seeds: 5 });
+    assert.ok(moreSeeds.trainSeconds > 0, "another seed count retrains");
+    // Setting i's key0 is seed + i: the second setting alone (index 0) is a different ensemble.
+    const alone = await runRbmEnsembles(backend, settings.slice(1), options);
+    assert.ok(alone.trainSeconds > 0);
+    clearRbmEnsembleCache();
   },
 );
 

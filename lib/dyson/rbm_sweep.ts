@@ -131,9 +131,28 @@ export function fixedPointWeights(
   return w;
 }
 
+/** A trained setting's healthy spectra, kept for the rest of the process. */
+interface TrainedSetting {
+  epochs: number;
+  failed: number;
+  spectra: RbmSpectra;
+}
+
 /**
- * Trains every setting (settings with the same epoch count share one ensemble call) and
- * analyses each.
+ * Settings already trained in this process, by everything their training depends on: figures 5-8,
+ * which train the same list, train it once in a `deno task figures` run. Only spectra are kept (2 N_v floats per
+ * seed), and analyses are redone per call since their options may differ.
+ */
+const trained = new Map<string, TrainedSetting>();
+
+/** Forgets the settings trained so far (tests; long-lived processes). */
+export function clearRbmEnsembleCache(): void {
+  trained.clear();
+}
+
+/**
+ * Trains every setting not trained before in this process with the same options (settings with the
+ * same epoch count share one ensemble call), and analyses each.
  *
  * @param backend Backend (webgpu: fused trainer and batched Jacobi).
  * @param settings Settings.
@@ -152,11 +171,28 @@ export async function runRbmEnsembles(
     options.trainingTime !== undefined
       ? Math.max(1, Math.ceil(options.trainingTime / s.learningRate - 1e-9))
       : options.epochs ?? 100000;
+  // Setting i of the list gets Philox key0 = seed + i, so figures that train the same list (5-8)
+  // share their ensembles, bit for bit.
+  const seedOf = (i: number) => options.seed + i;
+  const keyOf = (s: RbmSweepSetting, i: number) =>
+    JSON.stringify([
+      backend.description,
+      s.learningRate,
+      s.batchSize,
+      seedOf(i),
+      options.seeds,
+      epochsOf(s),
+      options.init,
+      sites,
+      mass,
+      mu,
+    ]);
   const initialWeights = options.init === "fixedPoint" ? fixedPointWeights(kernel, sites, mu) : undefined;
   const groups = new Map<number, number[]>();
-  settings.forEach((s, i) => groups.set(epochsOf(s), [...(groups.get(epochsOf(s)) ?? []), i]));
-  const results: RbmSettingResult[] = new Array(settings.length);
-  let trainSeconds = 0, analysisSeconds = 0;
+  settings.forEach((s, i) => {
+    if (!trained.has(keyOf(s, i))) groups.set(epochsOf(s), [...(groups.get(epochsOf(s)) ?? []), i]);
+  });
+  let trainSeconds = 0;
   for (const [epochs, members] of groups) {
     const t0 = performance.now();
     const run = await runGaussianRbm(backend, {
@@ -166,7 +202,7 @@ export async function runRbmEnsembles(
       settings: members.map((i) => ({
         learningRate: settings[i].learningRate,
         batchSize: settings[i].batchSize,
-        seed: options.seed + i,
+        seed: seedOf(i),
       })),
       seeds: options.seeds,
       epochs,
@@ -174,7 +210,6 @@ export async function runRbmEnsembles(
       initialWeights,
       seed: options.seed,
     });
-    const t1 = performance.now();
     const nn = sites * sites, healthy: number[] = [];
     run.failedAt.forEach((f, seed) => f === 0 && healthy.push(seed));
     const weights = new Float64Array(healthy.length * nn);
@@ -184,33 +219,40 @@ export async function runRbmEnsembles(
       const mine = healthy.map((seed, k) => [seed, k]).filter(([seed]) =>
         Math.floor(seed / options.seeds) === g
       );
-      if (mine.length < 2) {
-        throw new RangeError(
-          `Cannot analyse setting ${i}: ${mine.length} of ${options.seeds} seeds stayed finite`,
-        );
-      }
       const pick = (a: Float64Array) => {
         const out = new Float64Array(mine.length * sites);
         mine.forEach(([, k], r) => out.set(a.subarray(k * sites, (k + 1) * sites), r * sites));
         return out;
       };
-      const own = { x: pick(spectra.x), lambda: pick(spectra.lambda) };
-      results[i] = {
-        ...settings[i],
+      trained.set(keyOf(settings[i], i), {
         epochs,
         failed: options.seeds - mine.length,
-        spectra: own,
-        analysis: analyseRbmSetting(own.lambda, kappa, {
-          learningRate: settings[i].learningRate,
-          batchSize: settings[i].batchSize,
-          mu,
-          jackknifeBlocks: options.jackknifeBlocks,
-          fitJackknifeBlocks: options.fitJackknifeBlocks,
-        }),
-      };
+        spectra: { x: pick(spectra.x), lambda: pick(spectra.lambda) },
+      });
     });
-    trainSeconds += (t1 - t0) / 1000;
-    analysisSeconds += (performance.now() - t1) / 1000;
+    trainSeconds += (performance.now() - t0) / 1000;
   }
-  return { kappa, mu, results, trainSeconds, analysisSeconds };
+  const t1 = performance.now();
+  const results = settings.map((s, i): RbmSettingResult => {
+    const { epochs, failed, spectra } = trained.get(keyOf(s, i))!;
+    if (options.seeds - failed < 2) {
+      throw new RangeError(
+        `Cannot analyse setting ${i}: ${options.seeds - failed} of ${options.seeds} seeds stayed finite`,
+      );
+    }
+    return {
+      ...s,
+      epochs,
+      failed,
+      spectra,
+      analysis: analyseRbmSetting(spectra.lambda, kappa, {
+        learningRate: s.learningRate,
+        batchSize: s.batchSize,
+        mu,
+        jackknifeBlocks: options.jackknifeBlocks,
+        fitJackknifeBlocks: options.fitJackknifeBlocks,
+      }),
+    };
+  });
+  return { kappa, mu, results, trainSeconds, analysisSeconds: (performance.now() - t1) / 1000 };
 }
