@@ -143,12 +143,21 @@ export function teacherStudentBindings(rec: CommandRecorder, a: TeacherStudentSg
   ];
 }
 
-/** Records one dispatch advancing every walker of the batch by `steps` steps. */
-export async function encodeTeacherStudentSgd(rec: CommandRecorder, a: TeacherStudentSgdArgs): Promise<void> {
+/**
+ * Records one dispatch advancing every walker of the batch by `steps` steps. `cacheRows` overrides
+ * the adapter's choice of {@linkcode teacherStudentCacheRows} (tests run both paths on one adapter).
+ */
+export async function encodeTeacherStudentSgd(
+  rec: CommandRecorder,
+  a: TeacherStudentSgdArgs & { cacheRows?: boolean },
+): Promise<void> {
   const workgroupSize = teacherStudentWorkgroupSize(rec.gpu);
+  if (a.cacheRows && Math.ceil(a.d / 4) > TEACHER_STUDENT_CACHE_BLOCKS) {
+    throw new RangeError(`Cannot cache rows of d = ${a.d} (at most ${4 * TEACHER_STUDENT_CACHE_BLOCKS})`);
+  }
   const constants = {
     WORKGROUP_SIZE: workgroupSize,
-    CACHE_ROWS: teacherStudentCacheRows(rec.gpu, a.d) ? 1 : 0,
+    CACHE_ROWS: (a.cacheRows ?? teacherStudentCacheRows(rec.gpu, a.d)) ? 1 : 0,
   };
   const pipeline = await getPipeline(rec.gpu, TEACHER_STUDENT_SGD_KERNEL, constants);
   rec.dispatch({

@@ -191,8 +191,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     done += 1u;
   }
   if (CACHE_ROWS) {
-    for (var b = 0u; b < params.blocks; b++) {
+    var b = 0u;
+    for (; b < params.blocks; b++) {
       weights[b * nw + k] = w_cache[b];
+    }
+    if (b < params.blocks) {
+      done = 0u; // the loop limit cut the write-back short: report the dispatch as incomplete
     }
   }
   state[k] = vec4<f32>(repeats, repeated_h, r, 0.0);

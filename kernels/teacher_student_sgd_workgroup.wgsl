@@ -12,7 +12,7 @@
 // rounding (its sums run sequentially).
 //
 // Loop budget (DESIGN.md section 3, llvmpipe counts loop-condition checks; thread 0 has the most
-// blocks): ceil(blocks / WG) + log2(WG) + 3 iterations per step and per dispatch (the prologue).
+// blocks): ceil(blocks / WG) + log2(WG) + 2 iterations per step and per dispatch (the prologue).
 //
 // Bindings: those of kernels/teacher_student_step.wgsl.
 // Grid: one workgroup per walker, [min(walkers, max per dimension), ceil(walkers / that)].

@@ -10,7 +10,11 @@ import {
   encodeTeacherStudentSgdWorkgroup,
   teacherStudentSgdWorkgroupIterations,
 } from "../kernels/teacher_student_sgd_workgroup.ts";
-import { encodeTeacherStudentSgd, teacherStudentSgdIterations } from "../kernels/teacher_student_sgd.ts";
+import {
+  encodeTeacherStudentSgd,
+  type TeacherStudentSgdArgs,
+  teacherStudentSgdIterations,
+} from "../kernels/teacher_student_sgd.ts";
 import {
   chooseTeacherStudentKernel,
   teacherStudentKernel,
@@ -281,7 +285,7 @@ testGpuOnly(
 );
 
 testGpuOnly(
-  "thread kernel: loop counts match where the CPU adapter stops (cached and stored rows)",
+  "thread kernel: loop counts match where the CPU adapter stops; a cut-short cache write-back is caught",
   async (gpu) => {
     if (!Number.isFinite(gpu.facts.loopLimit)) return; // no silent loop limit on this adapter
     for (const d of [64, 1030]) {
@@ -289,10 +293,12 @@ testGpuOnly(
       const it = teacherStudentSgdIterations(d);
       const fits = Math.floor((gpu.facts.loopLimit - it.fixed) / it.perStep);
       const asked = fits + 50;
-      const { completed } = await runDirect(gpu, model, 2, asked, 2, encodeTeacherStudentSgd);
+      const stored = (rec: CommandRecorder, a: TeacherStudentSgdArgs) =>
+        encodeTeacherStudentSgd(rec, { ...a, cacheRows: false });
+      const { completed } = await runDirect(gpu, model, 2, asked, 2, stored);
       // Never an underestimate (planned steps would be cut short), and tight: the plan also reserves the
-      // cache write-back pass, which runs after the steps, so the stop comes up to (blocks + 2) / perStep
-      // steps later (d = 64: 3 steps).
+      // cache write-back pass (blocks + 1), which the stored-rows path does not run, so the stop comes
+      // up to (blocks + 2) / perStep steps later (d = 64: 3 steps).
       const slack = Math.ceil((Math.ceil(d / 4) + 2) / it.perStep) + 1;
       for (const done of completed) {
         assert.ok(
@@ -301,6 +307,43 @@ testGpuOnly(
         );
       }
       assert.throws(() => checkCompleted("teacher_student_sgd", completed, asked), IncompleteDispatchError);
+      if (d <= 1024) {
+        // With cached rows the limit also cuts the write-back of w: the kernel must then report the
+        // dispatch incomplete (0 steps), never `steps` with stale weights.
+        const cached = (rec: CommandRecorder, a: TeacherStudentSgdArgs) =>
+          encodeTeacherStudentSgd(rec, { ...a, cacheRows: true });
+        const cut = await runDirect(gpu, model, 2, asked, 2, cached);
+        assertExact(cut.completed, [0, 0], `d = ${d}: cached rows, write-back cut short`);
+        const whole = await runDirect(gpu, model, 2, fits, 2, cached);
+        assertExact(whole.completed, [fits, fits], `d = ${d}: cached rows, ${fits} steps fit`);
+      }
+    }
+  },
+);
+
+testGpuOnly(
+  "thread kernel: rows cached in invocation memory or in storage give the same bits",
+  async (gpu) => {
+    for (const d of [1, 5, 37, 130]) {
+      const model = new Perceptron({ d, seed: 4 });
+      const cached = await runDirect(
+        gpu,
+        model,
+        5,
+        60,
+        2,
+        (rec, a) => encodeTeacherStudentSgd(rec, { ...a, cacheRows: true }),
+      );
+      const stored = await runDirect(
+        gpu,
+        model,
+        5,
+        60,
+        2,
+        (rec, a) => encodeTeacherStudentSgd(rec, { ...a, cacheRows: false }),
+      );
+      assertExact(stored.overlap, cached.overlap, `d = ${d}: overlap after 60 steps`);
+      assertExact(stored.completed, cached.completed, `d = ${d}: completed`);
     }
   },
 );

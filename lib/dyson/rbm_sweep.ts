@@ -244,7 +244,7 @@ export async function runRbmEnsembles(
       ...s,
       epochs,
       failed,
-      spectra,
+      spectra: { x: spectra.x.slice(), lambda: spectra.lambda.slice() }, // the cache keeps its own
       analysis: analyseRbmSetting(spectra.lambda, kappa, {
         learningRate: s.learningRate,
         batchSize: s.batchSize,
