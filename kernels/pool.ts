@@ -14,6 +14,7 @@
  */
 import maxForwardSource from "./pool_max_forward.wgsl" with { type: "text" };
 import maxBackwardSource from "./pool_max_backward.wgsl" with { type: "text" };
+import maxWindowSource from "./pool_max_window.wgsl" with { type: "text" };
 import avgForwardSource from "./pool_avg_forward.wgsl" with { type: "text" };
 import avgBackwardSource from "./pool_avg_backward.wgsl" with { type: "text" };
 import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
@@ -28,6 +29,9 @@ export type { PoolShape } from "../lib/reference/pool.ts";
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };
 
+/** The max-pool's first-maximum rule, shared by the backward pass and the gather (kernels/pool_gather.ts). */
+export const POOL_MAX_WINDOW_WGSL = { file: "kernels/pool_max_window.wgsl", code: maxWindowSource };
+
 const KERNELS = {
   maxForward: {
     label: "pool_max_forward",
@@ -35,7 +39,7 @@ const KERNELS = {
   },
   maxBackward: {
     label: "pool_max_backward",
-    parts: [{ file: "kernels/pool_max_backward.wgsl", code: maxBackwardSource }],
+    parts: [POOL_MAX_WINDOW_WGSL, { file: "kernels/pool_max_backward.wgsl", code: maxBackwardSource }],
   },
   avgForward: {
     label: "pool_avg_forward",

@@ -7,6 +7,7 @@
  * @module
  */
 import gatherSource from "./pool_max_gather.wgsl" with { type: "text" };
+import { POOL_MAX_WINDOW_WGSL } from "./pool.ts";
 import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
@@ -17,7 +18,7 @@ const CONSTANTS = { WORKGROUP_SIZE };
 
 const KERNEL: KernelSource = {
   label: "pool_max_gather",
-  parts: [{ file: "kernels/pool_max_gather.wgsl", code: gatherSource }],
+  parts: [POOL_MAX_WINDOW_WGSL, { file: "kernels/pool_max_gather.wgsl", code: gatherSource }],
 };
 
 function checkBuffer(action: string, what: string, buffer: GPUBuffer, elements: number): void {

@@ -1,7 +1,8 @@
 // pool_max_backward: the input gradient of the 2x2 max-pool (kernels/pool_max_forward.wgsl):
 //   dx[p, s, t] = g[p, s / 2, t / 2] if (s, t) is the first maximum of its window in row-major order,
 //   else 0 (also for rows and columns the forward pass dropped).
-// One invocation per input element recomputes its window's maximum (no index buffer, no loops).
+// One invocation per input element recomputes its window's maximum (no index buffer, no loops), with
+// kernels/pool_max_window.wgsl (listed before this file).
 //
 // Bindings: 0 x [N, C, H, W] (read), 1 g [N, C, H / 2, W / 2] (read), 2 dx [N, C, H, W] (read_write),
 //   3 params (uniform).
@@ -43,16 +44,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let bottom = top + params.width;
   let w = vec4<f32>(x[top], x[top + 1u], x[bottom], x[bottom + 1u]);
   let mine = (s % 2u) * 2u + t % 2u;
-  // First maximum: strictly greater than every earlier value, >= every later one.
-  var first = 0u;
-  if (w[1] > w[first]) {
-    first = 1u;
-  }
-  if (w[2] > w[first]) {
-    first = 2u;
-  }
-  if (w[3] > w[first]) {
-    first = 3u;
-  }
+  let first = window_first_max(w);
   dx[index] = select(0.0, g[(p * params.out_height + i) * params.out_width + j], mine == first);
 }

@@ -1,7 +1,8 @@
 // pool_max_gather: the 2x2 max-pool's choice of maxima applied to another tensor (its R-operator):
 //   y[p, i, j] = v[p, 2i + u, 2j + w] where (u, w) is the first maximum of x's window in row-major order
 //   (the rule of kernels/pool_max_backward.wgsl), p = n C + c; odd trailing rows/columns are dropped.
-// One invocation per output element, no loops, no barriers.
+// One invocation per output element, no loops, no barriers; the choice is window_first_max of
+// kernels/pool_max_window.wgsl (listed before this file), the one the backward pass uses.
 //
 // Bindings: 0 x [N, C, H, W] (read), 1 v [N, C, H, W] (read), 2 y [N, C, H / 2, W / 2] (read_write),
 //   3 params (uniform).
@@ -34,18 +35,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let p = index / (params.out_width * params.out_height);
   let top = (p * params.height + 2u * i) * params.width + 2u * j;
   let bottom = top + params.width;
-  // The window's element indices in row-major order; first maximum: strictly greater than every
-  // earlier value (the comparisons of kernels/pool_max_backward.wgsl, unrolled).
+  // The window's element indices in row-major order, and the first maximum among their values.
   let at = vec4<u32>(top, top + 1u, bottom, bottom + 1u);
-  var first = at[0];
-  if (x[at[1]] > x[first]) {
-    first = at[1];
-  }
-  if (x[at[2]] > x[first]) {
-    first = at[2];
-  }
-  if (x[at[3]] > x[first]) {
-    first = at[3];
-  }
-  y[index] = v[first];
+  y[index] = v[at[window_first_max(vec4<f32>(x[at.x], x[at.y], x[at.z], x[at.w]))]];
 }

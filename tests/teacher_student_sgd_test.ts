@@ -1,5 +1,6 @@
 import { assert, assertClose, assertExact } from "./_assert.ts";
 import { testBothBackends, testGpuOnly } from "./_backends.ts";
+import { BASE, every } from "./_teacher_student.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import { WebGpuBackend } from "../lib/backend/webgpu.ts";
 import { maxStepsPerDispatch } from "../lib/gpu/loop_budget.ts";
@@ -16,17 +17,6 @@ import { activationCoefficients } from "../lib/activations.ts";
 import { lossGradient, lossValue } from "../lib/teacher_student/losses.ts";
 import { optimizerStep } from "../lib/teacher_student/steps.ts";
 import { testValues } from "./_assert.ts";
-
-const every = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-const BASE: TeacherStudentConfig = {
-  model: new Perceptron({ d: 37, seed: 3 }),
-  student: "relu",
-  loss: "corr",
-  learningRate: 2,
-  walkers: 5,
-  steps: 100,
-  saveTimes: every(100),
-};
 
 /** Configurations the kernel must reproduce: every data model, loss, optimizer and sampling mode. */
 const CASES: [string, Partial<TeacherStudentConfig>][] = [

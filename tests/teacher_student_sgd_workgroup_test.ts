@@ -1,5 +1,6 @@
 import { assert, assertClose, assertExact } from "./_assert.ts";
 import { testBothBackends, testGpuOnly } from "./_backends.ts";
+import { BASE } from "./_teacher_student.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import { WebGpuBackend } from "../lib/backend/webgpu.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
@@ -35,17 +36,6 @@ import {
 } from "../lib/teacher_student/trainer.ts";
 import { initializeWeights } from "../lib/teacher_student/init.ts";
 import { activationCoefficients } from "../lib/activations.ts";
-
-const every = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-const BASE: TeacherStudentConfig = {
-  model: new Perceptron({ d: 37, seed: 3 }),
-  student: "relu",
-  loss: "corr",
-  learningRate: 2,
-  walkers: 5,
-  steps: 100,
-  saveTimes: every(100),
-};
 
 // The workgroup kernel must reproduce the thread kernel and the float64 loop for every sampling mode,
 // optimizer and loss, with d not a multiple of 4 and smaller than the workgroup (on the CPU adapter 8

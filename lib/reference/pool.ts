@@ -75,6 +75,27 @@ export function maxPool2dForwardReference(shape: PoolShape, x: ArrayLike<number>
 }
 
 /**
+ * Index in x of the first maximum (row-major: strictly greater than every earlier value) of the 2x2
+ * window (i, j) of plane p of an H x W input: the rule of the max-pool backward and of its gather
+ * (lib/reference/pool_gather.ts; the kernels share kernels/pool_max_window.wgsl).
+ */
+export function maxPoolWindowArgmax(
+  x: ArrayLike<number>,
+  p: number,
+  i: number,
+  j: number,
+  H: number,
+  W: number,
+): number {
+  let best = -1;
+  for (let w = 0; w < 4; w++) {
+    const index = (p * H + 2 * i + (w >> 1)) * W + 2 * j + (w & 1);
+    if (best < 0 || x[index] > x[best]) best = index;
+  }
+  return best;
+}
+
+/**
  * dL/dx of the 2x2 max-pool given g = dL/dy: each g goes to the first maximum of its window.
  *
  * @param shape The input shape.
@@ -98,12 +119,7 @@ export function maxPool2dBackwardReference(
   for (let p = 0; p < planes; p++) {
     for (let i = 0; i < Ho; i++) {
       for (let j = 0; j < Wo; j++) {
-        let best = -1, bestValue = -Infinity;
-        for (let w = 0; w < 4; w++) {
-          const index = (p * H + 2 * i + (w >> 1)) * W + 2 * j + (w & 1);
-          if (best < 0 || x[index] > bestValue) [best, bestValue] = [index, x[index]];
-        }
-        dx[best] = gradOutput[(p * Ho + i) * Wo + j];
+        dx[maxPoolWindowArgmax(x, p, i, j, H, W)] = gradOutput[(p * Ho + i) * Wo + j];
       }
     }
   }

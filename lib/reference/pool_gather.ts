@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { poolInputSize, type PoolShape } from "./pool.ts";
+import { maxPoolWindowArgmax, poolInputSize, type PoolShape } from "./pool.ts";
 
 /**
  * y = the values of v at the first maximum of each 2x2 window of x (stride 2, odd trailing rows and
@@ -42,12 +42,7 @@ export function maxPool2dGatherReference(
   for (let p = 0; p < planes; p++) {
     for (let i = 0; i < Ho; i++) {
       for (let j = 0; j < Wo; j++) {
-        let best = -1;
-        for (let w = 0; w < 4; w++) {
-          const index = (p * H + 2 * i + (w >> 1)) * W + 2 * j + (w & 1);
-          if (best < 0 || x[index] > x[best]) best = index;
-        }
-        y[(p * Ho + i) * Wo + j] = v[best];
+        y[(p * Ho + i) * Wo + j] = v[maxPoolWindowArgmax(x, p, i, j, H, W)];
       }
     }
   }
