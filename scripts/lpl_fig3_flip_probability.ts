@@ -110,7 +110,7 @@ export async function run(config: LplFig3Config = defaultConfig): Promise<Figure
   const names = rules.map((r) => TOY_RULE_NAMES[r]);
   const color = {
     field: "rule",
-    type: "nominal",
+    type: "nominal" as const,
     scale: { domain: names, range: rules.map((r) => TOY_RULE_COLORS[r]) },
   };
   const spec: FigureResult["spec"] = {
