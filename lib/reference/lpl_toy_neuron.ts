@@ -204,9 +204,15 @@ export function toySequenceReference(
   const B = shape.batch;
   for (let k = stepOffset + 1; k <= stepOffset + steps; k++) {
     const previous = state.inputs, inputs = new Float64Array(2 * B);
-    for (let b = 0; b < B; b++) {
-      if (toySampleFlips(shape.seed, repetition, k, b, s.flipProbability)) state.labels[b] ^= 1;
-      inputs.set(toyInput(state.labels[b], toySampleNormals(shape.seed, repetition, k, b), s.sigmaY), 2 * b);
+    for (let b = 0; b < B; b += 2) { // one Philox block holds the normals of samples b and b + 1
+      const words = philox4x32_10(shape.seed, TOY_STREAMS.data, b / 2, k, repetition, 0);
+      const pairs = [normalPairFromU32(words[0], words[1]), normalPairFromU32(words[2], words[3])];
+      for (let i = 0; i < 2 && b + i < B; i++) {
+        const flips = s.flipProbability > 0 &&
+          toySampleFlips(shape.seed, repetition, k, b + i, s.flipProbability);
+        if (flips) state.labels[b + i] ^= 1;
+        inputs.set(toyInput(state.labels[b + i], pairs[i], s.sigmaY), 2 * (b + i));
+      }
     }
     const w = state.w;
     if (k % shape.recordEvery === 0 && k / shape.recordEvery <= activity.length) {
