@@ -512,3 +512,48 @@ export {
   transformImage,
 } from "./lib/data/synthetic_shapes.ts";
 export { encodeSyntheticShapes, type SyntheticShapesArgs } from "./kernels/synthetic_shapes.ts";
+
+// Latent Predictive Learning: the toy 2-D neuron (research line 5, paper Fig. 2).
+export {
+  NOTEBOOK_WEIGHT_DECAY,
+  notebookLearningRate,
+  notebookSteps,
+  TOY_RULE_NAMES,
+  TOY_RULES,
+  type ToyNeuronResult,
+  type ToyRule,
+  toySetting,
+  type ToySettingOptions,
+  type TrainToyNeuronOptions,
+  trainToyNeurons,
+} from "./lib/lpl/toy_neuron.ts";
+export {
+  type RepetitionSummary,
+  summarizeRepetitions,
+  TOY_VALIDATION_SAMPLES,
+  toyNeuronMetrics,
+  toyValidationNormals,
+  xAlignment,
+  xSelectivity,
+} from "./lib/lpl/toy_metrics.ts";
+export { runToyGrid, type ToyCell, type ToyGrid } from "./lib/lpl/toy_sweeps.ts";
+export {
+  lplThreshold,
+  lplWeightChange,
+  type RateFunction,
+  RELU_RATE,
+  SATURATING_RATE,
+} from "./lib/lpl/rule_shape.ts";
+export { encodeToyNeuron, TOY_NEURON_KERNEL, type ToyNeuronDispatch } from "./kernels/lpl/toy_neuron.ts";
+export {
+  type HebbKind,
+  type PastOutput,
+  type ToyNeuronSetting,
+  type ToyNeuronShape,
+} from "./kernels/lpl/toy_neuron_types.ts";
+export {
+  toyNeuronGradient,
+  toyNeuronLoss,
+  toyNeuronReference,
+  toySequenceReference,
+} from "./lib/reference/lpl_toy_neuron.ts";
