@@ -57,3 +57,11 @@ Deno.test("lpl toy neuron: invalid sweeps are refused with the field named", asy
     /flipProbability is 2/,
   );
 });
+
+Deno.test("lpl toy neuron: fewer steps than recordEvery gives no activity records", async () => {
+  const shape = { settings: [toySetting("lpl", 1)], repetitions: 2, batch: 8, steps: 3, recordEvery: 5, seed: 0 };
+  const result = await trainToyNeurons(new ReferenceBackend(), shape);
+  assert.equal(result.records, 0);
+  assert.equal(result.activity.length, 0);
+  assert.equal(result.weights.length, 4);
+});

@@ -220,13 +220,13 @@ export async function trainToyNeurons(
     }
     const [w, h] = await readBuffers(gpu, [
       { buffer: buffers.weights, byteLength: sequences * 16 },
-      { buffer: buffers.history, byteLength: sequences * records * 4 },
+      { buffer: buffers.history, byteLength: Math.max(1, sequences * records) * 4 },
     ]);
     const state = new Float32Array(w), weights = new Float32Array(2 * sequences);
     for (let q = 0; q < sequences; q++) weights.set(state.subarray(4 * q, 4 * q + 2), 2 * q);
     return {
       weights,
-      activity: new Float32Array(h),
+      activity: new Float32Array(h, 0, sequences * records),
       records,
       dispatches: chunks,
       stepsPerDispatch: perDispatch,
