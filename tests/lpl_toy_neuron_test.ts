@@ -58,6 +58,31 @@ testGpuOnly(
 );
 
 testGpuOnly(
+  "lpl toy neuron: kernel matches the reference at the paper's batch 200 and sigma_y up to 50",
+  async (gpu) => {
+    // sigma_y = 100 is left out on purpose: there lr 2 sigma_y^2 = 2 puts the predictive term's w2 update
+    // w2 <- (1 - 0.02 sigma_y) w2 at SGD's stability edge, so float32 rounding grows without bound.
+    const settings = TOY_RULES.flatMap((r) =>
+      [0.01, 10, 50].map((s) => toySetting(r, s, { flipProbability: 0.3 }))
+    );
+    const shape: ToyNeuronShape = {
+      settings,
+      repetitions: 1,
+      batch: 200,
+      steps: 300,
+      recordEvery: 100,
+      seed: 5,
+    };
+    const got = await trainToyNeurons(new WebGpuBackend(gpu), shape);
+    const want = toyNeuronReference(shape);
+    const diff = assertClose(got.weights, want.weights, { atol: 1e-5, rtol: 3e-5 }, "weights");
+    // mean |w.x| of 200 float32 dot products, with cancellation between w1 x1 and w2 x2 at sigma_y = 50.
+    assertClose(got.activity, want.activity, { atol: 1e-5, rtol: 2e-4 }, "activity");
+    console.error(`batch 200: max |w - w_ref| = ${diff.toExponential(2)}`);
+  },
+);
+
+testGpuOnly(
   "lpl toy neuron: a dispatch past the loop budget is reported, not silently short",
   async (gpu) => {
     if (!Number.isFinite(gpu.facts.loopLimit)) return; // only CPU adapters stop loops early
