@@ -59,7 +59,14 @@ Deno.test("lpl toy neuron: invalid sweeps are refused with the field named", asy
 });
 
 Deno.test("lpl toy neuron: fewer steps than recordEvery gives no activity records", async () => {
-  const shape = { settings: [toySetting("lpl", 1)], repetitions: 2, batch: 8, steps: 3, recordEvery: 5, seed: 0 };
+  const shape = {
+    settings: [toySetting("lpl", 1)],
+    repetitions: 2,
+    batch: 8,
+    steps: 3,
+    recordEvery: 5,
+    seed: 0,
+  };
   const result = await trainToyNeurons(new ReferenceBackend(), shape);
   assert.equal(result.records, 0);
   assert.equal(result.activity.length, 0);

@@ -27,7 +27,11 @@ export interface RateFunction {
 }
 
 /** ReLU: f'(a) = 1 wherever z > 0. */
-export const RELU_RATE: RateFunction = { name: "ReLU", slopeAtRate: (z) => (z > 0 ? 1 : 0), maxRate: Infinity };
+export const RELU_RATE: RateFunction = {
+  name: "ReLU",
+  slopeAtRate: (z) => (z > 0 ? 1 : 0),
+  maxRate: Infinity,
+};
 
 /**
  * The saturating curve z = r0 tanh(a / r0) (a < 0), (rmax - r0) tanh(a / (rmax - r0)) (a >= 0): for

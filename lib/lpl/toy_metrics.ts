@@ -21,7 +21,11 @@ export const TOY_VALIDATION_SAMPLES = 10000;
  * @param samples Number of samples (even).
  * @returns [samples, 2] normals.
  */
-export function toyValidationNormals(seed: number, repetition: number, samples = TOY_VALIDATION_SAMPLES): Float64Array {
+export function toyValidationNormals(
+  seed: number,
+  repetition: number,
+  samples = TOY_VALIDATION_SAMPLES,
+): Float64Array {
   const z = new Float64Array(2 * samples);
   for (let pair = 0; 2 * pair < samples; pair++) {
     const w = philox4x32_10(seed, TOY_STREAMS.validation, pair, 0, repetition, 0);
