@@ -16,6 +16,7 @@ import { type FigureResult, VEGA_LITE_SCHEMA } from "../lib/plot/figure.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
 import { TOY_RULE_NAMES, TOY_RULES, type ToyRule } from "../lib/lpl/toy_neuron.ts";
 import { summarizeRepetitions } from "../lib/lpl/toy_metrics.ts";
+import type { PastOutput } from "../kernels/lpl/toy_neuron_types.ts";
 import { logspace, round4, runToyGrid, summarizeCell, TOY_RULE_COLORS } from "../lib/lpl/toy_sweeps.ts";
 
 /** Configuration of figure F4.1. */
@@ -31,6 +32,8 @@ export interface LplFig1Config extends Record<string, unknown> {
   repetitions: number;
   steps: number;
   batch: number;
+  /** The predictive term's past output: "recomputed" (the toy notebook) or "stored" (the S2 notebook; Errata 6). */
+  pastOutput: string;
   seed: number;
   backend: BackendChoice;
 }
@@ -45,6 +48,7 @@ export const defaultConfig: LplFig1Config = {
   repetitions: 3,
   steps: 10000,
   batch: 200,
+  pastOutput: "recomputed",
   seed: 0,
   backend: "auto",
 };
@@ -76,6 +80,14 @@ export function parseRules(text: string): ToyRule[] {
   });
 }
 
+/** Parses the past-output option. */
+export function parsePastOutput(text: string): PastOutput {
+  if (text !== "recomputed" && text !== "stored") {
+    throw new RangeError(`Option --past-output is "${text}", must be recomputed or stored`);
+  }
+  return text;
+}
+
 /**
  * Runs the sweep and builds the figure.
  *
@@ -98,6 +110,7 @@ export async function run(config: LplFig1Config = defaultConfig): Promise<Figure
     steps: config.steps,
     batch: config.batch,
     seed: config.seed,
+    pastOutput: parsePastOutput(config.pastOutput),
   });
   const trainSeconds = (performance.now() - started) / 1000;
   const rows: Record<string, unknown>[] = [];
@@ -218,6 +231,7 @@ if (import.meta.main) {
       repetitions: { type: "number", description: "repetitions per setting" },
       steps: { type: "number", description: "SGD steps" },
       batch: { type: "number", description: "samples per batch" },
+      pastOutput: { type: "string", description: "past output of the predictive term: recomputed or stored" },
     },
     defaultConfig,
     fullConfig,

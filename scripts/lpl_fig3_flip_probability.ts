@@ -17,7 +17,7 @@ import { figureMain } from "../lib/plot/figure_script.ts";
 import { TOY_RULE_NAMES } from "../lib/lpl/toy_neuron.ts";
 import { summarizeRepetitions } from "../lib/lpl/toy_metrics.ts";
 import { linspace, round4, runToyGrid, summarizeCell, TOY_RULE_COLORS } from "../lib/lpl/toy_sweeps.ts";
-import { parseRules } from "./lpl_fig1_selectivity.ts";
+import { parsePastOutput, parseRules } from "./lpl_fig1_selectivity.ts";
 
 /** Configuration of figure F4.3. */
 export interface LplFig3Config extends Record<string, unknown> {
@@ -28,6 +28,8 @@ export interface LplFig3Config extends Record<string, unknown> {
   repetitions: number;
   steps: number;
   batch: number;
+  /** The predictive term's past output: "recomputed" (the toy notebook) or "stored" (the S2 notebook; Errata 6). */
+  pastOutput: string;
   seed: number;
   backend: BackendChoice;
 }
@@ -40,6 +42,7 @@ export const defaultConfig: LplFig3Config = {
   repetitions: 3,
   steps: 10000,
   batch: 200,
+  pastOutput: "recomputed",
   seed: 0,
   backend: "auto",
 };
@@ -76,6 +79,7 @@ export async function run(config: LplFig3Config = defaultConfig): Promise<Figure
     steps: config.steps,
     batch: config.batch,
     seed: config.seed,
+    pastOutput: parsePastOutput(config.pastOutput),
   });
   const summaries = cells.map(summarizeCell);
   const rows = summaries.filter((s) => Number.isFinite(s.selectivity.mean)).map((s) => ({
@@ -170,6 +174,7 @@ if (import.meta.main) {
       repetitions: { type: "number", description: "repetitions per setting" },
       steps: { type: "number", description: "SGD steps" },
       batch: { type: "number", description: "samples per batch" },
+      pastOutput: { type: "string", description: "past output of the predictive term: recomputed or stored" },
     },
     defaultConfig,
     fullConfig,

@@ -6,6 +6,7 @@
  */
 import type { Backend } from "../backend/backend.ts";
 import { type ToyRule, toySetting, type ToySettingOptions, trainToyNeurons } from "./toy_neuron.ts";
+import type { PastOutput } from "../../kernels/lpl/toy_neuron_types.ts";
 import { type RepetitionSummary, summarizeRepetitions, toyNeuronMetrics } from "./toy_metrics.ts";
 
 /** n points from 10^a to 10^b (numpy's logspace). */
@@ -42,6 +43,8 @@ export interface ToyGrid {
   recordEvery?: number;
   /** Per-rule setting overrides (learning rate, weight decay, past output). */
   options?: Partial<Record<ToyRule, ToySettingOptions>>;
+  /** The predictive term's past output for every rule (default "recomputed", the toy notebook; Errata 6). */
+  pastOutput?: PastOutput;
 }
 
 /**
@@ -59,7 +62,11 @@ export async function runToyGrid(
     grid.flipProbabilities.flatMap((p) => grid.sigmas.map((sigmaY) => ({ rule, sigmaY, flipProbability: p })))
   );
   const settings = keys.map((k) =>
-    toySetting(k.rule, k.sigmaY, { ...grid.options?.[k.rule], flipProbability: k.flipProbability })
+    toySetting(k.rule, k.sigmaY, {
+      pastOutput: grid.pastOutput,
+      ...grid.options?.[k.rule],
+      flipProbability: k.flipProbability,
+    })
   );
   const recordEvery = grid.recordEvery ?? grid.steps;
   const result = await trainToyNeurons(backend, {
