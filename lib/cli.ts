@@ -112,7 +112,9 @@ export function exitCodeOf(error: unknown): number {
   if (error instanceof UsageError) return EXIT_CODES.usage;
   if (error instanceof RunFailedError) return EXIT_CODES.runFailed;
   const name = (error as Error | undefined)?.name;
-  if (name === "DataError" || name === "DatasetFileError" || name === "CheckpointError") return EXIT_CODES.data;
+  if (name === "DataError" || name === "DatasetFileError" || name === "CheckpointError") {
+    return EXIT_CODES.data;
+  }
   if (
     (error instanceof RangeError || error instanceof TypeError) && /^Cannot [^\n]*?: /.test(error.message)
   ) {

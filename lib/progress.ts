@@ -9,7 +9,10 @@
  *   `train: 5000/10000 steps (50.0%), 1.23k steps/s, ETA 4s, elapsed 4s`.
  * - Quiet (`--quiet`, {@linkcode setProgressQuiet}, or `mode: "quiet"`): nothing.
  *
- * Stdout is never touched, so scripts that print data keep it machine-readable.
+ * Stdout is never touched, so scripts that print data keep it machine-readable. While a bar is
+ * shown, `console.log` (and `info`, `warn`, `error`, `debug`) first erase it, so printed lines never
+ * glue to the bar; the next update redraws it below them. The bar is cut to the terminal's width
+ * (a wrapped line could not be redrawn in place), and the final state is drawn once.
  * (`npm:cli-progress@3` runs under Deno and is silent off a TTY, but has no line mode
  * and no injectable clock for tests: this small module does both.)
  *
@@ -42,6 +45,41 @@ export interface ProgressOptions {
   now?: () => number;
   /** Bar width in characters (default 24). */
   barWidth?: number;
+  /** Terminal width in columns (default: the console's, when known). */
+  columns?: () => number;
+}
+
+const CONSOLE_METHODS = ["log", "info", "warn", "error", "debug"] as const;
+let activeBar: Progress | null = null;
+let restoreConsole: (() => void) | null = null;
+
+/** Makes console output erase the active bar first (see the module doc); undone by {@linkcode releaseConsole}. */
+function hookConsole(bar: Progress): void {
+  activeBar = bar;
+  if (restoreConsole) return;
+  const originals = CONSOLE_METHODS.map((m) => console[m]);
+  CONSOLE_METHODS.forEach((m, i) => {
+    console[m] = (...args: unknown[]) => {
+      activeBar?.clearLine();
+      originals[i].apply(console, args);
+    };
+  });
+  restoreConsole = () => CONSOLE_METHODS.forEach((m, i) => console[m] = originals[i]);
+}
+
+function releaseConsole(bar: Progress): void {
+  if (activeBar !== bar) return;
+  activeBar = null;
+  restoreConsole?.();
+  restoreConsole = null;
+}
+
+function consoleColumns(): number {
+  try {
+    return Deno.consoleSize().columns;
+  } catch {
+    return Infinity;
+  }
 }
 
 let globalQuiet = false;
@@ -102,6 +140,9 @@ export class Progress {
   #done: number;
   #lastDraw = -Infinity;
   #finished = false;
+  #columns: () => number;
+  /** The bar text on screen now ("" when none). */
+  #shown = "";
 
   /** @param options Total, label, unit, mode and output (see {@linkcode ProgressOptions}). */
   constructor(options: ProgressOptions) {
@@ -115,6 +156,7 @@ export class Progress {
     this.#now = options.now ?? (() => performance.now());
     this.#interval = (options.statusIntervalSeconds ?? 30) * 1000;
     this.#width = options.barWidth ?? 24;
+    this.#columns = options.columns ?? (options.sink ? () => Infinity : consoleColumns);
     const mode = options.mode ?? "auto";
     this.#mode = globalQuiet || mode === "quiet"
       ? "quiet"
@@ -160,6 +202,15 @@ export class Progress {
     if (this.#finished) return;
     this.#finished = true;
     this.#maybeDraw(true);
+    releaseConsole(this);
+  }
+
+  /** Erases the bar from the terminal (before other output); the next update draws it again. */
+  clearLine(): void {
+    if (this.#mode !== "bar" || this.#shown === "") return;
+    this.#write("\r\x1b[2K");
+    this.#shown = "";
+    this.#lastDraw = -Infinity;
   }
 
   /** The status as one line (what line mode prints). */
@@ -194,7 +245,19 @@ export class Progress {
     if (this.#mode === "bar") {
       if (!final && now - this.#lastDraw < 100) return;
       this.#lastDraw = now;
-      this.#write(`\r\x1b[2K${this.barLine()}${final ? "\n" : ""}`);
+      const columns = this.#columns();
+      const line = Number.isFinite(columns)
+        ? this.barLine().slice(0, Math.max(1, columns - 1))
+        : this.barLine();
+      if (final) {
+        // The final state once: when it is on screen already, only end its line.
+        this.#write(line === this.#shown ? "\n" : `\r\x1b[2K${line}\n`);
+        this.#shown = "";
+        return;
+      }
+      this.#write(`\r\x1b[2K${line}`);
+      this.#shown = line;
+      hookConsole(this);
       return;
     }
     if (!final && now - this.#lastDraw < this.#interval) return;

@@ -35,8 +35,8 @@ import {
   COMMON_OPTIONS,
   type OptionSpec,
   rangeText,
-  RunFailedError,
   runCli,
+  RunFailedError,
   UsageError,
 } from "../lib/cli.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
@@ -157,7 +157,12 @@ export const OPTIONS: Record<string, OptionSpec> = {
   quiet: { type: "boolean", default: false, description: "no progress output" },
   ...COMMON_OPTIONS,
   seed: { ...COMMON_OPTIONS.seed, default: defaultConfig.seed },
-  out: { type: "string", default: "runs/train_linear_regression", description: "new run directory", nonEmpty: true },
+  out: {
+    type: "string",
+    default: "runs/train_linear_regression",
+    description: "new run directory",
+    nonEmpty: true,
+  },
 };
 
 /** The command line of this script. */
@@ -186,7 +191,9 @@ export function checkConfig(c: TrainConfig): void {
     }
   }
   if (!["auto", "webgpu", "reference"].includes(c.backend)) {
-    throw new UsageError(`Cannot train: --backend is ${JSON.stringify(c.backend)}, must be auto, webgpu or reference`);
+    throw new UsageError(
+      `Cannot train: --backend is ${JSON.stringify(c.backend)}, must be auto, webgpu or reference`,
+    );
   }
   if (c.recordEvery > c.steps) {
     throw new UsageError(
@@ -235,7 +242,12 @@ function fingerprintOf(c: TrainConfig, backend: Backend) {
 }
 
 /** Walker-major `[walkers, records]` errors cut to their first `kept` records. */
-function firstRecords(errors: ArrayLike<number>, walkers: number, records: number, kept: number): Float64Array {
+function firstRecords(
+  errors: ArrayLike<number>,
+  walkers: number,
+  records: number,
+  kept: number,
+): Float64Array {
   const out = new Float64Array(walkers * kept);
   for (let w = 0; w < walkers; w++) {
     for (let r = 0; r < kept; r++) out[w * kept + r] = errors[w * records + r];
@@ -362,7 +374,9 @@ export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutc
           max = Math.max(max, e);
         }
         metrics.write({ step, meanError: sum / config.walkers, minError: min, maxError: max });
-        if (!Number.isFinite(sum) && !diverged) diverged = { step, meanError: sum / config.walkers, recorded: r };
+        if (!Number.isFinite(sum) && !diverged) {
+          diverged = { step, meanError: sum / config.walkers, recorded: r };
+        }
       }
       progress.update(state.step);
       if (diverged) break;

@@ -94,7 +94,8 @@ async function occupiedError(path: string, resumable: boolean): Promise<UsageErr
   if (await exists(`${path}/config.json`)) {
     return new UsageError(
       resumable
-        ? `${prefix}: it holds an unfinished run; continue it with --resume ${path}, or choose another --out`
+        ? `${prefix}: it holds an unfinished run (running now, or stopped); if it stopped, continue it ` +
+          `with --resume ${path}; otherwise choose another --out`
         : `${prefix}: it holds an unfinished run (no ${DONE_FILE}); delete it or choose another --out`,
     );
   }
@@ -145,7 +146,10 @@ export class RunDir {
     try {
       await Deno.mkdir(path, { recursive: true });
     } catch (error) {
-      throw new Error(`Cannot create run directory ${path}: ${(error as Error).message}`, { cause: error });
+      // The path given cannot hold a directory (a file in the way, no permission): choose another.
+      throw new UsageError(
+        `Cannot create run directory ${path}: ${(error as Error).message}; choose another --out`,
+      );
     }
     for await (const _ of Deno.readDir(path)) throw await occupiedError(path, info.resumable ?? false);
     const backend = typeof info.backend === "string" ? info.backend : info.backend.name;
@@ -167,7 +171,9 @@ export class RunDir {
     try {
       await Deno.link(claim, `${path}/config.json`);
     } catch (error) {
-      if (error instanceof Deno.errors.AlreadyExists) throw await occupiedError(path, info.resumable ?? false);
+      if (error instanceof Deno.errors.AlreadyExists) {
+        throw await occupiedError(path, info.resumable ?? false);
+      }
       throw new Error(`Cannot create run directory ${path}: ${(error as Error).message}`, { cause: error });
     } finally {
       await Deno.remove(claim).catch(() => {});

@@ -13,6 +13,7 @@
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { isCompleteRun, RunDir } from "../io/run_dir.ts";
 import {
+  checkSweepKeys,
   checkSweepSpec,
   expandSweep,
   type SweepSpec,
@@ -56,7 +57,8 @@ export async function planSweep(specPath: string, sweepDir: string): Promise<Swe
   const base = new URL(`file://${await Deno.realPath(specPath)}`);
   const taskModule = new URL(path, base).href;
   const plan: SweepPlan = { name: spec.name, spec, taskModule, taskExport, tasks: expandSweep(spec) };
-  await loadTaskFunction(plan); // fail now, not in every worker
+  // Fail now, before any directory exists, not in every worker.
+  checkSweepKeys(spec, await loadTaskFunction(plan), specPath);
   try {
     await Deno.mkdir(sweepDir, { recursive: true });
   } catch (error) {
