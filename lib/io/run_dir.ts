@@ -70,6 +70,7 @@ export const DONE_FILE = "done.json";
 export const FAILED_FILE = "failed.json";
 
 let claims = 0;
+const CLAIM_PREFIX = ".config.json.claim-";
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.lstat(path).then(() => true, () => false);
@@ -91,7 +92,8 @@ async function occupiedError(path: string, resumable: boolean): Promise<UsageErr
         `delete it or choose another --out`,
     );
   }
-  if (await exists(`${path}/config.json`)) {
+  const names = [...Deno.readDirSync(path)].map((e) => e.name);
+  if (names.some((n) => n === "config.json" || n.startsWith(CLAIM_PREFIX))) {
     return new UsageError(
       resumable
         ? `${prefix}: it holds an unfinished run (running now, or stopped); if it stopped, continue it ` +
@@ -166,7 +168,7 @@ export class RunDir {
       command: info.command ?? defaultCommand(),
       createdAt: new Date().toISOString(),
     };
-    const claim = `${path}/.config.json.claim-${Deno.pid}-${++claims}`;
+    const claim = `${path}/${CLAIM_PREFIX}${Deno.pid}-${++claims}`;
     await writeJsonAtomic(claim, config);
     try {
       await Deno.link(claim, `${path}/config.json`);
