@@ -14,10 +14,17 @@ for (let i = 0; i < Number(count); i++) {
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
   try {
-    await RunDir.create(`${root}/t${i}`, { name: "race", parameters: { tag }, seed: 0, backend: "reference" });
+    await RunDir.create(`${root}/t${i}`, {
+      name: "race",
+      parameters: { tag },
+      seed: 0,
+      backend: "reference",
+    });
     claimed.push(i);
   } catch (error) {
-    if (!/Cannot create run directory .*: it holds an unfinished run/.test((error as Error).message)) throw error;
+    if (!/Cannot create run directory .*: it holds an unfinished run/.test((error as Error).message)) {
+      throw error;
+    }
   }
 }
 console.log(JSON.stringify(claimed));

@@ -125,7 +125,10 @@ Deno.test("a refused run directory says what it holds and what to do, with a usa
   await Deno.writeTextFile(`${root}/other/notes.txt`, "x");
   assert.match(await refusal(`${root}/other`, true), /it is not empty; choose another --out/);
   assert.match(await refusal("", true), /the path is empty; give --out a directory/);
-  assert.match(await refusal(`${root}/other/notes.txt/run`, true), /Cannot create run directory .*choose another --out/);
+  assert.match(
+    await refusal(`${root}/other/notes.txt/run`, true),
+    /Cannot create run directory .*choose another --out/,
+  );
   await Deno.remove(root, { recursive: true });
 });
 
@@ -149,7 +152,10 @@ Deno.test("an output directory is checked without creating anything", async () =
   await checkOutputDir(`${root}/a/b/c`);
   assert.deepEqual([...Deno.readDirSync(root)], [], "nothing created");
   await Deno.writeTextFile(`${root}/file`, "x");
-  await assert.rejects(checkOutputDir(`${root}/file/out`), /Cannot write to --out .*file\/out: .*file is a file/);
+  await assert.rejects(
+    checkOutputDir(`${root}/file/out`),
+    /Cannot write to --out .*file\/out: .*file is a file/,
+  );
   await assert.rejects(checkOutputDir(""), /Option --out is empty/);
   await Deno.remove(root, { recursive: true });
 });

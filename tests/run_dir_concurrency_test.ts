@@ -13,7 +13,10 @@ Deno.test("run directory: two creations racing in one process, 50 trials: exactl
   for (let trial = 0; trial < 50; trial++) {
     const path = `${root}/t${trial}`;
     if (trial % 2) await Deno.mkdir(path); // an empty directory made beforehand is accepted too
-    const results = await Promise.allSettled([RunDir.create(path, info("a")), RunDir.create(path, info("b"))]);
+    const results = await Promise.allSettled([
+      RunDir.create(path, info("a")),
+      RunDir.create(path, info("b")),
+    ]);
     const won = results.filter((r) => r.status === "fulfilled") as PromiseFulfilledResult<RunDir>[];
     assert.equal(won.length, 1, `trial ${trial}: ${JSON.stringify(results.map((r) => r.status))}`);
     const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
