@@ -361,24 +361,25 @@ function fail(error: unknown): never {
  *
  * @param option The option's name, for the message (e.g. `"dims"`).
  * @param text The option's value.
- * @param check `integer` and `min` (inclusive) constraints on every entry.
+ * @param range `integer`, `min`, `max` (inclusive) and `positive` constraints on every entry
+ *   (`min: Number.MIN_VALUE` means `positive`).
  * @returns The numbers.
  * @throws {UsageError} Naming the option and the bad entry.
  */
 export function parseNumberList(
   option: string,
   text: string,
-  { integer = false, min = -Infinity }: { integer?: boolean; min?: number } = {},
+  range: { integer?: boolean; min?: number; max?: number; positive?: boolean } = {},
 ): number[] {
+  const o = range.min === Number.MIN_VALUE ? { ...range, min: undefined, positive: true } : range;
   const entries = String(text).split(",").map((s) => s.trim());
   return entries.map((entry) => {
     const value = entry === "" ? NaN : Number(entry);
-    if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min) {
+    if (!inRange(o, value)) {
       throw new UsageError(
         `Option --${kebab(option)} has entry "${entry}", each must be ${
-          integer ? "an integer" : "a number"
-        }` +
-          (min > -Infinity ? ` >= ${min}` : "") + ` (a comma-separated list like 32,64)`,
+          rangeText(o) || "a finite number"
+        } (a comma-separated list like 32,64)`,
       );
     }
     return value;

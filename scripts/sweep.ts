@@ -44,6 +44,7 @@ export const CLI: CliSpec = {
       description: "task index (task; default $SLURM_ARRAY_TASK_ID)",
       integer: true,
       min: -1,
+      max: 2 ** 31 - 1,
     },
     time: { type: "string", default: "01:00:00", description: "time limit per task (slurm)", nonEmpty: true },
     cpusPerTask: {
@@ -62,6 +63,7 @@ export const CLI: CliSpec = {
       description: "array elements at once, 0 = no limit (slurm)",
       integer: true,
       min: 0,
+      max: 1_000_000,
     },
     submit: { type: "boolean", default: false, description: "run sbatch on the script (slurm)" },
     quiet: { type: "boolean", default: false, description: "no progress output" },

@@ -141,6 +141,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
     description: "steps between error records",
     integer: true,
     min: 1,
+    max: 2 ** 32 - 1,
   },
   checkpointEvery: {
     type: "number",
@@ -148,6 +149,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
     description: "steps between checkpoints",
     integer: true,
     min: 1,
+    max: 2 ** 32 - 1,
   },
   resume: {
     type: "string",

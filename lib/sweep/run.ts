@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { UsageError } from "../cli.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { isCompleteRun, RunDir } from "../io/run_dir.ts";
 import {
@@ -62,11 +63,15 @@ export async function planSweep(specPath: string, sweepDir: string): Promise<Swe
   try {
     await Deno.mkdir(sweepDir, { recursive: true });
   } catch (error) {
-    throw new Error(`Cannot create sweep directory ${sweepDir}: ${(error as Error).message}`);
+    throw new UsageError(
+      `Cannot create sweep directory ${sweepDir}: ${(error as Error).message}; choose another --out`,
+    );
   }
   const existing = await Deno.readTextFile(`${sweepDir}/sweep.json`).catch(() => null);
   if (existing !== null && JSON.stringify(JSON.parse(existing)) !== JSON.stringify(plan)) {
-    throw new Error(`Cannot plan sweep "${spec.name}" in ${sweepDir}: it holds a different sweep.json`);
+    throw new UsageError(
+      `Cannot plan sweep "${spec.name}" in ${sweepDir}: it holds a different sweep.json; choose another --out`,
+    );
   }
   if (existing === null) await writeJsonAtomic(`${sweepDir}/sweep.json`, plan);
   return plan;
@@ -77,7 +82,9 @@ export async function readPlan(sweepDir: string): Promise<SweepPlan> {
   try {
     return JSON.parse(await Deno.readTextFile(`${sweepDir}/sweep.json`));
   } catch (error) {
-    throw new Error(`Cannot read sweep ${sweepDir}: no readable sweep.json (${(error as Error).message})`);
+    throw new UsageError(
+      `Cannot read sweep ${sweepDir}: no readable sweep.json (${(error as Error).message}); is it a sweep directory?`,
+    );
   }
 }
 
@@ -205,8 +212,9 @@ export async function mergeSweep(sweepDir: string): Promise<MergedRow[]> {
   }
   if (missing.length) {
     const list = missing.length > 20 ? `${missing.slice(0, 20).join(", ")}, ...` : missing.join(", ");
-    throw new Error(
-      `Cannot merge sweep "${plan.name}": ${missing.length} of ${plan.tasks.length} tasks are not complete (${list})`,
+    throw new UsageError(
+      `Cannot merge sweep "${plan.name}": ${missing.length} of ${plan.tasks.length} tasks are not complete ` +
+        `(${list}); run them first (sweep local, or the SLURM array)`,
     );
   }
   await writeJsonAtomic(`${sweepDir}/merged.json`, { name: plan.name, tasks: plan.tasks.length, rows });
