@@ -22,7 +22,11 @@ for (let i = 0; i < Number(count); i++) {
     });
     claimed.push(i);
   } catch (error) {
-    if (!/Cannot create run directory .*: it holds an unfinished run/.test((error as Error).message)) {
+    if (
+      !/Cannot create run directory .*: it is not empty, it holds an unfinished run/.test(
+        (error as Error).message,
+      )
+    ) {
       throw error;
     }
   }

@@ -512,7 +512,7 @@ const CASES: Case[] = [
     script: "train_linear_regression",
     args: [...TINY_TRAIN, "--backend", "reference", "--out", `${root}/lr-complete`],
     message:
-      /Cannot create run directory .*lr-complete: it holds a complete run \(done.json\); choose another --out$/m,
+      /Cannot create run directory .*lr-complete: it is not empty, it holds a complete run \(done.json\); choose another --out$/m,
     code: 2,
   },
   {

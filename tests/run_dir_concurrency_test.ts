@@ -20,7 +20,10 @@ Deno.test("run directory: two creations racing in one process, 50 trials: exactl
     const won = results.filter((r) => r.status === "fulfilled") as PromiseFulfilledResult<RunDir>[];
     assert.equal(won.length, 1, `trial ${trial}: ${JSON.stringify(results.map((r) => r.status))}`);
     const lost = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    assert.match(lost.reason.message, /Cannot create run directory .*: it holds an unfinished run/);
+    assert.match(
+      lost.reason.message,
+      /Cannot create run directory .*: it is not empty, it holds an unfinished run/,
+    );
     const config = JSON.parse(await Deno.readTextFile(`${path}/config.json`));
     assert.equal(config.parameters.tag, won[0].value.config.parameters.tag);
     assert.deepEqual([...Deno.readDirSync(path)].map((e) => e.name), ["config.json"], "no claim file left");
@@ -77,7 +80,7 @@ Deno.test("two training runs started together into one --out: one completes, the
     // The loser started while the winner ran, or after it finished.
     assert.match(
       stderr,
-      /Cannot create run directory .*: it holds (an unfinished run \(running now, or stopped\)|a complete run)/,
+      /Cannot create run directory .*: it is not empty, it holds (an unfinished run \(running now, or stopped\)|a complete run)/,
     );
     const winner = a.code === 0 ? "0.5" : "0.25";
     const config = JSON.parse(await Deno.readTextFile(`${out}/config.json`));

@@ -81,14 +81,14 @@ async function exists(path: string): Promise<boolean> {
  * `--out`, or resume, or delete).
  */
 async function occupiedError(path: string, resumable: boolean): Promise<UsageError> {
-  const prefix = `Cannot create run directory ${path}`;
+  const prefix = `Cannot create run directory ${path}: it is not empty`;
   if (await exists(`${path}/${DONE_FILE}`)) {
-    return new UsageError(`${prefix}: it holds a complete run (${DONE_FILE}); choose another --out`);
+    return new UsageError(`${prefix}, it holds a complete run (${DONE_FILE}); choose another --out`);
   }
   const failed = await Deno.readTextFile(`${path}/${FAILED_FILE}`).then((t) => JSON.parse(t), () => null);
   if (failed) {
     return new UsageError(
-      `${prefix}: it holds a failed run (${FAILED_FILE}: ${failed.reason ?? "no reason"}); ` +
+      `${prefix}, it holds a failed run (${FAILED_FILE}: ${failed.reason ?? "no reason"}); ` +
         `delete it or choose another --out`,
     );
   }
@@ -96,12 +96,12 @@ async function occupiedError(path: string, resumable: boolean): Promise<UsageErr
   if (names.some((n) => n === "config.json" || n.startsWith(CLAIM_PREFIX))) {
     return new UsageError(
       resumable
-        ? `${prefix}: it holds an unfinished run (running now, or stopped); if it stopped, continue it ` +
+        ? `${prefix}, it holds an unfinished run (running now, or stopped); if it stopped, continue it ` +
           `with --resume ${path}; otherwise choose another --out`
-        : `${prefix}: it holds an unfinished run (no ${DONE_FILE}); delete it or choose another --out`,
+        : `${prefix}, it holds an unfinished run (no ${DONE_FILE}); delete it or choose another --out`,
     );
   }
-  return new UsageError(`${prefix}: it is not empty; choose another --out`);
+  return new UsageError(`${prefix}; choose another --out`);
 }
 
 function defaultCommand(): string[] | null {

@@ -83,7 +83,9 @@ export async function readPlan(sweepDir: string): Promise<SweepPlan> {
     return JSON.parse(await Deno.readTextFile(`${sweepDir}/sweep.json`));
   } catch (error) {
     throw new UsageError(
-      `Cannot read sweep ${sweepDir}: no readable sweep.json (${(error as Error).message}); is it a sweep directory?`,
+      `Cannot read sweep ${sweepDir}: no readable sweep.json (${
+        (error as Error).message
+      }); is it a sweep directory?`,
     );
   }
 }
