@@ -50,33 +50,36 @@ export interface ProgressOptions {
 }
 
 const CONSOLE_METHODS = ["log", "info", "warn", "error", "debug"] as const;
+const HOOKED = Symbol("progress console hook");
 let activeBar: Progress | null = null;
-let restoreConsole: (() => void) | null = null;
 
-/** Makes console output erase the active bar first (see the module doc); undone by {@linkcode releaseConsole}. */
-function hookConsole(bar: Progress): void {
-  activeBar = bar;
-  if (restoreConsole) return;
-  const originals = CONSOLE_METHODS.map((m) => console[m]);
-  CONSOLE_METHODS.forEach((m, i) => {
-    console[m] = (...args: unknown[]) => {
+/**
+ * Makes console output erase the active bar first (see the module doc). Installed when this module
+ * loads with stderr on a terminal, so that a script holding `console.log` (e.g. as a `print`
+ * function) before any bar exists still goes through it; otherwise when the first bar is drawn.
+ */
+function hookConsole(): void {
+  if ((console.log as unknown as Record<symbol, boolean>)[HOOKED]) return;
+  for (const m of CONSOLE_METHODS) {
+    const original = console[m];
+    const hooked = (...args: unknown[]) => {
       activeBar?.clearLine();
-      originals[i].apply(console, args);
+      original.apply(console, args);
     };
-  });
-  restoreConsole = () => CONSOLE_METHODS.forEach((m, i) => console[m] = originals[i]);
+    (hooked as unknown as Record<symbol, boolean>)[HOOKED] = true;
+    console[m] = hooked;
+  }
 }
 
-function releaseConsole(bar: Progress): void {
-  if (activeBar !== bar) return;
-  activeBar = null;
-  restoreConsole?.();
-  restoreConsole = null;
-}
+try {
+  if (Deno.stderr.isTerminal()) hookConsole();
+} catch { /* no permission to query: hooked when a bar is drawn */ }
 
+/** The terminal's width, or Infinity when unknown (a pseudo-terminal may report 0 columns). */
 function consoleColumns(): number {
   try {
-    return Deno.consoleSize().columns;
+    const columns = Deno.consoleSize().columns;
+    return columns >= 20 ? columns : Infinity;
   } catch {
     return Infinity;
   }
@@ -202,7 +205,7 @@ export class Progress {
     if (this.#finished) return;
     this.#finished = true;
     this.#maybeDraw(true);
-    releaseConsole(this);
+    if (activeBar === this) activeBar = null;
   }
 
   /** Erases the bar from the terminal (before other output); the next update draws it again. */
@@ -257,7 +260,8 @@ export class Progress {
       }
       this.#write(`\r\x1b[2K${line}`);
       this.#shown = line;
-      hookConsole(this);
+      hookConsole();
+      activeBar = this;
       return;
     }
     if (!final && now - this.#lastDraw < this.#interval) return;
