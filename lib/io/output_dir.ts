@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../exit_codes.ts";
 
 function parentOf(path: string): string {
   const trimmed = path.replace(/\/+$/, "");

@@ -19,7 +19,7 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { DataError, UsageError } from "../cli.ts";
+import { DataError, UsageError } from "../exit_codes.ts";
 import { WebGpuBackend } from "../backend/webgpu.ts";
 import { writeJsonAtomic } from "./atomic.ts";
 import { MetricsWriter } from "./metrics.ts";

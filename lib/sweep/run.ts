@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { UsageError } from "../cli.ts";
+import { UsageError } from "../exit_codes.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { isCompleteRun, RunDir } from "../io/run_dir.ts";
 import {
