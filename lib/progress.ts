@@ -9,7 +9,10 @@
  *   `train: 5000/10000 steps (50.0%), 1.23k steps/s, ETA 4s, elapsed 4s`.
  * - Quiet (`--quiet`, {@linkcode setProgressQuiet}, or `mode: "quiet"`): nothing.
  *
- * Stdout is never touched, so scripts that print data keep it machine-readable.
+ * Stdout is never touched, so scripts that print data keep it machine-readable. While a bar is
+ * shown, `console.log` (and `info`, `warn`, `error`, `debug`) first erase it, so printed lines never
+ * glue to the bar; the next update redraws it below them. The bar is cut to the terminal's width
+ * (a wrapped line could not be redrawn in place), and the final state is drawn once.
  * (`npm:cli-progress@3` runs under Deno and is silent off a TTY, but has no line mode
  * and no injectable clock for tests: this small module does both.)
  *
@@ -42,6 +45,44 @@ export interface ProgressOptions {
   now?: () => number;
   /** Bar width in characters (default 24). */
   barWidth?: number;
+  /** Terminal width in columns (default: the console's, when known). */
+  columns?: () => number;
+}
+
+const CONSOLE_METHODS = ["log", "info", "warn", "error", "debug"] as const;
+const HOOKED = Symbol("progress console hook");
+let activeBar: Progress | null = null;
+
+/**
+ * Makes console output erase the active bar first (see the module doc). Installed when this module
+ * loads with stderr on a terminal, so that a script holding `console.log` (e.g. as a `print`
+ * function) before any bar exists still goes through it; otherwise when the first bar is drawn.
+ */
+function hookConsole(): void {
+  if ((console.log as unknown as Record<symbol, boolean>)[HOOKED]) return;
+  for (const m of CONSOLE_METHODS) {
+    const original = console[m];
+    const hooked = (...args: unknown[]) => {
+      activeBar?.clearLine();
+      original.apply(console, args);
+    };
+    (hooked as unknown as Record<symbol, boolean>)[HOOKED] = true;
+    console[m] = hooked;
+  }
+}
+
+try {
+  if (Deno.stderr.isTerminal()) hookConsole();
+} catch { /* no permission to query: hooked when a bar is drawn */ }
+
+/** The terminal's width, or Infinity when unknown (a pseudo-terminal may report 0 columns). */
+function consoleColumns(): number {
+  try {
+    const columns = Deno.consoleSize().columns;
+    return columns >= 20 ? columns : Infinity;
+  } catch {
+    return Infinity;
+  }
 }
 
 let globalQuiet = false;
@@ -102,6 +143,9 @@ export class Progress {
   #done: number;
   #lastDraw = -Infinity;
   #finished = false;
+  #columns: () => number;
+  /** The bar text on screen now ("" when none). */
+  #shown = "";
 
   /** @param options Total, label, unit, mode and output (see {@linkcode ProgressOptions}). */
   constructor(options: ProgressOptions) {
@@ -115,6 +159,7 @@ export class Progress {
     this.#now = options.now ?? (() => performance.now());
     this.#interval = (options.statusIntervalSeconds ?? 30) * 1000;
     this.#width = options.barWidth ?? 24;
+    this.#columns = options.columns ?? (options.sink ? () => Infinity : consoleColumns);
     const mode = options.mode ?? "auto";
     this.#mode = globalQuiet || mode === "quiet"
       ? "quiet"
@@ -160,6 +205,15 @@ export class Progress {
     if (this.#finished) return;
     this.#finished = true;
     this.#maybeDraw(true);
+    if (activeBar === this) activeBar = null;
+  }
+
+  /** Erases the bar from the terminal (before other output); the next update draws it again. */
+  clearLine(): void {
+    if (this.#mode !== "bar" || this.#shown === "") return;
+    this.#write("\r\x1b[2K");
+    this.#shown = "";
+    this.#lastDraw = -Infinity;
   }
 
   /** The status as one line (what line mode prints). */
@@ -194,7 +248,20 @@ export class Progress {
     if (this.#mode === "bar") {
       if (!final && now - this.#lastDraw < 100) return;
       this.#lastDraw = now;
-      this.#write(`\r\x1b[2K${this.barLine()}${final ? "\n" : ""}`);
+      const columns = this.#columns();
+      const line = Number.isFinite(columns)
+        ? this.barLine().slice(0, Math.max(1, columns - 1))
+        : this.barLine();
+      if (final) {
+        // The final state once: when it is on screen already, only end its line.
+        this.#write(line === this.#shown ? "\n" : `\r\x1b[2K${line}\n`);
+        this.#shown = "";
+        return;
+      }
+      this.#write(`\r\x1b[2K${line}`);
+      this.#shown = line;
+      hookConsole();
+      activeBar = this;
       return;
     }
     if (!final && now - this.#lastDraw < this.#interval) return;

@@ -8,12 +8,16 @@
  * schema, then `out/<name>.vl.json`, `.svg` and `.summary.json` are written; `out/index.html`
  * shows every SVG with its caption (the spec's `description`, else its `title`), its key
  * numbers and the command that made it. A figure that fails is shown as failed and makes
- * the command exit non-zero after the others ran.
+ * the command exit non-zero after the others ran. With `--only`, the gallery keeps the figures
+ * that are not rerun, read back from their files in `out/` (marked as from an earlier run).
+ * `--out` is checked before anything runs; `--seed` (given explicitly) replaces the seed of every
+ * figure that has one, and `--config` reads these options from a JSON file.
  *
  * @module
  */
 import { type FigureResult, validateVegaLite, writeFigure, writeTextAtomic } from "../lib/plot/figure.ts";
-import { type CliSpec, COMMON_OPTIONS, runCli } from "../lib/cli.ts";
+import { type CliSpec, COMMON_OPTIONS, runCli, UsageError } from "../lib/cli.ts";
+import { checkOutputDir } from "../lib/io/output_dir.ts";
 import { gitCommit, TOOLKIT_VERSION } from "../lib/io/provenance.ts";
 import { setProgressQuiet } from "../lib/progress.ts";
 
@@ -82,7 +86,37 @@ function caption(figure: FigureResult, name: string): string {
   return name;
 }
 
-const CLI: CliSpec = {
+/** A gallery card rebuilt from a figure's files on disk (`--only` reruns others), or null when absent. */
+async function cardFromDisk(out: string, name: string): Promise<string | null> {
+  try {
+    const spec = JSON.parse(await Deno.readTextFile(`${out}/${name}.vl.json`));
+    const summary = JSON.parse(await Deno.readTextFile(`${out}/${name}.summary.json`));
+    await Deno.stat(`${out}/${name}.svg`);
+    const command = typeof summary.command === "string" ? summary.command : `deno run -A scripts/${name}.ts`;
+    const seconds = typeof summary.walltimeSeconds === "number"
+      ? `   # ${summary.walltimeSeconds.toFixed(1)} s`
+      : "";
+    return card(
+      name,
+      caption({ spec, summary }, name),
+      keyNumbers(summary),
+      `${command}${seconds}`,
+      "earlier run",
+    );
+  } catch {
+    return null;
+  }
+}
+
+function card(name: string, text: string, numbers: string, command: string, note = ""): string {
+  return `<section id="${escape(name)}"><h2>${escape(name)}${
+    note ? ` <small>(${escape(note)})</small>` : ""
+  }</h2><p class="caption">${escape(text)}</p><img src="${name}.svg" alt="${escape(name)}">` +
+    `<p class="numbers">${numbers}</p><pre>${escape(command)}</pre></section>`;
+}
+
+/** The command line of `deno task figures`. */
+export const CLI: CliSpec = {
   usage: "deno task figures",
   description: "Run every figure script and write out/<name>.{vl.json,svg,summary.json} and out/index.html",
   options: {
@@ -98,19 +132,32 @@ const CLI: CliSpec = {
       description: "tiny configs (each script's testConfig, else defaultConfig): for tests",
     },
     quiet: { type: "boolean", default: false, description: "no progress output from the figure scripts" },
+    seed: {
+      ...COMMON_OPTIONS.seed,
+      default: -1,
+      min: -1,
+      description: "seed of every figure that has one (-1: each figure's own default)",
+    },
     backend: COMMON_OPTIONS.backend,
     out: COMMON_OPTIONS.out,
+    config: COMMON_OPTIONS.config,
   },
 };
 
 if (import.meta.main) {
   await runCli(CLI, async (options) => {
     setProgressQuiet(Boolean(options.quiet));
-    const names = figureScriptNames()
+    const all = figureScriptNames();
+    const names = all
       .filter((n) => String(options.only).split(",").some((pattern) => n.includes(pattern.trim())));
-    if (names.length === 0) throw new Error(`No figure script matches --only "${options.only}"`);
+    if (names.length === 0) {
+      throw new UsageError(
+        `No figure script matches --only "${options.only}"; the scripts are ${all.join(", ")}`,
+      );
+    }
     const out = String(options.out);
-    const cards: string[] = [];
+    await checkOutputDir(out);
+    const cards = new Map<string, string>();
     let failures = 0;
     for (const name of names) {
       let module: FigureModule;
@@ -120,7 +167,8 @@ if (import.meta.main) {
         // A script that fails to load must not stop the others or lose the gallery.
         failures++;
         console.error(`figures: ${name} failed to load: ${(error as Error).message}`);
-        cards.push(
+        cards.set(
+          name,
           `<section><h2>${escape(name)}</h2><p class="error">failed to load: ${
             escape((error as Error).message)
           }</p></section>`,
@@ -132,8 +180,10 @@ if (import.meta.main) {
         : options.tiny && module.testConfig
         ? module.testConfig
         : module.defaultConfig;
-      const config = { ...base, backend: options.backend };
+      const config: Record<string, unknown> = { ...base, backend: options.backend };
+      if (Number(options.seed) >= 0 && "seed" in base) config.seed = options.seed;
       const command = `deno run -A scripts/${name}.ts${options.full ? " --full" : ""}` +
+        (config.seed === options.seed ? ` --seed ${options.seed}` : "") +
         (options.tiny && module.testConfig ? " (testConfig)" : "");
       const started = performance.now();
       console.error(`figures: ${name} ...`);
@@ -146,23 +196,35 @@ if (import.meta.main) {
           throw new Error(`its spec fails the Vega-Lite v6 schema: ${violations.slice(0, 5).join("; ")}`);
         }
         await writeFigure(out, name, figure);
-        cards.push(
-          `<section id="${escape(name)}"><h2>${escape(name)}</h2><p class="caption">${
-            escape(caption(figure, name))
-          }</p><img src="${name}.svg" alt="${escape(name)}">` +
-            `<p class="numbers">${keyNumbers(figure.summary)}</p><pre>${escape(command)}   # ${
-              seconds.toFixed(1)
-            } s</pre></section>`,
+        cards.set(
+          name,
+          card(
+            name,
+            caption(figure, name),
+            keyNumbers(figure.summary),
+            `${command}   # ${seconds.toFixed(1)} s`,
+          ),
         );
         console.error(`figures: ${name} done in ${seconds.toFixed(1)} s`);
       } catch (error) {
         failures++;
         console.error(`figures: ${name} failed: ${(error as Error).message}`);
-        cards.push(
+        cards.set(
+          name,
           `<section><h2>${escape(name)}</h2><p class="error">failed: ${
             escape((error as Error).message)
           }</p></section>`,
         );
+      }
+    }
+    // Figures not rerun this time keep their card, rebuilt from their files (merge with what is on disk).
+    let kept = 0;
+    for (const name of all) {
+      if (cards.has(name)) continue;
+      const earlier = await cardFromDisk(out, name);
+      if (earlier) {
+        cards.set(name, earlier);
+        kept++;
       }
     }
     const commit = gitCommit();
@@ -173,10 +235,13 @@ if (import.meta.main) {
 <p>Made by <code>deno task figures${options.full ? " --full" : ""}</code> on ${
       escape(new Date().toISOString())
     }, toolkit ${escape(TOOLKIT_VERSION)}${commit ? `, commit <code>${commit.slice(0, 12)}</code>` : ""}.</p>
-${cards.join("\n")}
+${all.filter((n) => cards.has(n)).map((n) => cards.get(n)).join("\n")}
 `;
     await writeTextAtomic(`${out}/index.html`, html);
-    console.error(`figures: wrote ${out}/index.html (${names.length - failures} of ${names.length} figures)`);
+    console.error(
+      `figures: wrote ${out}/index.html (${names.length - failures} of ${names.length} figures run` +
+        `${kept ? `, ${kept} kept from an earlier run` : ""})`,
+    );
     if (failures > 0) throw new Error(`${failures} figure script(s) failed`);
   });
 }

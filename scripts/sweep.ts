@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { runCli, UsageError } from "../lib/cli.ts";
+import { type CliSpec, COMMON_OPTIONS, runCli, UsageError } from "../lib/cli.ts";
 import { mergeSweep, planSweep, runSweepLocal, runSweepTask } from "../lib/sweep/run.ts";
 import { slurmArrayScript } from "../lib/sweep/slurm.ts";
 import { writeFileAtomic } from "../lib/io/atomic.ts";
@@ -20,6 +20,56 @@ import { Progress, setProgressQuiet } from "../lib/progress.ts";
 import { readEnv } from "../lib/env.ts";
 
 const COMMANDS = ["local", "slurm", "task", "merge"];
+
+/**
+ * The options after `<command> <target>`. No `--seed`: a sweep's seeds are its spec's `"seeds"`; no
+ * `--backend`: it is a setting of the task (`"backend"` in the spec's grid or `fixed`).
+ */
+export const CLI: CliSpec = {
+  usage: "deno run -A scripts/sweep.ts <local|slurm> <spec.json> | <task|merge> <sweep-dir>",
+  description: "Run a sweep (grid of settings x seeds) locally with a worker pool, or emit a SLURM job array",
+  options: {
+    out: { type: "string", default: "", description: "sweep directory (local, slurm)" },
+    workers: {
+      type: "number",
+      default: 2,
+      description: "subprocesses at once (local)",
+      integer: true,
+      min: 1,
+      max: 1024,
+    },
+    index: {
+      type: "number",
+      default: -1,
+      description: "task index (task; default $SLURM_ARRAY_TASK_ID)",
+      integer: true,
+      min: -1,
+      max: 2 ** 31 - 1,
+    },
+    time: { type: "string", default: "01:00:00", description: "time limit per task (slurm)", nonEmpty: true },
+    cpusPerTask: {
+      type: "number",
+      default: 2,
+      description: "CPUs per task (slurm)",
+      integer: true,
+      min: 1,
+      max: 4096,
+    },
+    memory: { type: "string", default: "", description: "memory per task, e.g. 8G (slurm)" },
+    partition: { type: "string", default: "", description: "partition (slurm)" },
+    maxParallel: {
+      type: "number",
+      default: 0,
+      description: "array elements at once, 0 = no limit (slurm)",
+      integer: true,
+      min: 0,
+      max: 1_000_000,
+    },
+    submit: { type: "boolean", default: false, description: "run sbatch on the script (slurm)" },
+    quiet: { type: "boolean", default: false, description: "no progress output" },
+    config: COMMON_OPTIONS.config,
+  },
+};
 
 if (import.meta.main) {
   const [command, target, ...rest] = Deno.args;
@@ -36,27 +86,7 @@ if (import.meta.main) {
     );
     Deno.exit(2);
   }
-  await runCli({
-    usage: "deno run -A scripts/sweep.ts <local|slurm> <spec.json> | <task|merge> <sweep-dir>",
-    description:
-      "Run a sweep (grid of settings x seeds) locally with a worker pool, or emit a SLURM job array",
-    options: {
-      out: { type: "string", default: "", description: "sweep directory (local, slurm)" },
-      workers: { type: "number", default: 2, description: "subprocesses at once (local)" },
-      index: { type: "number", default: -1, description: "task index (task; default $SLURM_ARRAY_TASK_ID)" },
-      time: { type: "string", default: "01:00:00", description: "time limit per task (slurm)" },
-      cpusPerTask: { type: "number", default: 2, description: "CPUs per task (slurm)" },
-      memory: { type: "string", default: "", description: "memory per task, e.g. 8G (slurm)" },
-      partition: { type: "string", default: "", description: "partition (slurm)" },
-      maxParallel: {
-        type: "number",
-        default: 0,
-        description: "array elements at once, 0 = no limit (slurm)",
-      },
-      submit: { type: "boolean", default: false, description: "run sbatch on the script (slurm)" },
-      quiet: { type: "boolean", default: false, description: "no progress output" },
-    },
-  }, async (o) => {
+  await runCli(CLI, async (o) => {
     setProgressQuiet(Boolean(o.quiet));
     if (command === "task") {
       const index = o.index === -1 ? Number(readEnv("SLURM_ARRAY_TASK_ID") ?? NaN) : Number(o.index);

@@ -64,7 +64,7 @@ export async function run(config: Fig1Config = defaultConfig): Promise<FigureRes
   const backend = await getBackend(config.backend);
   const dims = parseNumberList("dims", config.dims, { integer: true, min: 1 });
   requireOption("walkers", config.walkers, { integer: true, min: 1 });
-  requireOption("k", config.k, { integer: true, min: 1 });
+  requireOption("k", config.k, { integer: true, min: 1, max: 5 }); // He1..He5 exist
   requireOption("eta0", config.eta0, { min: Number.MIN_VALUE });
   requireOption("alpha", config.alpha, { min: Number.MIN_VALUE });
   const k = config.k;

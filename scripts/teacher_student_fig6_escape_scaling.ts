@@ -105,7 +105,7 @@ export function lineFit(x: number[], y: number[]): { slope: number; intercept: n
  */
 export async function run(config: Fig6Config = defaultConfig): Promise<FigureResult> {
   const backend = await getBackend(config.backend);
-  const ks = parseNumberList("ks", config.ks, { integer: true, min: 1 });
+  const ks = parseNumberList("ks", config.ks, { integer: true, min: 1, max: 5 }); // He1..He5 exist
   const dims = parseNumberList("dims", config.dims, { integer: true, min: 1 });
   const points: Record<string, unknown>[] = [];
   const fits: Record<string, unknown>[] = [];

@@ -172,6 +172,7 @@ export function checkTrainConfig(config: TrainConfig): void {
   integer("steps", 1);
   integer("logEvery", 1);
   integer("testSamples", 0, 10000);
+  for (const seed of ["seed", "dataSeed"] as const) integer(seed, 0, 2 ** 32 - 1); // before any directory
   for (const name of ["learningRate", "initScale"] as const) {
     if (!(Number.isFinite(config[name]) && config[name] > 0)) {
       throw new RangeError(`Cannot train: --${kebab(name)} is ${config[name]}, must be a finite number > 0`);

@@ -13,6 +13,11 @@
  * `record_steps.npy` and finally `done.json`. The Philox counter is the step, so a resumed run
  * is bit-identical to an uninterrupted one. `sweepTask` is the same training as a sweep task.
  *
+ * Every setting is checked before the run directory is created. A run whose errors overflow to
+ * infinity or NaN (a learning rate too large) stops there: its arrays so far are written, the
+ * directory is labelled by `failed.json` (no `done.json`) and the script exits 4. An error before the
+ * first checkpoint removes the run directory it created, so it does not block the next run.
+ *
  * @module
  */
 import type { Backend } from "../lib/backend/backend.ts";
@@ -25,9 +30,20 @@ import {
   stopExitCode,
   type StopRequest,
 } from "../lib/checkpoint.ts";
-import { COMMON_OPTIONS, runCli, UsageError } from "../lib/cli.ts";
+import {
+  type CliSpec,
+  COMMON_OPTIONS,
+  type OptionSpec,
+  rangeText,
+  runCli,
+  RunFailedError,
+  UsageError,
+} from "../lib/cli.ts";
+import { loopBudget } from "../lib/gpu/loop_budget.ts";
+import { WebGpuBackend } from "../lib/backend/webgpu.ts";
+import { linearRegressionSgdIterationsPerStep } from "../kernels/linear_regression_sgd.ts";
 import { readMetrics } from "../lib/io/metrics.ts";
-import { RunDir } from "../lib/io/run_dir.ts";
+import { isFailedRun, RunDir } from "../lib/io/run_dir.ts";
 import { Progress, setProgressQuiet } from "../lib/progress.ts";
 import {
   type LinearRegressionSgdConfig,
@@ -92,21 +108,126 @@ export interface TrainOutcome {
   signal: Deno.Signal | null;
 }
 
-function checkConfig(c: TrainConfig): void {
-  for (const key of ["d", "walkers", "steps", "recordEvery", "checkpointEvery"] as const) {
-    if (!Number.isInteger(c[key]) || c[key] < 1) {
-      throw new UsageError(
-        `Cannot train: --${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)} is ${
-          c[key]
-        }, must be an integer >= 1`,
-      );
+/** Most values one array of the run may hold (walkers x d, walkers x records): 2^26, 0.5 GB in float64. */
+export const MAX_ARRAY_VALUES = 2 ** 26;
+
+/** The command-line options (ranges are checked by the parser and again by {@linkcode checkConfig}). */
+export const OPTIONS: Record<string, OptionSpec> = {
+  d: { type: "number", default: defaultConfig.d, description: "input dimension", integer: true, min: 1 },
+  walkers: {
+    type: "number",
+    default: defaultConfig.walkers,
+    description: "independent walkers",
+    integer: true,
+    min: 1,
+  },
+  steps: {
+    type: "number",
+    default: defaultConfig.steps,
+    description: "SGD steps per walker",
+    integer: true,
+    min: 1,
+    max: 2 ** 32 - 1,
+  },
+  learningRate: {
+    type: "number",
+    default: defaultConfig.learningRate,
+    description: "learning rate (stable < 2)",
+    positive: true,
+  },
+  recordEvery: {
+    type: "number",
+    default: defaultConfig.recordEvery,
+    description: "steps between error records",
+    integer: true,
+    min: 1,
+    max: 2 ** 32 - 1,
+  },
+  checkpointEvery: {
+    type: "number",
+    default: defaultConfig.checkpointEvery,
+    description: "steps between checkpoints",
+    integer: true,
+    min: 1,
+    max: 2 ** 32 - 1,
+  },
+  resume: {
+    type: "string",
+    default: "",
+    description: "continue the run in this run directory (no other setting may be given with it)",
+  },
+  quiet: { type: "boolean", default: false, description: "no progress output" },
+  ...COMMON_OPTIONS,
+  seed: { ...COMMON_OPTIONS.seed, default: defaultConfig.seed },
+  out: {
+    type: "string",
+    default: "runs/train_linear_regression",
+    description: "new run directory",
+    nonEmpty: true,
+  },
+};
+
+/** The command line of this script. */
+export const CLI: CliSpec = {
+  usage: `deno run -A scripts/${NAME}.ts`,
+  description: "Train many SGD walkers on a linear teacher in a run directory, with checkpoints and --resume",
+  options: OPTIONS,
+};
+
+const flag = (key: string) => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
+
+/**
+ * Checks the settings (before any directory or compute), in the words of the command line.
+ *
+ * @throws {UsageError} Naming the option, its value and what it must be.
+ */
+export function checkConfig(c: TrainConfig): void {
+  for (const key of ["d", "walkers", "steps", "recordEvery", "checkpointEvery", "learningRate", "seed"]) {
+    const o = key === "seed" ? COMMON_OPTIONS.seed : OPTIONS[key];
+    const v = c[key] as number;
+    if (
+      typeof v !== "number" || !Number.isFinite(v) || (o.integer && !Number.isInteger(v)) ||
+      (o.min !== undefined && v < o.min) || (o.max !== undefined && v > o.max) || (o.positive && !(v > 0))
+    ) {
+      throw new UsageError(`Cannot train: ${flag(key)} is ${JSON.stringify(v)}, must be ${rangeText(o)}`);
     }
   }
-  if (!Number.isFinite(c.learningRate) || c.learningRate <= 0) {
-    throw new UsageError(`Cannot train: --learning-rate is ${c.learningRate}, must be a finite number > 0`);
+  if (!["auto", "webgpu", "reference"].includes(c.backend)) {
+    throw new UsageError(
+      `Cannot train: --backend is ${JSON.stringify(c.backend)}, must be auto, webgpu or reference`,
+    );
   }
-  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed >= 2 ** 32) {
-    throw new UsageError(`Cannot train: --seed is ${c.seed}, must be an integer in [0, 2^32)`);
+  if (c.recordEvery > c.steps) {
+    throw new UsageError(
+      `Cannot train: --steps is ${c.steps}, less than --record-every ${c.recordEvery}: the run would record ` +
+        `no error; give --steps >= ${c.recordEvery} or a smaller --record-every`,
+    );
+  }
+  if (c.walkers * c.d > MAX_ARRAY_VALUES) {
+    throw new UsageError(
+      `Cannot train: --walkers ${c.walkers} x --d ${c.d} is ${c.walkers * c.d} weights, more than ` +
+        `${MAX_ARRAY_VALUES} (memory); use fewer walkers or a smaller d`,
+    );
+  }
+  const records = Math.floor(c.steps / c.recordEvery);
+  if (c.walkers * records > MAX_ARRAY_VALUES) {
+    throw new UsageError(
+      `Cannot train: --walkers ${c.walkers} x ${records} records (--steps / --record-every) is more than ` +
+        `${MAX_ARRAY_VALUES} errors (memory); raise --record-every or use fewer walkers`,
+    );
+  }
+}
+
+/** Checks what depends on the adapter: one step of the fused kernel must fit its loop limit. */
+function checkAdapter(c: TrainConfig, backend: Backend): void {
+  if (!(backend instanceof WebGpuBackend)) return;
+  const budget = loopBudget(backend.gpu);
+  if (linearRegressionSgdIterationsPerStep(c.d) > budget) {
+    const largest = 4 * Math.floor((budget - 3) / 2);
+    throw new UsageError(
+      `Cannot train: --d is ${c.d}, the largest this adapter (${backend.gpu.facts.description}) runs is ` +
+        `${largest}; use a smaller --d or --backend reference`,
+    );
   }
 }
 
@@ -122,13 +243,29 @@ function fingerprintOf(c: TrainConfig, backend: Backend) {
   };
 }
 
+/** Walker-major `[walkers, records]` errors cut to their first `kept` records. */
+function firstRecords(
+  errors: ArrayLike<number>,
+  walkers: number,
+  records: number,
+  kept: number,
+): Float64Array {
+  const out = new Float64Array(walkers * kept);
+  for (let w = 0; w < walkers; w++) {
+    for (let r = 0; r < kept; r++) out[w * kept + r] = errors[w * records + r];
+  }
+  return out;
+}
+
 /**
  * Runs (or resumes) a training run in a run directory.
  *
  * @param config The settings (ignored when resuming: the run's config.json is used).
  * @param io Where to write, what to resume, when to stop early.
  * @returns Whether it completed or stopped at a checkpoint.
- * @throws {UsageError} On bad settings; {@linkcode CheckpointError} on a corrupt or mismatched checkpoint.
+ * @throws {UsageError} On bad settings (before any directory is created); {@linkcode CheckpointError}
+ *   on a corrupt or mismatched checkpoint; {@linkcode RunFailedError} when the errors diverged (the
+ *   partial results are kept, labelled `failed.json`).
  */
 export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutcome> {
   let run: RunDir;
@@ -140,11 +277,18 @@ export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutc
       throw new UsageError(`Cannot resume ${io.resume}: it is a "${run.config.name}" run, not "${NAME}"`);
     }
     if (await run.isComplete()) {
-      throw new UsageError(`Cannot resume ${io.resume}: the run is already complete`);
+      throw new UsageError(`Cannot resume ${io.resume}: the run is already complete (done.json)`);
+    }
+    if (await isFailedRun(run.path)) {
+      const failed = JSON.parse(await Deno.readTextFile(run.file("failed.json")));
+      throw new UsageError(
+        `Cannot resume ${io.resume}: the run failed (${failed.reason}); start a new run with other settings`,
+      );
     }
     config = run.config.parameters as TrainConfig;
     checkConfig(config);
     backend = await getBackend(run.config.backend as BackendChoice);
+    checkAdapter(config, backend);
     const records = Math.floor(config.steps / config.recordEvery);
     let saved: CheckpointState | null = null;
     try {
@@ -166,7 +310,18 @@ export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutc
     }
     // Rows written after the checkpoint are recomputed (identically): drop them.
     const step = state?.step ?? 0;
-    const rows = (await readMetrics(run.file("metrics.jsonl"))).filter((r) => (r.step as number) <= step);
+    const allRows = await readMetrics(run.file("metrics.jsonl"));
+    const rows = allRows.filter((r) => (r.step as number) <= step);
+    if (!saved) {
+      const last = allRows.length ? ` (metrics.jsonl reached step ${allRows.at(-1)!.step})` : "";
+      console.error(
+        `${NAME}: ${run.path} has no checkpoint.ckpt${last}: it was deleted, or the run stopped before ` +
+          `its first checkpoint (step ${Math.min(config.checkpointEvery, config.steps)}); starting again ` +
+          `from step 0 (the result is the same)`,
+      );
+    } else {
+      console.error(`${NAME}: resuming ${run.path} at step ${step} of ${config.steps}`);
+    }
     await Deno.writeTextFile(
       run.file("metrics.jsonl.tmp"),
       rows.map((r) => JSON.stringify(r) + "\n").join(""),
@@ -175,9 +330,17 @@ export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutc
   } else {
     checkConfig(config);
     backend = await getBackend(config.backend);
-    run = await RunDir.create(io.out, { name: NAME, parameters: config, seed: config.seed, backend });
+    checkAdapter(config, backend);
+    run = await RunDir.create(io.out, {
+      name: NAME,
+      parameters: config,
+      seed: config.seed,
+      backend,
+      resumable: true,
+    });
   }
 
+  const records = Math.floor(config.steps / config.recordEvery);
   const metrics = await run.metrics();
   const progress = new Progress({
     total: config.steps,
@@ -187,9 +350,11 @@ export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutc
     mode: io.progress ?? "auto",
   });
   const base: LinearRegressionSgdConfig = { ...config };
+  const fresh = !io.resume;
   let segments = 0;
+  let diverged: { step: number; meanError: number; recorded: number } | null = null;
   try {
-    while ((state?.step ?? 0) < config.steps) {
+    while ((state?.step ?? 0) < config.steps && !diverged) {
       const from = state?.step ?? 0;
       const nextCheckpoint = Math.min(
         config.steps,
@@ -211,8 +376,12 @@ export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutc
           max = Math.max(max, e);
         }
         metrics.write({ step, meanError: sum / config.walkers, minError: min, maxError: max });
+        if (!Number.isFinite(sum) && !diverged) {
+          diverged = { step, meanError: sum / config.walkers, recorded: r };
+        }
       }
       progress.update(state.step);
+      if (diverged) break;
       const signal = io.stop?.signal ?? null;
       if (stopAtStep < nextCheckpoint && !signal) continue; // a slice inside a checkpoint interval
       await saveCheckpoint(run.file("checkpoint.ckpt"), {
@@ -232,12 +401,36 @@ export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutc
         return { runDir: run.path, status: "stopped", step: state.step, signal };
       }
     }
+  } catch (error) {
+    progress.finish();
+    metrics.close();
+    if (fresh && segments === 0) {
+      await run.discard(); // nothing resumable was written: leave no directory that blocks the next run
+    } else {
+      console.error(`${NAME}: the last checkpoint is kept; continue with --resume ${run.path}`);
+    }
+    throw error;
   } finally {
     metrics.close();
   }
   progress.finish();
-  const records = Math.floor(config.steps / config.recordEvery);
   const steps = Uint32Array.from({ length: records }, (_, i) => (i + 1) * config.recordEvery);
+  if (diverged) {
+    // Keep what was recorded up to and including the first non-finite record, labelled failed.
+    const kept = diverged.recorded + 1;
+    await run.writeArray("errors", firstRecords(state!.errors, config.walkers, records, kept), [
+      config.walkers,
+      kept,
+    ]);
+    await run.writeArray("weights", state!.weights, [config.walkers, config.d]);
+    await run.writeArray("record_steps", steps.subarray(0, kept));
+    const reason = `diverged: the mean error is ${diverged.meanError} at step ${diverged.step}`;
+    await run.fail(reason, { step: diverged.step, learningRate: config.learningRate });
+    throw new RunFailedError(
+      `${NAME} ${reason} (--learning-rate ${config.learningRate} is too large; this model is stable ` +
+        `below 2); the errors up to that step are kept in ${run.path}, labelled failed.json (no done.json)`,
+    );
+  }
   await run.writeArray("errors", state!.errors, [config.walkers, records]);
   await run.writeArray("weights", state!.weights, [config.walkers, config.d]);
   await run.writeArray("record_steps", steps);
@@ -252,17 +445,19 @@ export async function train(config: TrainConfig, io: TrainIo): Promise<TrainOutc
 /**
  * The same training as one sweep task: no run directory, returns the final numbers.
  *
- * @param settings Any of {@linkcode TrainConfig}'s fields (others default).
+ * @param settings Any of {@linkcode TrainConfig}'s fields (others default; see `sweepTask.settings`).
  * @param seed The task's seed.
- * @returns Final mean error and the log10 error slope over the second half.
+ * @returns Final mean error, the log10 error slope over the second half, and whether the errors
+ *   diverged (to infinity or NaN: then the other numbers are not meaningful).
  */
 export async function sweepTask(
   settings: Record<string, unknown>,
   seed: number,
-): Promise<Record<string, number>> {
+): Promise<Record<string, number | boolean>> {
   const config = { ...defaultConfig, ...settings, seed } as TrainConfig;
-  checkConfig(config);
+  sweepTask.check(settings, seed);
   const backend = await getBackend(config.backend);
+  checkAdapter(config, backend);
   const result = await runLinearRegressionSgd(backend, config);
   const records = result.recordSteps.length;
   let last = 0, middle = 0;
@@ -271,43 +466,34 @@ export async function sweepTask(
     middle += result.errors[w * records + Math.floor((records - 1) / 2)] / config.walkers;
   }
   const span = result.recordSteps[records - 1] - result.recordSteps[Math.floor((records - 1) / 2)];
-  return { finalMeanError: last, log10ErrorPerStep: span > 0 ? Math.log10(last / middle) / span : 0 };
+  return {
+    finalMeanError: last,
+    log10ErrorPerStep: span > 0 ? Math.log10(last / middle) / span : 0,
+    diverged: !result.errors.every(Number.isFinite),
+  };
 }
 
+/** The settings a sweep may set (a grid or `fixed` key outside these is refused when planning). */
+sweepTask.settings = Object.keys(defaultConfig).filter((k) => k !== "seed") as readonly string[];
+
+/** Checks one task's settings and seed (run when the sweep is planned, before any task runs). */
+sweepTask.check = (settings: Record<string, unknown>, seed: number): void => {
+  checkConfig({ ...defaultConfig, ...settings, seed } as TrainConfig);
+};
+
 if (import.meta.main) {
-  const options = {
-    d: { type: "number", default: defaultConfig.d, description: "input dimension" },
-    walkers: { type: "number", default: defaultConfig.walkers, description: "independent walkers" },
-    steps: { type: "number", default: defaultConfig.steps, description: "SGD steps per walker" },
-    learningRate: {
-      type: "number",
-      default: defaultConfig.learningRate,
-      description: "learning rate (stable < 2)",
-    },
-    recordEvery: {
-      type: "number",
-      default: defaultConfig.recordEvery,
-      description: "steps between error records",
-    },
-    checkpointEvery: {
-      type: "number",
-      default: defaultConfig.checkpointEvery,
-      description: "steps between checkpoints",
-    },
-    resume: { type: "string", default: "", description: "continue the run in this run directory" },
-    quiet: { type: "boolean", default: false, description: "no progress output" },
-    ...COMMON_OPTIONS,
-    seed: { ...COMMON_OPTIONS.seed, default: defaultConfig.seed },
-    out: { type: "string", default: "runs/train_linear_regression", description: "new run directory" },
-  } as const;
-  await runCli({
-    usage: `deno run -A scripts/${NAME}.ts`,
-    description:
-      "Train many SGD walkers on a linear teacher in a run directory, with checkpoints and --resume",
-    options,
-  }, async (parsed) => {
+  await runCli(CLI, async (parsed, given) => {
     setProgressQuiet(Boolean(parsed.quiet));
     const { resume, quiet: _q, out, config: _c, ...settings } = parsed;
+    if (resume) {
+      const extra = [...given].filter((name) => name !== "resume" && name !== "quiet");
+      if (extra.length) {
+        throw new UsageError(
+          `Cannot resume ${resume} with ${extra.map(flag).join(", ")}: a resumed run keeps the settings ` +
+            `in its config.json; give only --resume (and --quiet), or start a new run with --out`,
+        );
+      }
+    }
     const stop = listenForStop();
     try {
       const outcome = await train(settings as TrainConfig, {

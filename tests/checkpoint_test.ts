@@ -9,6 +9,8 @@ import {
   saveCheckpoint,
 } from "../lib/checkpoint.ts";
 import { defaultConfig, train, type TrainConfig } from "../scripts/train_linear_regression.ts";
+import { exitCodeOf, RunFailedError } from "../lib/cli.ts";
+import { readNpy } from "../lib/io/npy.ts";
 
 const STATE: CheckpointState = {
   kind: "demo",
@@ -210,4 +212,68 @@ Deno.test({
     assert.equal(await Deno.stat(`${run}/done.json`).catch(() => null), null);
     await Deno.remove(root, { recursive: true });
   },
+});
+
+testBothBackends(
+  "a run that diverges stops with exit 4, keeps its errors up to the first non-finite one, labelled failed.json",
+  async (backend) => {
+    const root = await Deno.makeTempDir();
+    const config = { ...SMALL, learningRate: 5, steps: 3000, recordEvery: 100, checkpointEvery: 1000 };
+    const error = await train({ ...config, backend: backend.name }, { out: `${root}/run`, progress: "quiet" })
+      .then(() => null, (e) => e as Error);
+    assert.ok(error instanceof RunFailedError, String(error));
+    assert.equal(exitCodeOf(error), 4);
+    assert.match(
+      error.message,
+      /diverged: the mean error is (Infinity|NaN) at step \d+ \(--learning-rate 5 is too large/,
+    );
+    assert.equal(await Deno.stat(`${root}/run/done.json`).catch(() => null), null, "not marked complete");
+    const failed = JSON.parse(await Deno.readTextFile(`${root}/run/failed.json`));
+    const errors = await readNpy(`${root}/run/errors.npy`);
+    const steps = await readNpy(`${root}/run/record_steps.npy`);
+    const kept = errors.shape[1];
+    assert.deepEqual(errors.shape, [config.walkers, kept]);
+    assert.equal(steps.data[kept - 1], failed.step, "the last kept record is the step named");
+    const mean = (r: number) => {
+      let sum = 0;
+      for (let w = 0; w < config.walkers; w++) sum += errors.data[w * kept + r];
+      return sum;
+    };
+    assert.ok(!Number.isFinite(mean(kept - 1)), "the last kept record is the non-finite one");
+    for (let r = 0; r < kept - 1; r++) assert.ok(Number.isFinite(mean(r)), `record ${r} finite`);
+    await assert.rejects(
+      train(config, { out: "", resume: `${root}/run`, progress: "quiet" }),
+      /Cannot resume .*: the run failed \(diverged/,
+    );
+    await Deno.remove(root, { recursive: true });
+  },
+);
+
+Deno.test("resuming a run whose checkpoint was deleted says so, then gives the same result", async () => {
+  const root = await Deno.makeTempDir();
+  const config = { ...SMALL, backend: "reference" as const };
+  await train(config, { out: `${root}/whole`, progress: "quiet" });
+  await train(config, { out: `${root}/split`, stopAfterSegments: 2, progress: "quiet" });
+  await Deno.remove(`${root}/split/checkpoint.ckpt`);
+  const said: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => said.push(args.join(" "));
+  try {
+    const last = await train(config, { out: "", resume: `${root}/split`, progress: "quiet" });
+    assert.equal(last.status, "complete");
+  } finally {
+    console.error = original;
+  }
+  assert.match(
+    said.join("\n"),
+    /split has no checkpoint.ckpt \(metrics.jsonl reached step 30\): it was deleted, .*starting again from step 0/,
+  );
+  for (const name of ["errors.npy", "weights.npy", "metrics.jsonl"]) {
+    assert.deepEqual(
+      await Deno.readFile(`${root}/split/${name}`),
+      await Deno.readFile(`${root}/whole/${name}`),
+      name,
+    );
+  }
+  await Deno.remove(root, { recursive: true });
 });

@@ -1,7 +1,9 @@
 import { assert } from "./_assert.ts";
 import { writeFileAtomic } from "../lib/io/atomic.ts";
 import { MetricsWriter, readMetrics } from "../lib/io/metrics.ts";
-import { isCompleteRun, RunDir } from "../lib/io/run_dir.ts";
+import { isCompleteRun, isFailedRun, RunDir } from "../lib/io/run_dir.ts";
+import { exitCodeOf } from "../lib/cli.ts";
+import { checkOutputDir } from "../lib/io/output_dir.ts";
 import { TOOLKIT_VERSION } from "../lib/io/provenance.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import denoJson from "../deno.json" with { type: "json" };
@@ -39,7 +41,10 @@ Deno.test("a run directory is never overwritten, and a missing one is named", as
   const root = await Deno.makeTempDir();
   const info = { name: "demo", parameters: {}, seed: 0, backend: "reference" };
   await RunDir.create(`${root}/run`, info);
-  await assert.rejects(RunDir.create(`${root}/run`, info), /is not empty \(use --resume .*\/run/);
+  await assert.rejects(
+    RunDir.create(`${root}/run`, info),
+    /it holds an unfinished run \(no done.json\); delete it or choose another --out/,
+  );
   await assert.rejects(
     RunDir.open(`${root}/absent`),
     /Cannot open run directory .*absent: no readable config.json/,
@@ -81,5 +86,76 @@ Deno.test("atomic writes replace whole files and leave no temporary file behind,
   await assert.rejects(writeFileAtomic(`${root}/dir`, "data"), /Cannot write .*dir/);
   assert.deepEqual([...Deno.readDirSync(root)].map((e) => e.name).sort(), ["a.json", "dir"]);
   await assert.rejects(writeFileAtomic(`${root}/missing/x.json`, "data"), /Cannot write .*missing\/x.json/);
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("a refused run directory says what it holds and what to do, with a usage error (exit 2)", async () => {
+  const root = await Deno.makeTempDir();
+  const info = { name: "demo", parameters: {}, seed: 0, backend: "reference" };
+  const refusal = async (path: string, resumable: boolean) => {
+    const error = await RunDir.create(path, { ...info, resumable }).then(() => null, (e) => e as Error);
+    assert.ok(error, `${path} must be refused`);
+    assert.equal(exitCodeOf(error), 2, error!.message);
+    return error!.message;
+  };
+  // Unfinished: only a script that can resume suggests --resume.
+  await RunDir.create(`${root}/unfinished`, info);
+  assert.match(
+    await refusal(`${root}/unfinished`, true),
+    /holds an unfinished run \(running now, or stopped\); if it stopped, continue it with --resume .*unfinished/,
+  );
+  assert.doesNotMatch(await refusal(`${root}/unfinished`, false), /--resume/);
+  // Complete: never --resume.
+  const complete = await RunDir.create(`${root}/complete`, info);
+  await complete.complete();
+  const message = await refusal(`${root}/complete`, true);
+  assert.match(message, /holds a complete run \(done.json\); choose another --out/);
+  assert.doesNotMatch(message, /--resume/);
+  // Failed: names the reason.
+  const failed = await RunDir.create(`${root}/failed`, info);
+  await failed.fail("diverged: the mean error is Infinity at step 900", { step: 900 });
+  assert.equal(await isFailedRun(failed.path), true);
+  assert.equal(await isCompleteRun(failed.path), false);
+  assert.match(
+    await refusal(`${root}/failed`, true),
+    /holds a failed run \(failed.json: diverged: the mean error is Infinity at step 900\); delete it/,
+  );
+  // Other files, an empty path.
+  await Deno.mkdir(`${root}/other`);
+  await Deno.writeTextFile(`${root}/other/notes.txt`, "x");
+  assert.match(await refusal(`${root}/other`, true), /it is not empty; choose another --out/);
+  assert.match(await refusal("", true), /the path is empty; give --out a directory/);
+  assert.match(
+    await refusal(`${root}/other/notes.txt/run`, true),
+    /Cannot create run directory .*choose another --out/,
+  );
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("discard removes a run that failed early: the directory it made, or only its files", async () => {
+  const root = await Deno.makeTempDir();
+  const info = { name: "demo", parameters: {}, seed: 0, backend: "reference" };
+  const made = await RunDir.create(`${root}/made/run`, info);
+  await made.writeJson("partial.json", {});
+  await made.discard();
+  assert.equal(await Deno.stat(`${root}/made/run`).catch(() => null), null);
+  await Deno.mkdir(`${root}/given`);
+  const given = await RunDir.create(`${root}/given`, info);
+  await given.discard();
+  assert.deepEqual([...Deno.readDirSync(`${root}/given`)], [], "the directory the user made stays, empty");
+  await RunDir.create(`${root}/given`, info); // and takes the next run
+  await Deno.remove(root, { recursive: true });
+});
+
+Deno.test("an output directory is checked without creating anything", async () => {
+  const root = await Deno.makeTempDir();
+  await checkOutputDir(`${root}/a/b/c`);
+  assert.deepEqual([...Deno.readDirSync(root)], [], "nothing created");
+  await Deno.writeTextFile(`${root}/file`, "x");
+  await assert.rejects(
+    checkOutputDir(`${root}/file/out`),
+    /Cannot write to --out .*file\/out: .*file is a file/,
+  );
+  await assert.rejects(checkOutputDir(""), /Option --out is empty/);
   await Deno.remove(root, { recursive: true });
 });

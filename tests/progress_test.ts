@@ -77,7 +77,43 @@ Deno.test("on a terminal: a bar redrawn in place with rate and ETA, throttled, e
   f.clock.ms = 2000;
   p.update(200);
   p.finish();
-  assert.ok(f.chunks.at(-1)!.endsWith("100.0% 200/200 tasks  75.0 tasks/s  ETA 0s\n"), f.chunks.at(-1));
+  // The final state is on screen already: it is drawn once, then its line ended.
+  assert.ok(f.chunks.at(-2)!.endsWith("100.0% 200/200 tasks  75.0 tasks/s  ETA 0s"), f.chunks.at(-2));
+  assert.equal(f.chunks.at(-1), "\n");
+  assert.equal(f.chunks.join("").split("200/200").length - 1, 1, "the final bar is drawn once");
+});
+
+Deno.test("on a terminal: printed lines erase the bar first (never glued to it), and the bar fits the width", () => {
+  const f = fake(true);
+  const printed: string[] = [];
+  const original = console.log;
+  // What console.log wrote, in order with the bar's writes (the hook wraps this function).
+  console.log = (...args: unknown[]) => {
+    f.chunks.push(`<stdout:${args.join(" ")}>`);
+    printed.push(args.join(" "));
+  };
+  try {
+    const p = new Progress({ total: 10, label: "train", sink: f.sink, now: f.now, columns: () => 30 });
+    f.clock.ms = 1000;
+    p.update(5);
+    console.log("step 5: batch loss 0.6669");
+    p.update(6); // drawn at once after a printed line, even within 100 ms
+    f.clock.ms = 2000;
+    p.update(10);
+    p.finish();
+    console.log("after");
+    assert.deepEqual(printed, ["step 5: batch loss 0.6669", "after"]);
+    const text = f.chunks.join("");
+    const erase = "\r\x1b[2K";
+    assert.ok(text.includes(`${erase}<stdout:step 5: batch loss 0.6669>${erase}train`), JSON.stringify(text));
+    // After finish the console is released: "after" comes with no erase before it.
+    assert.ok(text.endsWith("\n<stdout:after>"), JSON.stringify(text));
+    for (const chunk of f.chunks.filter((c) => c.startsWith("\r\x1b[2Ktrain"))) {
+      assert.ok(chunk.length - "\r\x1b[2K".length <= 29, `cut to the width: ${JSON.stringify(chunk)}`);
+    }
+  } finally {
+    console.log = original;
+  }
 });
 
 Deno.test("--quiet (or mode quiet) writes nothing; an unknown total is refused", () => {

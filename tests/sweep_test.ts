@@ -58,6 +58,31 @@ Deno.test("bad sweep specs are refused naming the field", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("sweep keys are checked against the task's declared settings, and each task's values, before any directory", async () => {
+  const dir = await Deno.makeTempDir();
+  // Issue 14: "lerningRate" ran every task with the default and merged.json labelled them 0.05 and 1.5.
+  await assert.rejects(
+    planSweep(await specFile(dir, { ...SPEC, grid: { lerningRate: [0.05, 1.5] } }), `${dir}/s`),
+    /grid key "lerningRate" is not a setting of the task \(did you mean "learningRate"\?\); its settings are d, walkers, steps, learningRate/,
+  );
+  await assert.rejects(
+    planSweep(await specFile(dir, { ...SPEC, fixed: { ...SPEC.fixed, walker: 2 } }), `${dir}/s`),
+    /fixed key "walker" is not a setting of the task \(did you mean "walkers"\?\)/,
+  );
+  await assert.rejects(
+    planSweep(await specFile(dir, { ...SPEC, grid: { d: [4, 0] } }), `${dir}/s`),
+    /task 2 \(.*"d":0.*\): Cannot train: --d is 0, must be an integer >= 1/,
+  );
+  // A task module whose function declares no settings is refused (its keys could not be checked).
+  await Deno.writeTextFile(`${dir}/task.ts`, "export async function run() { return {}; }\n");
+  await assert.rejects(
+    planSweep(await specFile(dir, { ...SPEC, task: "./task.ts#run" }), `${dir}/s`),
+    /its task .*task.ts#run declares no settings/,
+  );
+  assert.equal(await Deno.stat(`${dir}/s`).catch(() => null), null, "no sweep directory");
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("a local sweep (worker pool of subprocesses) merges to what the tasks give one by one", async () => {
   const dir = await Deno.makeTempDir();
   const spec = await specFile(dir);

@@ -32,7 +32,7 @@ export const FASHION_MNIST_CLASSES = [
 
 const HINT =
   `install it with "apt-get install -y dataset-fashion-mnist" (files in ${FASHION_MNIST_DEFAULT_DIR}), ` +
-  "or pass dataDir / set FASHION_MNIST_DIR to a directory holding the IDX files";
+  "or give --data-dir (dataDir in code) or FASHION_MNIST_DIR: a directory holding the IDX files";
 
 /** The directory used when none is given: `FASHION_MNIST_DIR`, else the Debian package's. */
 export function fashionMnistDir(): string {

@@ -44,11 +44,12 @@ export async function readDatasetFile(path: string, hint = ""): Promise<Uint8Arr
   try {
     return await readAll(file.readable.pipeThrough(new DecompressionStream("gzip")));
   } catch (error) {
+    const size = await Deno.stat(path).then((info) => `${info.size} bytes on disk`, () => "size unknown");
     throw new DatasetFileError(
       path,
-      `Cannot read dataset file "${path}": its gzip stream is corrupt or truncated (${
+      `Cannot read dataset file "${path}": its gzip stream is corrupt or truncated (${size}; ${
         (error as Error).message
-      })`,
+      })${hint ? `; replace the file: ${hint}` : ""}`,
     );
   }
 }

@@ -134,5 +134,11 @@ export async function readIdxFile(
   expect: { type?: string; dims?: number } = {},
   hint = "",
 ): Promise<IdxArray> {
-  return parseIdx(await readDatasetFile(path, hint), path, expect);
+  const bytes = await readDatasetFile(path, hint);
+  try {
+    return parseIdx(bytes, path, expect);
+  } catch (error) {
+    if (!(error instanceof DatasetFileError) || !hint) throw error;
+    throw new DatasetFileError(path, `${error.message}; replace the file: ${hint}`);
+  }
 }

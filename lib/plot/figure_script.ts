@@ -11,11 +11,14 @@
  * ```
  *
  * which gives it `--help`, `--full`, `--quiet`, `--seed`, `--backend`, `--out`, `--config` and one flag per
- * entry of `options`, and writes `<out>/<name>.vl.json`, `.svg` and `.summary.json`.
+ * entry of `options` (with its declared range: `integer`, `min`, `max`, `positive`, checked by the parser
+ * before anything runs), checks that `--out` can be written, then runs and writes
+ * `<out>/<name>.vl.json`, `.svg` and `.summary.json`.
  *
  * @module
  */
-import { COMMON_OPTIONS, type OptionSpec, runCli } from "../cli.ts";
+import { type CliSpec, COMMON_OPTIONS, type OptionSpec, runCli } from "../cli.ts";
+import { checkOutputDir } from "../io/output_dir.ts";
 import { type FigureResult, writeFigure } from "./figure.ts";
 import { setProgressQuiet } from "../progress.ts";
 
@@ -38,13 +41,15 @@ export interface FigureScript<C extends Record<string, unknown>> {
 }
 
 /**
- * Runs a figure script from the command line (see the module doc).
+ * The command line of a figure script: its options with defaults from `defaultConfig`, then `--full`,
+ * `--quiet` and the common options (tests check every script's ranges with it).
  *
- * Flags given explicitly win over `--full`, which wins over the defaults.
- *
- * @param script The script's name, options, configs and run function.
+ * @param script The script's name, options and configs.
+ * @returns The CLI spec.
  */
-export async function figureMain<C extends Record<string, unknown>>(script: FigureScript<C>): Promise<void> {
+export function figureCli<C extends Record<string, unknown>>(
+  script: Pick<FigureScript<C>, "name" | "description" | "options" | "defaultConfig">,
+): CliSpec {
   const options: Record<string, OptionSpec> = {};
   for (const [key, o] of Object.entries(script.options)) {
     options[key] = { ...o, default: (script.defaultConfig[key] ?? o.default) as OptionSpec["default"] };
@@ -59,34 +64,37 @@ export async function figureMain<C extends Record<string, unknown>>(script: Figu
   if ("seed" in script.defaultConfig) {
     common.seed = { ...common.seed, default: script.defaultConfig.seed as number };
   }
-  await runCli(
-    {
-      usage: `deno run -A scripts/${script.name}.ts`,
-      description: script.description,
-      options: { ...options, ...common },
-    },
-    async (parsed) => {
-      setProgressQuiet(Boolean(parsed.quiet));
-      const base = parsed.full && script.fullConfig ? script.fullConfig : script.defaultConfig;
-      const config: Record<string, unknown> = { ...base };
-      const explicit = new Set(explicitFlags(Deno.args));
-      for (const [key, value] of Object.entries(parsed)) {
-        if (key === "full" || key === "quiet" || key === "out" || key === "config") continue;
-        // --full supplies its own values unless a flag (or config file) set one explicitly.
-        if (!parsed.full || explicit.has(key) || !(key in base)) config[key] = value;
-      }
-      const started = performance.now();
-      const figure = await script.run(config as C);
-      figure.summary = { ...figure.summary, walltimeSeconds: (performance.now() - started) / 1000 };
-      const files = await writeFigure(String(parsed.out), script.name, figure);
-      console.error(`wrote ${files.join(", ")}`);
-      console.log(JSON.stringify(figure.summary, null, 2));
-    },
-  );
+  return {
+    usage: `deno run -A scripts/${script.name}.ts`,
+    description: script.description,
+    options: { ...options, ...common },
+  };
 }
 
-function explicitFlags(args: string[]): string[] {
-  return args.filter((a) => a.startsWith("--")).map((a) =>
-    a.slice(2).split("=")[0].replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
-  );
+/**
+ * Runs a figure script from the command line (see the module doc).
+ *
+ * Flags given explicitly (or in `--config`) win over `--full`, which wins over the defaults. `--out`
+ * is checked before the figure is computed.
+ *
+ * @param script The script's name, options, configs and run function.
+ */
+export async function figureMain<C extends Record<string, unknown>>(script: FigureScript<C>): Promise<void> {
+  await runCli(figureCli(script), async (parsed, given) => {
+    setProgressQuiet(Boolean(parsed.quiet));
+    await checkOutputDir(String(parsed.out));
+    const base = parsed.full && script.fullConfig ? script.fullConfig : script.defaultConfig;
+    const config: Record<string, unknown> = { ...base };
+    for (const [key, value] of Object.entries(parsed)) {
+      if (key === "full" || key === "quiet" || key === "out" || key === "config") continue;
+      // --full supplies its own values unless a flag (or config file) set one explicitly.
+      if (!parsed.full || given.has(key) || !(key in base)) config[key] = value;
+    }
+    const started = performance.now();
+    const figure = await script.run(config as C);
+    figure.summary = { ...figure.summary, walltimeSeconds: (performance.now() - started) / 1000 };
+    const files = await writeFigure(String(parsed.out), script.name, figure);
+    console.error(`wrote ${files.join(", ")}`);
+    console.log(JSON.stringify(figure.summary, null, 2));
+  });
 }

@@ -10,9 +10,11 @@
  *
  * @module
  */
+import { UsageError } from "../exit_codes.ts";
 import { writeJsonAtomic } from "../io/atomic.ts";
 import { isCompleteRun, RunDir } from "../io/run_dir.ts";
 import {
+  checkSweepKeys,
   checkSweepSpec,
   expandSweep,
   type SweepSpec,
@@ -56,15 +58,20 @@ export async function planSweep(specPath: string, sweepDir: string): Promise<Swe
   const base = new URL(`file://${await Deno.realPath(specPath)}`);
   const taskModule = new URL(path, base).href;
   const plan: SweepPlan = { name: spec.name, spec, taskModule, taskExport, tasks: expandSweep(spec) };
-  await loadTaskFunction(plan); // fail now, not in every worker
+  // Fail now, before any directory exists, not in every worker.
+  checkSweepKeys(spec, await loadTaskFunction(plan), specPath);
   try {
     await Deno.mkdir(sweepDir, { recursive: true });
   } catch (error) {
-    throw new Error(`Cannot create sweep directory ${sweepDir}: ${(error as Error).message}`);
+    throw new UsageError(
+      `Cannot create sweep directory ${sweepDir}: ${(error as Error).message}; choose another --out`,
+    );
   }
   const existing = await Deno.readTextFile(`${sweepDir}/sweep.json`).catch(() => null);
   if (existing !== null && JSON.stringify(JSON.parse(existing)) !== JSON.stringify(plan)) {
-    throw new Error(`Cannot plan sweep "${spec.name}" in ${sweepDir}: it holds a different sweep.json`);
+    throw new UsageError(
+      `Cannot plan sweep "${spec.name}" in ${sweepDir}: it holds a different sweep.json; choose another --out`,
+    );
   }
   if (existing === null) await writeJsonAtomic(`${sweepDir}/sweep.json`, plan);
   return plan;
@@ -75,7 +82,11 @@ export async function readPlan(sweepDir: string): Promise<SweepPlan> {
   try {
     return JSON.parse(await Deno.readTextFile(`${sweepDir}/sweep.json`));
   } catch (error) {
-    throw new Error(`Cannot read sweep ${sweepDir}: no readable sweep.json (${(error as Error).message})`);
+    throw new UsageError(
+      `Cannot read sweep ${sweepDir}: no readable sweep.json (${
+        (error as Error).message
+      }); is it a sweep directory?`,
+    );
   }
 }
 
@@ -203,8 +214,9 @@ export async function mergeSweep(sweepDir: string): Promise<MergedRow[]> {
   }
   if (missing.length) {
     const list = missing.length > 20 ? `${missing.slice(0, 20).join(", ")}, ...` : missing.join(", ");
-    throw new Error(
-      `Cannot merge sweep "${plan.name}": ${missing.length} of ${plan.tasks.length} tasks are not complete (${list})`,
+    throw new UsageError(
+      `Cannot merge sweep "${plan.name}": ${missing.length} of ${plan.tasks.length} tasks are not complete ` +
+        `(${list}); run them first (sweep local, or the SLURM array)`,
     );
   }
   await writeJsonAtomic(`${sweepDir}/merged.json`, { name: plan.name, tasks: plan.tasks.length, rows });

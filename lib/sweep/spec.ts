@@ -42,11 +42,85 @@ export interface SweepTask {
   seed: number;
 }
 
-/** A sweep task function: settings and seed in, JSON-serialisable results out. */
-export type SweepTaskFunction = (
-  settings: Record<string, unknown>,
-  seed: number,
-) => Promise<Record<string, unknown>>;
+/**
+ * A sweep task function: settings and seed in, JSON-serialisable results out. It declares the names
+ * of the settings it reads (`settings`), so that a misspelled grid or `fixed` key is refused when
+ * the sweep is planned instead of silently running the default; `check`, when given, validates one
+ * task's settings at planning time (before any directory is created or task runs).
+ *
+ * ```ts ignore
+ * export async function myTask(settings: Record<string, unknown>, seed: number) { ... }
+ * myTask.settings = ["learningRate", "d"];
+ * myTask.check = (settings: Record<string, unknown>, seed: number) => { ... throw on a bad value ... };
+ * ```
+ */
+export interface SweepTaskFunction {
+  (settings: Record<string, unknown>, seed: number): Promise<Record<string, unknown>>;
+  /** The settings the task reads. */
+  settings?: readonly string[];
+  /** Throws (naming the setting) when a task's settings are out of range. */
+  check?: (settings: Record<string, unknown>, seed: number) => void;
+}
+
+/** The closest name in `names` to `key` (edit distance <= 2), for "did you mean" hints. */
+function closest(key: string, names: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let previous = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const current = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+        previous = current;
+      }
+    }
+    return row[b.length];
+  };
+  const scored = names.map((n) => [distance(key.toLowerCase(), n.toLowerCase()), n] as const);
+  scored.sort((x, y) => x[0] - y[0]);
+  return scored.length && scored[0][0] <= 2 ? scored[0][1] : undefined;
+}
+
+/**
+ * Checks a sweep's grid and `fixed` keys against the settings its task declares, and each task's
+ * settings with the task's `check`.
+ *
+ * @param spec The sweep.
+ * @param fn The task function.
+ * @param source The spec file, for messages.
+ * @throws {TypeError} Naming an undeclared key (and the closest declared one), or a task whose
+ *   settings the task refuses; also when the task declares no settings.
+ */
+export function checkSweepKeys(spec: SweepSpec, fn: SweepTaskFunction, source: string): void {
+  const fail = (what: string) => new TypeError(`Cannot use sweep spec ${source}: ${what}`);
+  if (!Array.isArray(fn.settings)) {
+    throw fail(
+      `its task ${spec.task} declares no settings (give the function a "settings" list of the names it ` +
+        `reads), so misspelled keys could not be caught`,
+    );
+  }
+  const known = fn.settings;
+  for (const [where, keys] of [["grid", Object.keys(spec.grid)], ["fixed", Object.keys(spec.fixed ?? {})]]) {
+    for (const key of keys) {
+      if (known.includes(key)) continue;
+      const near = closest(key, known);
+      throw fail(
+        `${where} key "${key}" is not a setting of the task${near ? ` (did you mean "${near}"?)` : ""}; ` +
+          `its settings are ${known.join(", ")}`,
+      );
+    }
+  }
+  if (fn.check) {
+    for (const task of expandSweep(spec)) {
+      try {
+        fn.check(task.settings, task.seed);
+      } catch (error) {
+        throw fail(`task ${task.index} (${JSON.stringify(task.settings)}): ${(error as Error).message}`);
+      }
+    }
+  }
+}
 
 /**
  * Checks a parsed spec, naming what is wrong.
