@@ -236,16 +236,16 @@ export {
 export { type GaussianRbmResult, runGaussianRbm } from "./lib/dyson/rbm_trainer.ts";
 export {
   minibatchCovariances,
-  planTeacherStudent as planTeacherStudentEnsemble,
-  type TeacherStudentConfig as TeacherStudentEnsembleConfig,
+  planTeacherStudentEnsemble,
+  type TeacherStudentEnsembleConfig,
   type TsSetting,
 } from "./lib/dyson/teacher_student.ts";
 export {
   ensembleSingularValues,
-  runTeacherStudent as runTeacherStudentEnsemble,
-  type TeacherStudentResult as TeacherStudentEnsembleResult,
+  runTeacherStudentEnsemble,
+  type TeacherStudentEnsembleResult,
 } from "./lib/dyson/ts_trainer.ts";
-export { fdMean, fitPairDensity, runTsSweeps, TS_SWEEPS } from "./lib/dyson/ts_sweep.ts";
+export { fdMean, fitPairDensity } from "./lib/dyson/spacing_statistics.ts";
 
 // Stiff ODE integration and the reduced (m, h) teacher-student ODE.
 export {
@@ -276,8 +276,6 @@ export {
 export {
   analyseRbmSetting,
   degenerateModes,
-  type DensityFit,
-  fitGaussianDensity,
   pooledDensity,
   type RbmAnalysisOptions,
   type RbmModeFit,
@@ -288,7 +286,6 @@ export {
 } from "./lib/dyson/rbm_analysis.ts";
 export {
   fixedPointWeights,
-  RBM_SWEEPS,
   type RbmEnsembleOptions,
   type RbmEnsembles,
   type RbmSettingResult,

@@ -6,38 +6,24 @@
  * @module
  */
 import {
-  TS_FIGURE_OPTIONS,
-  TS_FULL,
-  TS_QUICK,
-  TS_TINY,
-  type TsFigureConfig,
-  tsScalingFigure,
-} from "../lib/dyson/ts_figures.ts";
-import type { FigureResult } from "../lib/plot/figure.ts";
+  TEACHER_STUDENT_QUICK_SCALE,
+  TEACHER_STUDENT_SWEEPS,
+  type TeacherStudentFigureConfig,
+  teacherStudentFigureScript,
+} from "../lib/dyson/teacher_student_figure_config.ts";
+import { teacherStudentScalingFigure } from "../lib/dyson/teacher_student_scaling_figures.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
 
-/** Configuration. */
-export type Config = TsFigureConfig;
+const script = teacherStudentFigureScript({
+  name: "dyson_fig13_ts_sigma_scaling",
+  description: "2x2 teacher-student: sqrt(pi) sigma_fit vs sqrt(alpha A / |B|) for three sweeps, a_fit",
+  defaultConfig: { ...TEACHER_STUDENT_QUICK_SCALE, ...TEACHER_STUDENT_SWEEPS },
+  run: (config) => teacherStudentScalingFigure(config, 13),
+});
 
-/** Quick scale: 400 seeds per setting, the paper's 10 epochs x 500 minibatches. */
-export const defaultConfig: Config = { ...TS_QUICK };
-/** The paper's scale. */
-export const fullConfig: Config = { ...TS_FULL };
-/** Tiny, for smoke and schema tests. */
-export const testConfig: Config = { ...TS_TINY };
+/** Configuration: the scale and the sweeps (see {@linkcode TeacherStudentFigureConfig}). */
+export type Config = TeacherStudentFigureConfig;
+/** Quick scale (`defaultConfig`), the paper's (`fullConfig`, `--full`), tiny for tests (`testConfig`), and the run. */
+export const { defaultConfig, fullConfig, testConfig, run } = script;
 
-/** Runs the ensembles and builds the figure. */
-export function run(config: Config = defaultConfig): Promise<FigureResult> {
-  return tsScalingFigure(config, 13);
-}
-
-if (import.meta.main) {
-  await figureMain<Config>({
-    name: "dyson_fig13_ts_sigma_scaling",
-    description: "2x2 teacher-student: sqrt(pi) sigma_fit vs sqrt(alpha A / |B|) for three sweeps, a_fit",
-    options: TS_FIGURE_OPTIONS,
-    defaultConfig,
-    fullConfig,
-    run,
-  });
-}
+if (import.meta.main) await figureMain<Config>(script);

@@ -1,4 +1,5 @@
 import { assert } from "./_assert.ts";
+import { ksDistanceToSurmise } from "../lib/dyson/spacing_statistics.ts";
 import * as fig10 from "../scripts/dyson_fig10_ts_wigner.ts";
 import * as fig12 from "../scripts/dyson_fig12_ts_spacing_scaling.ts";
 import * as fig1 from "../scripts/dyson_fig1_rbm_x_density.ts";
@@ -21,7 +22,7 @@ Deno.test("figure 10 smoke: teacher-student spacings follow the GOE surmise", as
   assert.equal(settings.length, 16);
   // KS distance to the surmise: 5% critical value 1.36 / sqrt(120) = 0.124; allow 0.2 for 16 settings.
   assert.ok((summary.maxKsDistance as number) < 0.2, `max KS ${summary.maxKsDistance}`);
-  assert.ok(fig10.ksDistanceToSurmise([0.1, 0.5, 1, 1.5, 2]) < 0.5);
+  assert.ok(ksDistanceToSurmise([0.1, 0.5, 1, 1.5, 2]) < 0.5);
 });
 
 Deno.test("figure 12 smoke: <S> = a sqrt(alpha A / |B|) with a near sqrt(pi), and <S> = sqrt(pi) sigma_fit", async () => {

@@ -245,14 +245,3 @@ export function spacingRowSpec(label: string, settingTitle: string, series: Spac
   };
   return { hconcat: [left, right] };
 }
-
-/** Kolmogorov-Smirnov distance of normalised spacings to the GOE surmise CDF 1 - e^{-pi s^2/4}. */
-export function ksToSurmise(s: ArrayLike<number>): number {
-  const sorted = Float64Array.from(s).sort();
-  let d = 0;
-  sorted.forEach((v, i) => {
-    const cdf = 1 - Math.exp(-Math.PI * v * v / 4);
-    d = Math.max(d, Math.abs(cdf - i / sorted.length), Math.abs(cdf - (i + 1) / sorted.length));
-  });
-  return d;
-}
