@@ -1,7 +1,7 @@
 import { assert } from "./_assert.ts";
 import { ksDistanceToSurmise } from "../lib/dyson/spacing_statistics.ts";
-import * as fig10 from "../scripts/dyson_fig10_ts_wigner.ts";
-import * as fig12 from "../scripts/dyson_fig12_ts_spacing_scaling.ts";
+import * as fig10 from "../scripts/dyson_fig10_teacher_student_wigner.ts";
+import * as fig12 from "../scripts/dyson_fig12_teacher_student_spacing_scaling.ts";
 import * as fig1 from "../scripts/dyson_fig1_rbm_x_density.ts";
 import * as fig2 from "../scripts/dyson_fig2_rbm_lambda_density.ts";
 import * as fig3 from "../scripts/dyson_fig3_rbm_wigner_batch_size.ts";
@@ -10,10 +10,10 @@ import * as fig5 from "../scripts/dyson_fig5_rbm_spacing_scaling.ts";
 import * as fig6 from "../scripts/dyson_fig6_rbm_sigma_scaling.ts";
 import * as fig7 from "../scripts/dyson_fig7_rbm_spacing_vs_sigma.ts";
 import * as fig8 from "../scripts/dyson_fig8_rbm_lambda_shift.ts";
-import * as fig9 from "../scripts/dyson_fig9_ts_singular_values.ts";
-import * as fig11 from "../scripts/dyson_fig11_ts_rho_fits.ts";
-import * as fig13 from "../scripts/dyson_fig13_ts_sigma_scaling.ts";
-import * as fig14 from "../scripts/dyson_fig14_ts_spacing_vs_sigma.ts";
+import * as fig9 from "../scripts/dyson_fig9_teacher_student_singular_values.ts";
+import * as fig11 from "../scripts/dyson_fig11_teacher_student_rho_fits.ts";
+import * as fig13 from "../scripts/dyson_fig13_teacher_student_sigma_scaling.ts";
+import * as fig14 from "../scripts/dyson_fig14_teacher_student_spacing_vs_sigma.ts";
 
 Deno.test("figure 10 smoke: teacher-student spacings follow the GOE surmise", async () => {
   const { spec, summary } = await fig10.run(fig10.testConfig);

@@ -178,7 +178,12 @@ export interface SpacingSeries {
  * One row of figures 3/4: left P(s), s = S/<S>, of every setting with the GOE surmise; right
  * P(S) with the surmise scaled by each setting's <S>.
  */
-export function spacingRowSpec(label: string, settingTitle: string, series: SpacingSeries[], sMax: number) {
+export function spacingRowSpec(
+  label: string,
+  settingTitle: string,
+  series: SpacingSeries[],
+  sMax: number,
+): { hconcat: unknown[] } {
   const scaled: Record<string, unknown>[] = [], raw: Record<string, unknown>[] = [];
   const theory: Record<string, unknown>[] = [];
   for (const st of series) {

@@ -1,5 +1,5 @@
 /**
- * The config of the 2x2 teacher-student figure scripts (scripts/dyson_fig9..14_ts_*.ts): the scale,
+ * The config of the 2x2 teacher-student figure scripts (scripts/dyson_fig9..14_teacher_student_*.ts): the scale,
  * the sweeps (or figure 9's settings); its command-line options, the quick, paper and test scales,
  * and the run of a config's sweeps.
  *

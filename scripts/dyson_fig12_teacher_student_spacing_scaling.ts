@@ -7,7 +7,7 @@
  * sqrt(pi) sigma_fit (one-point density fits) against the prediction, and of <S> against
  * sqrt(pi) sigma_fit (1 for a 2x2 GOE).
  *
- * Run: `deno run -A scripts/dyson_fig12_ts_spacing_scaling.ts` (`--full`: 3000 seeds per setting).
+ * Run: `deno run -A scripts/dyson_fig12_teacher_student_spacing_scaling.ts` (`--full`: 3000 seeds per setting).
  *
  * @module
  */
@@ -21,7 +21,7 @@ import { teacherStudentSpacingScalingFigure } from "../lib/dyson/teacher_student
 import { figureMain } from "../lib/plot/figure_script.ts";
 
 const script = teacherStudentFigureScript({
-  name: "dyson_fig12_ts_spacing_scaling",
+  name: "dyson_fig12_teacher_student_spacing_scaling",
   description: "2x2 teacher-student: <S> vs the predicted width for three sweeps, slope through the origin",
   defaultConfig: { ...TEACHER_STUDENT_QUICK_SCALE, ...TEACHER_STUDENT_SWEEPS },
   run: teacherStudentSpacingScalingFigure,

@@ -1,7 +1,11 @@
 /**
- * Figure 14 of the Dyson line (spec seed001 B.6, TS notebook `sig-S (TS)`): the mean spacing <S> of the 2x2 teacher-student ensembles against sqrt(pi) sigma_fit with the identity line (a 2x2 GOE has <S> = sqrt(pi) sigma).
+ * Figure 10 of the Dyson line (spec seed001 B.6, TS notebook `wigner_{n,lr,bs}`): the
+ * distribution of normalised spacings s = S/<S> of the 2x2 teacher-student ensembles, one
+ * panel per sweep (noise eps, learning rate alpha, batch size |B|), against the GOE Wigner
+ * surmise (pi/2) s e^{-pi s^2/4}. The summary gives each setting's <S> and the Kolmogorov-Smirnov
+ * distance of its s to the surmise.
  *
- * Run: `deno run -A scripts/dyson_fig14_ts_spacing_vs_sigma.ts` (`--full`: 3000 seeds per setting).
+ * Run: `deno run -A scripts/dyson_fig10_teacher_student_wigner.ts` (`--full`: 3000 seeds per setting).
  *
  * @module
  */
@@ -11,14 +15,14 @@ import {
   type TeacherStudentFigureConfig,
   teacherStudentFigureScript,
 } from "../lib/dyson/teacher_student_figure_config.ts";
-import { teacherStudentScalingFigure } from "../lib/dyson/teacher_student_scaling_figures.ts";
+import { teacherStudentWignerFigure } from "../lib/dyson/teacher_student_spacing_figures.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
 
 const script = teacherStudentFigureScript({
-  name: "dyson_fig14_ts_spacing_vs_sigma",
-  description: "2x2 teacher-student: <S> vs sqrt(pi) sigma_fit against the identity",
+  name: "dyson_fig10_teacher_student_wigner",
+  description: "2x2 teacher-student spacing distributions per sweep vs the GOE Wigner surmise",
   defaultConfig: { ...TEACHER_STUDENT_QUICK_SCALE, ...TEACHER_STUDENT_SWEEPS },
-  run: (config) => teacherStudentScalingFigure(config, 14),
+  run: teacherStudentWignerFigure,
 });
 
 /** Configuration: the scale and the sweeps (see {@linkcode TeacherStudentFigureConfig}). */

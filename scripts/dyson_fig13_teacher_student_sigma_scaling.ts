@@ -1,11 +1,7 @@
 /**
- * Figure 10 of the Dyson line (spec seed001 B.6, TS notebook `wigner_{n,lr,bs}`): the
- * distribution of normalised spacings s = S/<S> of the 2x2 teacher-student ensembles, one
- * panel per sweep (noise eps, learning rate alpha, batch size |B|), against the GOE Wigner
- * surmise (pi/2) s e^{-pi s^2/4}. The summary gives each setting's <S> and the Kolmogorov-Smirnov
- * distance of its s to the surmise.
+ * Figure 13 of the Dyson line (spec seed001 B.6, TS notebook `TS-pred_comp-all_sig-fit`): sqrt(pi) sigma_fit (2x2-GOE one-point fits of the pooled singular values) of the 2x2 teacher-student ensembles against sqrt(alpha A / |B|), A = eps^2, for the three sweeps, with the weighted slope through the origin a_fit (sqrt(pi) for a 2x2 GOE of width sigma_pred).
  *
- * Run: `deno run -A scripts/dyson_fig10_ts_wigner.ts` (`--full`: 3000 seeds per setting).
+ * Run: `deno run -A scripts/dyson_fig13_teacher_student_sigma_scaling.ts` (`--full`: 3000 seeds per setting).
  *
  * @module
  */
@@ -15,14 +11,14 @@ import {
   type TeacherStudentFigureConfig,
   teacherStudentFigureScript,
 } from "../lib/dyson/teacher_student_figure_config.ts";
-import { teacherStudentWignerFigure } from "../lib/dyson/teacher_student_spacing_figures.ts";
+import { teacherStudentScalingFigure } from "../lib/dyson/teacher_student_scaling_figures.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
 
 const script = teacherStudentFigureScript({
-  name: "dyson_fig10_ts_wigner",
-  description: "2x2 teacher-student spacing distributions per sweep vs the GOE Wigner surmise",
+  name: "dyson_fig13_teacher_student_sigma_scaling",
+  description: "2x2 teacher-student: sqrt(pi) sigma_fit vs sqrt(alpha A / |B|) for three sweeps, a_fit",
   defaultConfig: { ...TEACHER_STUDENT_QUICK_SCALE, ...TEACHER_STUDENT_SWEEPS },
-  run: teacherStudentWignerFigure,
+  run: (config) => teacherStudentScalingFigure(config, 13),
 });
 
 /** Configuration: the scale and the sweeps (see {@linkcode TeacherStudentFigureConfig}). */

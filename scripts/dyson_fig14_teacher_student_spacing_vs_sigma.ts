@@ -1,7 +1,7 @@
 /**
- * Figure 13 of the Dyson line (spec seed001 B.6, TS notebook `TS-pred_comp-all_sig-fit`): sqrt(pi) sigma_fit (2x2-GOE one-point fits of the pooled singular values) of the 2x2 teacher-student ensembles against sqrt(alpha A / |B|), A = eps^2, for the three sweeps, with the weighted slope through the origin a_fit (sqrt(pi) for a 2x2 GOE of width sigma_pred).
+ * Figure 14 of the Dyson line (spec seed001 B.6, TS notebook `sig-S (TS)`): the mean spacing <S> of the 2x2 teacher-student ensembles against sqrt(pi) sigma_fit with the identity line (a 2x2 GOE has <S> = sqrt(pi) sigma).
  *
- * Run: `deno run -A scripts/dyson_fig13_ts_sigma_scaling.ts` (`--full`: 3000 seeds per setting).
+ * Run: `deno run -A scripts/dyson_fig14_teacher_student_spacing_vs_sigma.ts` (`--full`: 3000 seeds per setting).
  *
  * @module
  */
@@ -15,10 +15,10 @@ import { teacherStudentScalingFigure } from "../lib/dyson/teacher_student_scalin
 import { figureMain } from "../lib/plot/figure_script.ts";
 
 const script = teacherStudentFigureScript({
-  name: "dyson_fig13_ts_sigma_scaling",
-  description: "2x2 teacher-student: sqrt(pi) sigma_fit vs sqrt(alpha A / |B|) for three sweeps, a_fit",
+  name: "dyson_fig14_teacher_student_spacing_vs_sigma",
+  description: "2x2 teacher-student: <S> vs sqrt(pi) sigma_fit against the identity",
   defaultConfig: { ...TEACHER_STUDENT_QUICK_SCALE, ...TEACHER_STUDENT_SWEEPS },
-  run: (config) => teacherStudentScalingFigure(config, 13),
+  run: (config) => teacherStudentScalingFigure(config, 14),
 });
 
 /** Configuration: the scale and the sweeps (see {@linkcode TeacherStudentFigureConfig}). */
