@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type RbmFigureConfig, runRbmFigureSettings } from "./rbm_figure_config.ts";
+import { type RbmFigureConfig, rbmFigureSettings, runRbmFigureSettings } from "./rbm_figure_config.ts";
 import { spacingRowSpec } from "./dyson_plots.ts";
 import { ksDistanceToSurmise } from "./spacing_statistics.ts";
 import { type FigureResult, VEGA_LITE_SCHEMA } from "../plot/figure.ts";
@@ -19,14 +19,14 @@ import { type FigureResult, VEGA_LITE_SCHEMA } from "../plot/figure.ts";
  * @throws {RangeError} When the config has both sweeps or none.
  */
 export async function rbmWignerFigure(config: RbmFigureConfig): Promise<FigureResult> {
-  const r = await runRbmFigureSettings(config);
-  const sweeps = [...new Set(r.results.map((s) => s.sweep))];
+  const sweeps = [...new Set(rbmFigureSettings(config).map((s) => s.sweep))];
   if (sweeps.length !== 1) {
     throw new RangeError(
       `Cannot draw the RBM spacing figure: the config has ${sweeps.length} sweeps, must have 1`,
     );
   }
   const sweep = sweeps[0];
+  const r = await runRbmFigureSettings(config);
   const label = sweep === "batchSize" ? "|B|" : "alpha";
   const pairs = r.results[0].analysis.pairs;
   const rows = pairs.map((p, k) => {

@@ -83,7 +83,10 @@ export const TEACHER_STUDENT_FIGURE_OPTIONS = {
   batchSizes: { type: "string" as const, description: "batch sizes of the batch-size sweep" },
   noise: { type: "number" as const, description: "eps where another parameter is swept" },
   learningRate: { type: "number" as const, description: "learning rate where another parameter is swept" },
-  batchSize: { type: "number" as const, description: "batch size where another parameter is swept" },
+  batchSize: {
+    type: "number" as const,
+    description: "batch size where another parameter is swept (figure 9: of every setting)",
+  },
   settings: { type: "string" as const, description: "settings as alpha:eps pairs, comma-separated" },
 };
 
