@@ -21,8 +21,11 @@ import { freeFieldKernel } from "../lib/dyson/free_field.ts";
 import { type GaussianRbmConfig, planGaussianRbm } from "../lib/dyson/gaussian_rbm.ts";
 import { runGaussianRbm } from "../lib/dyson/rbm_trainer.ts";
 import { initialRbmState, rbmSeedReference } from "../lib/reference/dyson_gaussian_rbm.ts";
-import { planTeacherStudent, type TeacherStudentConfig } from "../lib/dyson/teacher_student.ts";
-import { runTeacherStudent } from "../lib/dyson/ts_trainer.ts";
+import {
+  planTeacherStudentEnsemble,
+  type TeacherStudentEnsembleConfig,
+} from "../lib/dyson/teacher_student.ts";
+import { runTeacherStudentEnsemble } from "../lib/dyson/ts_trainer.ts";
 import { initialTsState, tsSeedReference } from "../lib/reference/dyson_teacher_student.ts";
 import { type BenchOptions, type BenchRow, compared } from "./_harness.ts";
 import { batchedSymmetricEigen, gramMatrices } from "../lib/dyson/batched_eigen.ts";
@@ -42,7 +45,7 @@ const RBM: GaussianRbmConfig = {
   seed: 1,
 };
 
-const TS: TeacherStudentConfig = {
+const TS: TeacherStudentEnsembleConfig = {
   settings: [{ learningRate: 0.1, batchSize: 16, noise: 0.1 }],
   seeds: 1,
   epochs: 1,
@@ -124,7 +127,7 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
     };
   }
 
-  const tsPlan = planTeacherStudent({ ...TS, seeds: 2 });
+  const tsPlan = planTeacherStudentEnsemble({ ...TS, seeds: 2 });
   const tsState = initialTsState(tsPlan);
   const tsBaseSeconds = await seconds(() => {
     for (let seed = 0; seed < 2; seed++) tsSeedReference(tsPlan, tsState, seed, 0, 500);
@@ -138,9 +141,9 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
     batch: 16,
   };
   yield tsBase;
-  await runTeacherStudent(backend, { ...TS, seeds: 2, batchesPerEpoch: 5 }); // compile
+  await runTeacherStudentEnsemble(backend, { ...TS, seeds: 2, batchesPerEpoch: 5 }); // compile
   for (const seeds of [...seedCounts, ...(options.quick ? [] : [3000 * 16])]) {
-    const t = await seconds(() => runTeacherStudent(backend, { ...TS, seeds }));
+    const t = await seconds(() => runTeacherStudentEnsemble(backend, { ...TS, seeds }));
     yield compared({
       bench: "dyson",
       variant: "ts-fused",

@@ -10,39 +10,20 @@
  *
  * @module
  */
-import {
-  RBM_FIGURE_OPTIONS,
-  RBM_FULL_SCALE,
-  RBM_TEST_SCALE,
-  rbmDensityFigure,
-  type RbmFigureConfig,
-  rbmQuickScale,
-} from "../lib/dyson/rbm_figures.ts";
-import type { FigureResult } from "../lib/plot/figure.ts";
+import { RBM_QUICK_SCALE, type RbmFigureConfig, rbmFigureScript } from "../lib/dyson/rbm_figure_config.ts";
+import { rbmDensityFigure } from "../lib/dyson/rbm_density_figures.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
 
-/** Configuration. */
+const script = rbmFigureScript({
+  name: "dyson_fig2_rbm_lambda_density",
+  description: "Gaussian RBM: pooled lambda = mu^2 - x per learning rate vs the target spectrum kappa",
+  defaultConfig: { ...RBM_QUICK_SCALE, seeds: 400, learningRates: "0.01,0.04,0.08", batchSize: 16 },
+  run: (config) => rbmDensityFigure(config, "lambda"),
+});
+
+/** Configuration: the scale and the sweeps (see {@linkcode RbmFigureConfig}). */
 export type Config = RbmFigureConfig;
+/** Quick scale (`defaultConfig`), the paper's (`fullConfig`, `--full`), tiny for tests (`testConfig`), and the run. */
+export const { defaultConfig, fullConfig, testConfig, run } = script;
 
-/** Quick scale: 400 seeds per setting from the fixed point, alpha * epochs = 80 (~25 s on the CPU adapter). */
-export const defaultConfig: Config = rbmQuickScale(400);
-/** The paper's scale. */
-export const fullConfig: Config = { ...defaultConfig, ...RBM_FULL_SCALE };
-/** Tiny, for smoke and schema tests. */
-export const testConfig: Config = { ...defaultConfig, ...RBM_TEST_SCALE };
-
-/** Runs the ensembles and builds the figure. */
-export function run(config: Config = defaultConfig): Promise<FigureResult> {
-  return rbmDensityFigure(config, "lambda");
-}
-
-if (import.meta.main) {
-  await figureMain<Config>({
-    name: "dyson_fig2_rbm_lambda_density",
-    description: "Gaussian RBM: pooled lambda = mu^2 - x per learning rate vs the target spectrum kappa",
-    options: RBM_FIGURE_OPTIONS,
-    defaultConfig,
-    fullConfig,
-    run,
-  });
-}
+if (import.meta.main) await figureMain<Config>(script);

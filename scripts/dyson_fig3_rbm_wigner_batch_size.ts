@@ -11,38 +11,24 @@
  * @module
  */
 import {
-  RBM_FIGURE_OPTIONS,
-  RBM_FULL_SCALE,
-  RBM_TEST_SCALE,
+  RBM_BATCH_SIZE_SWEEP,
+  RBM_QUICK_SCALE,
   type RbmFigureConfig,
-  rbmQuickScale,
-  rbmWignerFigure,
-} from "../lib/dyson/rbm_figures.ts";
-import type { FigureResult } from "../lib/plot/figure.ts";
+  rbmFigureScript,
+} from "../lib/dyson/rbm_figure_config.ts";
+import { rbmWignerFigure } from "../lib/dyson/rbm_spacing_figures.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
 
-/** Configuration. */
+const script = rbmFigureScript({
+  name: "dyson_fig3_rbm_wigner_batch_size",
+  description: "Gaussian RBM: degenerate-pair spacings over the batchSize sweep vs the GOE Wigner surmise",
+  defaultConfig: { ...RBM_QUICK_SCALE, ...RBM_BATCH_SIZE_SWEEP, seeds: 500 },
+  run: rbmWignerFigure,
+});
+
+/** Configuration: the scale and the sweeps (see {@linkcode RbmFigureConfig}). */
 export type Config = RbmFigureConfig;
+/** Quick scale (`defaultConfig`), the paper's (`fullConfig`, `--full`), tiny for tests (`testConfig`), and the run. */
+export const { defaultConfig, fullConfig, testConfig, run } = script;
 
-/** Quick scale: 500 seeds per setting from the fixed point, alpha * epochs = 80. */
-export const defaultConfig: Config = rbmQuickScale(500);
-/** The paper's scale. */
-export const fullConfig: Config = { ...defaultConfig, ...RBM_FULL_SCALE };
-/** Tiny, for smoke and schema tests. */
-export const testConfig: Config = { ...defaultConfig, ...RBM_TEST_SCALE };
-
-/** Runs the ensembles and builds the figure. */
-export function run(config: Config = defaultConfig): Promise<FigureResult> {
-  return rbmWignerFigure(config, "batchSize");
-}
-
-if (import.meta.main) {
-  await figureMain<Config>({
-    name: "dyson_fig3_rbm_wigner_batch_size",
-    description: "Gaussian RBM: degenerate-pair spacings over the batchSize sweep vs the GOE Wigner surmise",
-    options: RBM_FIGURE_OPTIONS,
-    defaultConfig,
-    fullConfig,
-    run,
-  });
-}
+if (import.meta.main) await figureMain<Config>(script);

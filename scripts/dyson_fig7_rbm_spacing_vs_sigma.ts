@@ -8,38 +8,31 @@
  * @module
  */
 import {
-  RBM_FIGURE_OPTIONS,
-  RBM_FULL_SCALE,
-  RBM_TEST_SCALE,
+  RBM_BATCH_SIZE_SWEEP,
+  RBM_LEARNING_RATE_SWEEP,
+  RBM_QUICK_SCALE,
   type RbmFigureConfig,
-  rbmQuickScale,
-  rbmScalingFigure,
-} from "../lib/dyson/rbm_figures.ts";
-import type { FigureResult } from "../lib/plot/figure.ts";
+  rbmFigureScript,
+} from "../lib/dyson/rbm_figure_config.ts";
+import { rbmScalingFigure } from "../lib/dyson/rbm_scaling_figures.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
 
-/** Configuration. */
+const script = rbmFigureScript({
+  name: "dyson_fig7_rbm_spacing_vs_sigma",
+  description: "Gaussian RBM: <S> vs sqrt(pi) sigma_fit against the identity",
+  defaultConfig: {
+    ...RBM_QUICK_SCALE,
+    ...RBM_BATCH_SIZE_SWEEP,
+    ...RBM_LEARNING_RATE_SWEEP,
+    seeds: 250,
+    fitJackknifeBlocks: 10,
+  },
+  run: (config) => rbmScalingFigure(config, 7),
+});
+
+/** Configuration: the scale and the sweeps (see {@linkcode RbmFigureConfig}). */
 export type Config = RbmFigureConfig;
+/** Quick scale (`defaultConfig`), the paper's (`fullConfig`, `--full`), tiny for tests (`testConfig`), and the run. */
+export const { defaultConfig, fullConfig, testConfig, run } = script;
 
-/** Quick scale: 250 seeds per setting of both sweeps from the fixed point, alpha * epochs = 80. */
-export const defaultConfig: Config = rbmQuickScale(250, 10);
-/** The paper's scale. */
-export const fullConfig: Config = { ...defaultConfig, ...RBM_FULL_SCALE };
-/** Tiny, for smoke and schema tests. */
-export const testConfig: Config = { ...defaultConfig, ...RBM_TEST_SCALE };
-
-/** Runs both sweeps and builds the figure. */
-export function run(config: Config = defaultConfig): Promise<FigureResult> {
-  return rbmScalingFigure(config, 7);
-}
-
-if (import.meta.main) {
-  await figureMain<Config>({
-    name: "dyson_fig7_rbm_spacing_vs_sigma",
-    description: "Gaussian RBM: <S> vs sqrt(pi) sigma_fit against the identity",
-    options: RBM_FIGURE_OPTIONS,
-    defaultConfig,
-    fullConfig,
-    run,
-  });
-}
+if (import.meta.main) await figureMain<Config>(script);

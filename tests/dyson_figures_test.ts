@@ -1,6 +1,11 @@
 import { assert } from "./_assert.ts";
-import * as fig10 from "../scripts/dyson_fig10_ts_wigner.ts";
-import * as fig12 from "../scripts/dyson_fig12_ts_spacing_scaling.ts";
+import { ksDistanceToSurmise } from "../lib/dyson/spacing_statistics.ts";
+import { rbmFigureSettings } from "../lib/dyson/rbm_figure_config.ts";
+import { rbmWignerFigure } from "../lib/dyson/rbm_spacing_figures.ts";
+import { teacherStudentSettingPairs } from "../lib/dyson/teacher_student_figure_config.ts";
+import { UsageError } from "../lib/cli.ts";
+import * as fig10 from "../scripts/dyson_fig10_teacher_student_wigner.ts";
+import * as fig12 from "../scripts/dyson_fig12_teacher_student_spacing_scaling.ts";
 import * as fig1 from "../scripts/dyson_fig1_rbm_x_density.ts";
 import * as fig2 from "../scripts/dyson_fig2_rbm_lambda_density.ts";
 import * as fig3 from "../scripts/dyson_fig3_rbm_wigner_batch_size.ts";
@@ -9,10 +14,10 @@ import * as fig5 from "../scripts/dyson_fig5_rbm_spacing_scaling.ts";
 import * as fig6 from "../scripts/dyson_fig6_rbm_sigma_scaling.ts";
 import * as fig7 from "../scripts/dyson_fig7_rbm_spacing_vs_sigma.ts";
 import * as fig8 from "../scripts/dyson_fig8_rbm_lambda_shift.ts";
-import * as fig9 from "../scripts/dyson_fig9_ts_singular_values.ts";
-import * as fig11 from "../scripts/dyson_fig11_ts_rho_fits.ts";
-import * as fig13 from "../scripts/dyson_fig13_ts_sigma_scaling.ts";
-import * as fig14 from "../scripts/dyson_fig14_ts_spacing_vs_sigma.ts";
+import * as fig9 from "../scripts/dyson_fig9_teacher_student_singular_values.ts";
+import * as fig11 from "../scripts/dyson_fig11_teacher_student_rho_fits.ts";
+import * as fig13 from "../scripts/dyson_fig13_teacher_student_sigma_scaling.ts";
+import * as fig14 from "../scripts/dyson_fig14_teacher_student_spacing_vs_sigma.ts";
 
 Deno.test("figure 10 smoke: teacher-student spacings follow the GOE surmise", async () => {
   const { spec, summary } = await fig10.run(fig10.testConfig);
@@ -21,7 +26,7 @@ Deno.test("figure 10 smoke: teacher-student spacings follow the GOE surmise", as
   assert.equal(settings.length, 16);
   // KS distance to the surmise: 5% critical value 1.36 / sqrt(120) = 0.124; allow 0.2 for 16 settings.
   assert.ok((summary.maxKsDistance as number) < 0.2, `max KS ${summary.maxKsDistance}`);
-  assert.ok(fig10.ksDistanceToSurmise([0.1, 0.5, 1, 1.5, 2]) < 0.5);
+  assert.ok(ksDistanceToSurmise([0.1, 0.5, 1, 1.5, 2]) < 0.5);
 });
 
 Deno.test("figure 12 smoke: <S> = a sqrt(alpha A / |B|) with a near sqrt(pi), and <S> = sqrt(pi) sigma_fit", async () => {
@@ -99,4 +104,39 @@ Deno.test("figures 11, 13, 14 smoke: 2x2-GOE fits give sigma_fit ~ sigma_pred, a
     assert.ok(Math.abs(sigma.slope / Math.sqrt(Math.PI) - 1) < 0.15, `a_fit(sigma) ${sigma.slope}`);
     assert.ok(Math.abs(identity.slope - 1) < 0.15, `<S> / sqrt(pi) sigma ${identity.slope}`);
   }
+});
+
+Deno.test("Dyson figure configs: the sweeps come from the config, and malformed lists or settings are refused", async () => {
+  // Figure 5 runs the paper's |B| sweep at alpha = 0.1, then its alpha sweep at |B| = 16.
+  assert.deepEqual(rbmFigureSettings(fig5.defaultConfig).map((s) => [s.sweep, s.learningRate, s.batchSize]), [
+    ...[4, 8, 16, 32, 64].map((b) => ["batchSize", 0.1, b]),
+    ...[0.01, 0.02, 0.04, 0.06, 0.08, 0.1].map((lr) => ["learningRate", lr, 16]),
+  ]);
+  assert.throws(
+    () => rbmFigureSettings({ ...fig3.defaultConfig, batchSizes: "8,x" }),
+    (e: Error) => e instanceof UsageError && e.message.includes("--batch-sizes"),
+  );
+  assert.deepEqual(teacherStudentSettingPairs(fig9.defaultConfig), [[0.5, 0.1], [0.1, 0.1], [0.1, 0.05]]);
+  assert.throws(
+    () => teacherStudentSettingPairs({ ...fig9.defaultConfig, settings: "0.5" }),
+    (e: Error) => e instanceof UsageError && e.message.includes("alpha:eps"),
+  );
+  // The family's paper and test scales keep the script's sweeps; a script shows only its own options.
+  assert.equal(fig5.fullConfig.seeds, 7500);
+  assert.equal(fig5.fullConfig.learningRates, fig5.defaultConfig.learningRates);
+  assert.equal(fig13.testConfig.seeds, 120);
+  assert.equal(fig13.testConfig.batchSizes, "4,8,16,32,64");
+  // Figures 3 and 4 show one sweep: two are refused before anything is trained.
+  await assert.rejects(rbmWignerFigure(fig5.testConfig), /has 2 sweeps, must have 1/);
+});
+
+Deno.test("Dyson figures follow their config's sweeps: a shorter sweep gives fewer settings and panels", async () => {
+  const rbm = await fig3.run({ ...fig3.testConfig, batchSizes: "8,32" });
+  assert.deepEqual((rbm.summary.settings as { batchSize: number }[]).map((s) => s.batchSize), [8, 32]);
+  const ts = await fig10.run({ ...fig10.testConfig, noises: "0.05,0.1", learningRates: "", batchSizes: "" });
+  assert.deepEqual((ts.summary.settings as { value: number }[]).map((s) => s.value), [0.05, 0.1]);
+  assert.equal((ts.spec as { hconcat: unknown[] }).hconcat.length, 1);
+  const sv = await fig9.run({ ...fig9.testConfig, settings: "0.2:0.1" });
+  assert.equal((sv.summary.settings as unknown[]).length, 1);
+  assert.equal((sv.summary.settings as { learningRate: number }[])[0].learningRate, 0.2);
 });

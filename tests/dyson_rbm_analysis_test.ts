@@ -120,7 +120,18 @@ testBothBackends(
     // sigma_pred = sqrt(0.01 * 5 / 16) = 0.056 per level: the seed means are within 0.1.
     assertClose(r.results[0].analysis.meanX, xStar, { atol: 0.1 }, "mean x");
     assert.equal(r.results[0].failed, 0);
-    assert.deepEqual(rbmSweepSettings(["batchSize"]).map((s) => s.batchSize), [4, 8, 16, 32, 64]);
+    const sweeps = rbmSweepSettings({
+      batchSizes: [4, 8],
+      learningRate: 0.1,
+      learningRates: [0.02],
+      batchSize: 16,
+    });
+    assert.deepEqual(sweeps.map((s) => [s.sweep, s.value, s.learningRate, s.batchSize]), [
+      ["batchSize", 4, 0.1, 4],
+      ["batchSize", 8, 0.1, 8],
+      ["learningRate", 0.02, 0.02, 16],
+    ]);
+    assert.throws(() => rbmSweepSettings({ batchSizes: [4] }), /learningRate is missing/);
   },
 );
 

@@ -1,12 +1,12 @@
 import { assert, assertClose, assertExact } from "./_assert.ts";
 import { testBothBackends, testGpuOnly } from "./_backends.ts";
-import { ensembleSingularValues, runTeacherStudent } from "../lib/dyson/ts_trainer.ts";
-import { minibatchCovariances, type TeacherStudentConfig } from "../lib/dyson/teacher_student.ts";
+import { ensembleSingularValues, runTeacherStudentEnsemble } from "../lib/dyson/ts_trainer.ts";
+import { minibatchCovariances, type TeacherStudentEnsembleConfig } from "../lib/dyson/teacher_student.ts";
 import { singularValues } from "../lib/spectral/symmetric_eigen_large.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import { WebGpuBackend } from "../lib/backend/webgpu.ts";
 
-const SWEEP: TeacherStudentConfig = {
+const SWEEP: TeacherStudentEnsembleConfig = {
   settings: [
     { learningRate: 0.1, batchSize: 16, noise: 0.1 },
     { learningRate: 0.3, batchSize: 4, noise: 0.05 },
@@ -21,8 +21,8 @@ const SWEEP: TeacherStudentConfig = {
 
 testGpuOnly("the fused teacher-student kernel matches the float64 loop (2x2 and 3x3 sweeps)", async (gpu) => {
   for (const config of [SWEEP, { ...SWEEP, n: 3, teacher: [2, 0, 0, 0, 2, 0.5, 0, 0.5, 1] }]) {
-    const want = await runTeacherStudent(new ReferenceBackend(), config);
-    const got = await runTeacherStudent(new WebGpuBackend(gpu), config);
+    const want = await runTeacherStudentEnsemble(new ReferenceBackend(), config);
+    const got = await runTeacherStudentEnsemble(new WebGpuBackend(gpu), config);
     // 200 contracting steps in f32 vs f64: within 2e-6 absolute.
     const d = assertClose(got.weights, want.weights, { atol: 2e-6, rtol: 1e-6 }, "W");
     assertClose(got.snapshots, want.snapshots, { atol: 2e-6, rtol: 1e-6 }, "snapshots");
@@ -34,11 +34,11 @@ testGpuOnly(
   "teacher-student results do not depend on steps per dispatch or on the sweep around a setting",
   async (gpu) => {
     const backend = new WebGpuBackend(gpu);
-    const whole = await runTeacherStudent(backend, SWEEP);
-    const chunked = await runTeacherStudent(backend, { ...SWEEP, stepsPerDispatch: 3 });
+    const whole = await runTeacherStudentEnsemble(backend, SWEEP);
+    const chunked = await runTeacherStudentEnsemble(backend, { ...SWEEP, stepsPerDispatch: 3 });
     assert.equal(chunked.dispatches, 67); // two groups of completed-step checks
     assertExact(chunked.weights, whole.weights, "3-step dispatches");
-    const alone = await runTeacherStudent(backend, {
+    const alone = await runTeacherStudentEnsemble(backend, {
       ...SWEEP,
       settings: [{ ...SWEEP.settings[2], seed: 3 }],
     });
@@ -49,13 +49,13 @@ testGpuOnly(
 testBothBackends(
   "without noise every student converges to the teacher; with it, the epoch map has a fixed point",
   async (backend) => {
-    const quiet = await runTeacherStudent(backend, {
+    const quiet = await runTeacherStudentEnsemble(backend, {
       ...SWEEP,
       settings: [{ learningRate: 0.3, batchSize: 8, noise: 0 }],
       epochs: 6,
     });
     assertClose(quiet.weights, new Array(3).fill([2, 0, 0, 2]).flat(), { atol: 1e-5 }, "W = W_T");
-    const noisy = await runTeacherStudent(backend, { ...SWEEP, epochs: 8 });
+    const noisy = await runTeacherStudentEnsemble(backend, { ...SWEEP, epochs: 8 });
     const nn = 4, slots = 5;
     for (let seed = 0; seed < 9; seed++) {
       const at = (slot: number) =>
@@ -70,7 +70,7 @@ testBothBackends(
 testBothBackends(
   "GOE-like noise leaves W nearly symmetric, with seed-to-seed spread ~ eps sqrt(alpha / |B|)",
   async (backend) => {
-    const result = await runTeacherStudent(backend, {
+    const result = await runTeacherStudentEnsemble(backend, {
       settings: [{ learningRate: 0.1, batchSize: 4, noise: 0.1 }],
       seeds: 64,
       epochs: 2,
@@ -105,13 +105,19 @@ Deno.test("minibatch covariances average x x^T of the shared inputs", () => {
 });
 
 testBothBackends("bad teacher-student configurations name the problem", async (backend) => {
-  await assert.rejects(runTeacherStudent(backend, { ...SWEEP, seeds: 0 }), /seeds is 0/);
-  await assert.rejects(runTeacherStudent(backend, { ...SWEEP, teacher: [1, 2] }), /teacher has 2 values/);
+  await assert.rejects(runTeacherStudentEnsemble(backend, { ...SWEEP, seeds: 0 }), /seeds is 0/);
   await assert.rejects(
-    runTeacherStudent(backend, { ...SWEEP, settings: [{ learningRate: 0.1, batchSize: 2, noise: -1 }] }),
+    runTeacherStudentEnsemble(backend, { ...SWEEP, teacher: [1, 2] }),
+    /teacher has 2 values/,
+  );
+  await assert.rejects(
+    runTeacherStudentEnsemble(backend, {
+      ...SWEEP,
+      settings: [{ learningRate: 0.1, batchSize: 2, noise: -1 }],
+    }),
     /noise is -1/,
   );
   if (backend.name === "webgpu") {
-    await assert.rejects(runTeacherStudent(backend, { ...SWEEP, n: 9 }), /at most 8/);
+    await assert.rejects(runTeacherStudentEnsemble(backend, { ...SWEEP, n: 9 }), /at most 8/);
   }
 });

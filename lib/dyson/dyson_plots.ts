@@ -178,7 +178,12 @@ export interface SpacingSeries {
  * One row of figures 3/4: left P(s), s = S/<S>, of every setting with the GOE surmise; right
  * P(S) with the surmise scaled by each setting's <S>.
  */
-export function spacingRowSpec(label: string, settingTitle: string, series: SpacingSeries[], sMax: number) {
+export function spacingRowSpec(
+  label: string,
+  settingTitle: string,
+  series: SpacingSeries[],
+  sMax: number,
+): { hconcat: unknown[] } {
   const scaled: Record<string, unknown>[] = [], raw: Record<string, unknown>[] = [];
   const theory: Record<string, unknown>[] = [];
   for (const st of series) {
@@ -244,15 +249,4 @@ export function spacingRowSpec(label: string, settingTitle: string, series: Spac
     ],
   };
   return { hconcat: [left, right] };
-}
-
-/** Kolmogorov-Smirnov distance of normalised spacings to the GOE surmise CDF 1 - e^{-pi s^2/4}. */
-export function ksToSurmise(s: ArrayLike<number>): number {
-  const sorted = Float64Array.from(s).sort();
-  let d = 0;
-  sorted.forEach((v, i) => {
-    const cdf = 1 - Math.exp(-Math.PI * v * v / 4);
-    d = Math.max(d, Math.abs(cdf - i / sorted.length), Math.abs(cdf - (i + 1) / sorted.length));
-  });
-  return d;
 }

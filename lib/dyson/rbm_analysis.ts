@@ -10,11 +10,9 @@
  */
 import type { Backend } from "../backend/backend.ts";
 import { batchedSymmetricEigen, gramMatrices } from "./batched_eigen.ts";
-import { fdMean, fitPairDensity } from "./ts_sweep.ts";
+import { fdMean, fitGaussianDensity, fitPairDensity } from "./spacing_statistics.ts";
 import { type DensityHistogram, densityHistogram, freedmanDiaconisWidth } from "../stats/histogram.ts";
 import { jackknife, jackknifeVector } from "../stats/jackknife.ts";
-import { fitCurve } from "../stats/curve_fit.ts";
-import { gaussianDensity } from "../spectral/goe2_density.ts";
 
 /** Spectra of an ensemble of RBMs. */
 export interface RbmSpectra {
@@ -164,37 +162,6 @@ function column(values: ArrayLike<number>, n: number, indices: number[]): Float6
     indices.forEach((i, k) => (out[m * indices.length + k] = values[m * n + i]));
   }
   return out;
-}
-
-/** A density fit's location and width with their errors. */
-export interface DensityFit {
-  x0: number;
-  sigma: number;
-  x0Error: number;
-  sigmaError: number;
-}
-
-/** Gaussian fit N(x0, sigma^2) of an FD density histogram. */
-export function fitGaussianDensity(
-  values: ArrayLike<number>,
-  x0Guess: number,
-  sigmaGuess: number,
-): DensityFit {
-  const h = densityHistogram(values);
-  const fit = fitCurve(
-    h.centres,
-    h.density,
-    ([x0, s]) => (x) => gaussianDensity(x, x0, Math.abs(s) || 1e-300),
-    {
-      initial: [x0Guess, sigmaGuess],
-    },
-  );
-  return {
-    x0: fit.params[0],
-    sigma: Math.abs(fit.params[1]),
-    x0Error: fit.errors[0],
-    sigmaError: fit.errors[1],
-  };
 }
 
 /** A fit with errors from a blocked jackknife over seeds (values are seed-major groups of `per`). */

@@ -20,12 +20,6 @@ import { analyseRbmSetting, type RbmSettingAnalysis, type RbmSpectra, rbmSpectra
 /** Which parameter a sweep varies. */
 export type RbmSweepName = "batchSize" | "learningRate";
 
-/** The paper's sweeps: |B| at alpha = 0.1, alpha at |B| = 16. */
-export const RBM_SWEEPS: Record<RbmSweepName, number[]> = {
-  batchSize: [4, 8, 16, 32, 64],
-  learningRate: [0.01, 0.02, 0.04, 0.06, 0.08, 0.1],
-};
-
 /** One setting and the sweep it belongs to. */
 export interface RbmSweepSetting {
   sweep: RbmSweepName | "custom";
@@ -36,20 +30,49 @@ export interface RbmSweepSetting {
 }
 
 /**
- * The settings of the named sweeps, in order.
- *
- * @param sweeps Sweep names.
- * @returns Settings.
+ * A |B| sweep at one alpha and an alpha sweep at one |B| (the paper: |B| in {4, 8, 16, 32, 64} at
+ * alpha = 0.1, alpha in {0.01, 0.02, 0.04, 0.06, 0.08, 0.1} at |B| = 16; see the figure configs).
  */
-export function rbmSweepSettings(sweeps: RbmSweepName[]): RbmSweepSetting[] {
-  return sweeps.flatMap((sweep) =>
-    RBM_SWEEPS[sweep].map((value) => ({
-      sweep,
+export interface RbmSweeps {
+  /** Batch sizes of the |B| sweep (absent: no |B| sweep). */
+  batchSizes?: number[];
+  /** alpha of the |B| sweep. */
+  learningRate?: number;
+  /** Learning rates of the alpha sweep (absent: no alpha sweep). */
+  learningRates?: number[];
+  /** |B| of the alpha sweep. */
+  batchSize?: number;
+}
+
+/**
+ * The settings of the sweeps: the |B| sweep, then the alpha sweep.
+ *
+ * @param sweeps Swept and fixed values.
+ * @returns Settings.
+ * @throws {RangeError} When a sweep misses its fixed value.
+ */
+export function rbmSweepSettings(sweeps: RbmSweeps): RbmSweepSetting[] {
+  const { batchSizes = [], learningRates = [], learningRate, batchSize } = sweeps;
+  if (batchSizes.length > 0 && learningRate === undefined) {
+    throw new RangeError("Cannot build the RBM |B| sweep: learningRate is missing");
+  }
+  if (learningRates.length > 0 && batchSize === undefined) {
+    throw new RangeError("Cannot build the RBM alpha sweep: batchSize is missing");
+  }
+  return [
+    ...batchSizes.map((value) => ({
+      sweep: "batchSize" as const,
       value,
-      learningRate: sweep === "learningRate" ? value : 0.1,
-      batchSize: sweep === "batchSize" ? value : 16,
-    }))
-  );
+      learningRate: learningRate!,
+      batchSize: value,
+    })),
+    ...learningRates.map((value) => ({
+      sweep: "learningRate" as const,
+      value,
+      learningRate: value,
+      batchSize: batchSize!,
+    })),
+  ];
 }
 
 /** Options of {@linkcode runRbmEnsembles}. */

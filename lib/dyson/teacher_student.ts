@@ -39,7 +39,7 @@ export interface TsSetting {
 }
 
 /** Configuration of a teacher-student ensemble run. */
-export interface TeacherStudentConfig {
+export interface TeacherStudentEnsembleConfig {
   /** Matrix size n (2 in the paper). */
   n?: number;
   /** Teacher W_T, row-major n x n (default 2 I: the paper's O diag(2, 2) O^T). */
@@ -121,7 +121,7 @@ export function minibatchCovariances(
  * @returns The plan.
  * @throws {RangeError} On bad sizes, rates or teacher length.
  */
-export function planTeacherStudent(config: TeacherStudentConfig): TsPlan {
+export function planTeacherStudentEnsemble(config: TeacherStudentEnsembleConfig): TsPlan {
   const n = config.n ?? 2, epochs = config.epochs ?? 10, batchesPerEpoch = config.batchesPerEpoch ?? 500;
   const saveEvery = config.saveEvery ?? 2;
   integer("n", n, 1);

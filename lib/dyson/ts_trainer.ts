@@ -10,8 +10,8 @@ import { WebGpuBackend } from "../backend/webgpu.ts";
 import { createBuffer, readBuffers, uploadBuffer } from "../gpu/buffers.ts";
 import { checkCompleted, maxStepsPerDispatch } from "../gpu/loop_budget.ts";
 import {
-  planTeacherStudent,
-  type TeacherStudentConfig,
+  planTeacherStudentEnsemble,
+  type TeacherStudentEnsembleConfig,
   TS_NOISE_STREAM,
   type TsPlan,
 } from "./teacher_student.ts";
@@ -24,8 +24,8 @@ import {
 } from "../../kernels/dyson_teacher_student.ts";
 import { singularValues } from "../spectral/symmetric_eigen_large.ts";
 
-/** Result of {@linkcode runTeacherStudent}; seed index = setting * seeds + member. */
-export interface TeacherStudentResult {
+/** Result of {@linkcode runTeacherStudentEnsemble}; seed index = setting * seeds + member. */
+export interface TeacherStudentEnsembleResult {
   plan: TsPlan;
   /** Final W per seed, [seeds total, n^2]. */
   weights: Float64Array | Float32Array;
@@ -49,11 +49,11 @@ const CHECK_EVERY = 64;
  * @returns Final and snapshot weights.
  * @throws {RangeError} On a bad config. @throws {IncompleteDispatchError} On a short dispatch.
  */
-export async function runTeacherStudent(
+export async function runTeacherStudentEnsemble(
   backend: Backend,
-  config: TeacherStudentConfig,
-): Promise<TeacherStudentResult> {
-  const plan = planTeacherStudent(config);
+  config: TeacherStudentEnsembleConfig,
+): Promise<TeacherStudentEnsembleResult> {
+  const plan = planTeacherStudentEnsemble(config);
   const steps = plan.epochs * plan.batchesPerEpoch, n = plan.n, nn = n * n;
   const seeds = plan.settings.length * plan.seeds;
   const snapshotEpochs = Array.from({ length: plan.slots }, (_, i) => i * plan.saveEvery);

@@ -48,7 +48,7 @@ import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
 import type { WebGpuBackend } from "../backend/webgpu.ts";
 import { cnnForwardReference, cnnReference } from "../reference/cnn.ts";
-import { checkLoss, type LossName } from "./losses.ts";
+import { checkLossName, type LossName } from "./losses.ts";
 import { cnnLayout, type CnnShapes, cnnShapes, type CnnSpec } from "./cnn.ts";
 import { CnnGpu } from "./cnn_gpu.ts";
 import type { ParameterLayout } from "./parameters.ts";
@@ -125,7 +125,7 @@ export class Cnn {
     this.shapes = cnnShapes(spec);
     this.backend = backend;
     this.spec = spec;
-    this.loss = checkLoss(loss);
+    this.loss = checkLossName(loss);
     this.layout = cnnLayout(spec);
     this.hvpMethod = checkHvpMethod(options.hvpMethod ?? CNN_HVP_METHOD);
     const { channels, height, width } = spec.input;

@@ -25,7 +25,7 @@ export const LOSS_NAMES: readonly LossName[] = ["squared", "crossEntropy"];
  *
  * @throws {TypeError} On an unknown name.
  */
-export function checkLoss(loss: string): LossName {
+export function checkLossName(loss: string): LossName {
   if (!(LOSS_NAMES as readonly string[]).includes(loss)) {
     throw new TypeError(`Cannot use loss "${loss}": expected one of ${LOSS_NAMES.join(", ")}`);
   }

@@ -26,7 +26,7 @@ import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
 import type { WebGpuBackend } from "../backend/webgpu.ts";
 import { mlpForwardReference, mlpReference } from "../reference/mlp.ts";
-import { checkLoss, type LossName } from "./losses.ts";
+import { checkLossName, type LossName } from "./losses.ts";
 import { checkMlpSpec, mlpLayout, type MlpSpec } from "./mlp.ts";
 import { MlpGpu } from "./mlp_gpu.ts";
 import type { ParameterLayout } from "./parameters.ts";
@@ -68,7 +68,7 @@ export class Mlp {
     checkMlpSpec(spec);
     this.backend = backend;
     this.spec = spec;
-    this.loss = checkLoss(loss);
+    this.loss = checkLossName(loss);
     this.layout = mlpLayout(spec);
     this.#passes = {
       name: "MLP",

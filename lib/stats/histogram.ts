@@ -22,7 +22,7 @@ export interface DensityHistogram {
 }
 
 /** Options of {@linkcode densityHistogram}. */
-export interface HistogramOptions {
+export interface DensityHistogramOptions {
   /** [low, high] (default: [min, max] of the finite values). */
   range?: [number, number];
   /** Number of bins; wins over `binWidth`. */
@@ -90,7 +90,7 @@ export function freedmanDiaconisWidth(values: ArrayLike<number>): number {
  */
 export function densityHistogram(
   values: ArrayLike<number>,
-  options: HistogramOptions = {},
+  options: DensityHistogramOptions = {},
 ): DensityHistogram {
   const sorted = finiteSorted(values, "build a histogram");
   const [low, high] = options.range ?? [sorted[0], sorted[sorted.length - 1]];

@@ -76,7 +76,7 @@ export interface LinearRegressionSgdResult {
 /** Stream ids: data and teacher draw from separate Philox streams of one seed. */
 export const DATA_STREAM = 1;
 /** Stream id of the teacher vector. */
-export const TEACHER_STREAM = 2;
+export const LINEAR_REGRESSION_TEACHER_STREAM = 2;
 
 function positiveInteger(name: string, value: number): void {
   if (!Number.isInteger(value) || value < 1) {
@@ -86,7 +86,7 @@ function positiveInteger(name: string, value: number): void {
 
 /** The teacher w* ~ N(0, I_d), rounded to float32 so both backends start from the same values. */
 export function linearTeacher(d: number, seed: number): Float64Array {
-  const raw = randomReference(1, d, { seed, stream: TEACHER_STREAM }) as Float64Array;
+  const raw = randomReference(1, d, { seed, stream: LINEAR_REGRESSION_TEACHER_STREAM }) as Float64Array;
   return Float64Array.from(Float32Array.from(raw));
 }
 

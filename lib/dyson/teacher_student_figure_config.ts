@@ -1,0 +1,183 @@
+/**
+ * The config of the 2x2 teacher-student figure scripts (scripts/dyson_fig9..14_teacher_student_*.ts): the scale,
+ * the sweeps (or figure 9's settings); its command-line options, the quick, paper and test scales,
+ * and the run of a config's sweeps.
+ *
+ * @module
+ */
+import { getBackend } from "../backend/select.ts";
+import type { BackendChoice } from "../backend/select.ts";
+import { parseNumberList, UsageError } from "../cli.ts";
+import {
+  runTeacherStudentSweeps,
+  type TeacherStudentSettingStatistics,
+  teacherStudentSweepSettings,
+} from "./teacher_student_sweep.ts";
+import { type CompleteFigureScript, familyFigureScript, type FigureScriptSpec } from "./figure_family.ts";
+
+/**
+ * Config of a teacher-student figure. Figures 10-14 run the noise sweep (`noises`), the learning-rate
+ * sweep (`learningRates`) and the batch-size sweep (`batchSizes`), each with the other two parameters
+ * at `noise`, `learningRate`, `batchSize`; setting i of that list gets Philox key seed + i. Figure 9
+ * runs its `settings` at `batchSize`.
+ */
+export interface TeacherStudentFigureConfig extends Record<string, unknown> {
+  /** Seeds per setting (3000 in the paper). */
+  seeds: number;
+  /** Epochs (10 in the paper). */
+  epochs: number;
+  /** Minibatches per epoch (500 in the paper). */
+  batchesPerEpoch: number;
+  /** Noise strengths eps of the noise sweep, comma-separated. */
+  noises?: string;
+  /** Learning rates alpha of the learning-rate sweep, comma-separated. */
+  learningRates?: string;
+  /** Batch sizes |B| of the batch-size sweep, comma-separated. */
+  batchSizes?: string;
+  /** eps where another parameter is swept. */
+  noise?: number;
+  /** alpha where another parameter is swept. */
+  learningRate?: number;
+  /** |B| where another parameter is swept (figure 9: of every setting). */
+  batchSize: number;
+  /** Figure 9: settings as alpha:eps pairs, comma-separated. */
+  settings?: string;
+  seed: number;
+  backend: BackendChoice;
+}
+
+/** Quick scale: 400 seeds per setting, the paper's 10 epochs x 500 minibatches. A script adds its settings. */
+export const TEACHER_STUDENT_QUICK_SCALE = {
+  seeds: 400,
+  epochs: 10,
+  batchesPerEpoch: 500,
+  seed: 1,
+  backend: "auto",
+} as const;
+
+/**
+ * The paper's sweeps (spec seed001 B.4): eps in {0.05, ..., 0.1} at alpha = 0.1, |B| = 16; alpha in
+ * {0.1, ..., 0.5} at eps = 0.1, |B| = 16; |B| in {4, ..., 64} at alpha = 0.1, eps = 0.1.
+ */
+export const TEACHER_STUDENT_SWEEPS = {
+  noises: "0.05,0.06,0.07,0.08,0.09,0.1",
+  learningRates: "0.1,0.2,0.3,0.4,0.5",
+  batchSizes: "4,8,16,32,64",
+  noise: 0.1,
+  learningRate: 0.1,
+  batchSize: 16,
+} as const;
+
+/** The paper's scale. */
+export const TEACHER_STUDENT_FULL_SCALE = { seeds: 3000 } as const;
+/** Tiny, for smoke and schema tests (under a second). */
+export const TEACHER_STUDENT_TEST_SCALE = { seeds: 120, epochs: 2, batchesPerEpoch: 100, seed: 3 } as const;
+
+/** The command-line options of the teacher-student figures. */
+export const TEACHER_STUDENT_FIGURE_OPTIONS = {
+  seeds: { type: "number" as const, description: "seeds per setting" },
+  epochs: { type: "number" as const, description: "epochs" },
+  batchesPerEpoch: { type: "number" as const, description: "minibatches per epoch" },
+  noises: { type: "string" as const, description: "noise strengths eps of the noise sweep, comma-separated" },
+  learningRates: { type: "string" as const, description: "learning rates of the learning-rate sweep" },
+  batchSizes: { type: "string" as const, description: "batch sizes of the batch-size sweep" },
+  noise: { type: "number" as const, description: "eps where another parameter is swept" },
+  learningRate: { type: "number" as const, description: "learning rate where another parameter is swept" },
+  batchSize: {
+    type: "number" as const,
+    description: "batch size where another parameter is swept (figure 9: of every setting)",
+  },
+  settings: { type: "string" as const, description: "settings as alpha:eps pairs, comma-separated" },
+};
+
+/**
+ * Completes a teacher-student figure script: options, `--full` and test scales from this family.
+ *
+ * @param spec The script's name, description, quick-scale config and figure.
+ * @returns The script (see familyFigureScript).
+ */
+export function teacherStudentFigureScript(
+  spec: FigureScriptSpec<TeacherStudentFigureConfig>,
+): CompleteFigureScript<TeacherStudentFigureConfig> {
+  return familyFigureScript(
+    {
+      options: TEACHER_STUDENT_FIGURE_OPTIONS,
+      full: TEACHER_STUDENT_FULL_SCALE,
+      test: TEACHER_STUDENT_TEST_SCALE,
+    },
+    spec,
+  );
+}
+
+function list(name: string, text: string | undefined, check: { integer?: boolean; min: number }) {
+  return text === undefined || text === "" ? undefined : parseNumberList(name, text, check);
+}
+
+/**
+ * Runs and analyses the sweeps of a config (figures 10-14).
+ *
+ * @param config The figure's config.
+ * @returns Statistics per setting, in order noise, learning rate, batch size, and the backend's description.
+ * @throws {UsageError} On a malformed list or a sweep without its fixed values.
+ */
+export async function runTeacherStudentFigureSweeps(
+  config: TeacherStudentFigureConfig,
+): Promise<{ stats: TeacherStudentSettingStatistics[]; backend: string }> {
+  const { noise, learningRate, batchSize } = config;
+  if (noise === undefined || learningRate === undefined) {
+    throw new UsageError("Cannot run the teacher-student sweeps: the config needs noise and learningRate");
+  }
+  const settings = teacherStudentSweepSettings({
+    noises: list("noises", config.noises, { min: 0 }),
+    learningRates: list("learningRates", config.learningRates, { min: 0 }),
+    batchSizes: list("batchSizes", config.batchSizes, { integer: true, min: 1 }),
+    noise,
+    learningRate,
+    batchSize,
+  });
+  const backend = await getBackend(config.backend);
+  const stats = await runTeacherStudentSweeps(backend, settings, config);
+  return { stats, backend: backend.description };
+}
+
+/**
+ * Figure 9's settings: `settings` as alpha:eps pairs.
+ *
+ * @param config The figure's config.
+ * @returns [alpha, eps] per setting.
+ * @throws {UsageError} On a malformed pair.
+ */
+export function teacherStudentSettingPairs(config: TeacherStudentFigureConfig): [number, number][] {
+  return (config.settings ?? "").split(",").filter((t) => t.trim() !== "").map((pair) => {
+    const [alpha, eps, ...rest] = pair.split(":").map((t) => Number(t.trim()));
+    if (rest.length > 0 || !(alpha > 0) || !(eps >= 0)) {
+      throw new UsageError(
+        `Cannot read --settings "${config.settings}": "${pair}" is not alpha:eps with alpha > 0`,
+      );
+    }
+    return [alpha, eps];
+  });
+}
+
+/**
+ * The summary row of one analysed setting (figures 11, 13, 14).
+ *
+ * @param s The setting's statistics.
+ * @returns Its parameters, predicted width, <S> and the 2x2-GOE fit, with errors.
+ */
+export function teacherStudentSettingRow(s: TeacherStudentSettingStatistics): Record<string, unknown> {
+  return {
+    sweep: s.sweep,
+    value: s.value,
+    learningRate: s.learningRate,
+    batchSize: s.batchSize,
+    noise: s.noise,
+    predictedWidth: s.predictedWidth,
+    meanSpacing: s.meanSpacing,
+    meanSpacingError: s.meanSpacingError,
+    sigmaFit: s.sigma,
+    sigmaFitError: s.sigmaError,
+    x0Fit: s.x0,
+    x0FitError: s.x0Error,
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Research line 5, Latent Predictive Learning (Halvagal & Zenke 2023): the toy 2-D neuron of the
+ * paper's Fig. 2 (the LPL rule and its baselines Oja, pred-off, Hebb-off, naive -var, VICReg-var),
+ * trained for every sweep setting and repetition in one fused launch; its metrics, sweeps, the
+ * rule's shape, and the float64 reference.
+ *
+ * @module
+ */
+export {
+  NOTEBOOK_WEIGHT_DECAY,
+  notebookLearningRate,
+  notebookSteps,
+  TOY_RULE_NAMES,
+  TOY_RULES,
+  type ToyNeuronResult,
+  type ToyRule,
+  toySetting,
+  type ToySettingOptions,
+  type TrainToyNeuronOptions,
+  trainToyNeurons,
+} from "./toy_neuron.ts";
+export {
+  type RepetitionSummary,
+  summarizeRepetitions,
+  TOY_VALIDATION_SAMPLES,
+  toyNeuronMetrics,
+  toyValidationNormals,
+  xAlignment,
+  xSelectivity,
+} from "./toy_metrics.ts";
+export { runToyGrid, type ToyCell, type ToyGrid } from "./toy_sweeps.ts";
+export {
+  lplThreshold,
+  lplWeightChange,
+  type RateFunction,
+  RELU_RATE,
+  SATURATING_RATE,
+} from "./rule_shape.ts";
+export {
+  type HebbKind,
+  type PastOutput,
+  type ToyNeuronSetting,
+  type ToyNeuronShape,
+} from "../../kernels/lpl/toy_neuron_types.ts";
+export {
+  toyNeuronGradient,
+  toyNeuronLoss,
+  toyNeuronReference,
+  toySequenceReference,
+} from "../reference/lpl_toy_neuron.ts";
