@@ -1,0 +1,347 @@
+/**
+ * Fused optimizer kernels over a flat parameter vector: the update (SGD, momentum, Nesterov, Adam/AdamW with
+ * per-group hyperparameters, L2 or decoupled weight decay, optional global-norm clipping), the two stages of
+ * the global gradient norm, the Lookahead synchronisation, and a streaming roofline kernel for the benchmark.
+ *
+ * The host folds everything that is the same for a whole group (the scheduled learning rate, bias
+ * corrections, dampening, decay factors) into one row per group ({@linkcode GroupUpdateScalars}), so the update
+ * is one dispatch for all parameters and a new learning rate never recompiles a shader.
+ *
+ * @module
+ */
+import updateSource from "./update.wgsl" with { type: "text" };
+import normPartialsSource from "./norm_partials.wgsl" with { type: "text" };
+import normFinishSource from "./norm_finish.wgsl" with { type: "text" };
+import lookaheadSource from "./lookahead.wgsl" with { type: "text" };
+import streamSource from "./stream.wgsl" with { type: "text" };
+import type { GpuContext } from "../../lib/gpu/device.ts";
+import { createBuffer, writeBuffer } from "../../lib/gpu/buffers.ts";
+import { getPipeline, type KernelSource } from "../../lib/gpu/pipelines.ts";
+import { type CommandRecorder, grid1d } from "../../lib/gpu/recorder.ts";
+import { type StructValues, writeStruct, writeStructArray } from "./struct.ts";
+
+const WORKGROUP_SIZE = 64;
+const FINISH_WORKGROUP_SIZE = 64;
+
+/** The WGSL sources, for tests that hold the field lists to their structs. */
+export const OPTIM_WGSL = {
+  update: updateSource,
+  normPartials: normPartialsSource,
+  normFinish: normFinishSource,
+  lookahead: lookaheadSource,
+  stream: streamSource,
+} as const;
+
+const KERNELS = {
+  update: { label: "optim_update", parts: [{ file: "kernels/optim/update.wgsl", code: updateSource }] },
+  normPartials: {
+    label: "optim_norm_partials",
+    parts: [{ file: "kernels/optim/norm_partials.wgsl", code: normPartialsSource }],
+  },
+  normFinish: {
+    label: "optim_norm_finish",
+    parts: [{ file: "kernels/optim/norm_finish.wgsl", code: normFinishSource }],
+  },
+  lookahead: {
+    label: "optim_lookahead",
+    parts: [{ file: "kernels/optim/lookahead.wgsl", code: lookaheadSource }],
+  },
+  stream: { label: "optim_stream", parts: [{ file: "kernels/optim/stream.wgsl", code: streamSource }] },
+} satisfies Record<string, KernelSource>;
+
+/** Fields of update.wgsl's `Params`, in WGSL order. */
+export const UPDATE_PARAMS_FIELDS = [
+  ["size", "u32"],
+  ["segmentCount", "u32"],
+  ["firstStep", "u32"],
+  ["clip", "u32"],
+  ["maxNorm", "f32"],
+] as const;
+
+/** Fields of update.wgsl's `Group` (one row per parameter group), in WGSL order. */
+export const GROUP_FIELDS = [
+  ["lr", "f32"],
+  ["l2", "f32"],
+  ["decay", "f32"],
+  ["momentum", "f32"],
+  ["gradWeight", "f32"],
+  ["beta2", "f32"],
+  ["gradSquaredWeight", "f32"],
+  ["eps", "f32"],
+  ["stepSize", "f32"],
+  ["invSqrtBias2", "f32"],
+] as const;
+
+/** Fields of norm_partials.wgsl's `Params`. */
+export const NORM_PARTIALS_FIELDS = [["size", "u32"], ["partialCount", "u32"]] as const;
+/** Fields of norm_finish.wgsl's `Params`. */
+export const NORM_FINISH_FIELDS = [["partialCount", "u32"]] as const;
+/** Fields of lookahead.wgsl's `Params`. */
+export const LOOKAHEAD_FIELDS = [["size", "u32"], ["alpha", "f32"]] as const;
+/** Fields of stream.wgsl's `Params`. */
+export const STREAM_FIELDS = [["size", "u32"]] as const;
+
+/** One parameter group's row of the update, already folded by the host for this step. */
+export type GroupUpdateScalars = StructValues<typeof GROUP_FIELDS>;
+
+/** The update rule (`KIND` override of update.wgsl); AdamW is `"adam"` with decoupled decay in the rows. */
+export type UpdateRule = "sgd" | "momentum" | "nesterov" | "adam";
+
+const KIND_CODE: Record<UpdateRule, number> = { sgd: 0, momentum: 1, nesterov: 2, adam: 3 };
+
+/** How many state vectors (each as long as the parameters) an update rule keeps. */
+export function stateVectorCount(rule: UpdateRule): 0 | 1 | 2 {
+  return rule === "adam" ? 2 : rule === "sgd" ? 0 : 1;
+}
+
+const dummies = new WeakMap<GPUDevice, Map<string, GPUBuffer>>();
+
+/**
+ * A 16-byte buffer bound where a kernel's binding is unused (sgd's state, the norm without clipping); one per
+ * role, so two writable bindings never alias.
+ */
+function dummyBuffer(gpu: GpuContext, role: string): GPUBuffer {
+  let byRole = dummies.get(gpu.device);
+  if (!byRole) dummies.set(gpu.device, byRole = new Map());
+  let b = byRole.get(role);
+  if (!b) byRole.set(role, b = createBuffer(gpu, 16, `optim unused ${role}`));
+  return b;
+}
+
+/**
+ * Uploads a segment table: the exclusive end offset of each segment (ascending, the last one the parameter
+ * count), then the group of each segment.
+ *
+ * @param gpu The context.
+ * @param ends Exclusive end offsets, ascending.
+ * @param groupOfSegment The group index of each segment.
+ * @returns The storage buffer (owned by the caller).
+ * @throws {RangeError} When the lists differ in length, are empty or `ends` is not increasing.
+ */
+export function uploadSegmentTable(
+  gpu: GpuContext,
+  ends: readonly number[],
+  groupOfSegment: readonly number[],
+) {
+  if (ends.length === 0 || ends.length !== groupOfSegment.length) {
+    throw new RangeError(
+      `Cannot upload segment table: ${ends.length} ends and ${groupOfSegment.length} groups, must be equal and >= 1`,
+    );
+  }
+  for (let s = 1; s < ends.length; s++) {
+    if (!(ends[s] > ends[s - 1])) {
+      throw new RangeError(`Cannot upload segment table: ends are not increasing`);
+    }
+  }
+  const table = Uint32Array.from([...ends, ...groupOfSegment]);
+  const buffer = createBuffer(gpu, table.byteLength, "optim segments");
+  writeBuffer(gpu, buffer, table);
+  return buffer;
+}
+
+function storageBytes(rec: CommandRecorder, bytes: ArrayBuffer, label: string): GPUBuffer {
+  const buffer = rec.gpu.device.createBuffer({
+    size: Math.max(16, bytes.byteLength),
+    usage: GPUBufferUsage.STORAGE,
+    mappedAtCreation: true,
+    label,
+  });
+  new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(bytes));
+  buffer.unmap();
+  rec.releaseAfterFlush(buffer);
+  return buffer;
+}
+
+function elementGrid(rec: CommandRecorder, size: number): [number, number] {
+  return grid1d(size, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension);
+}
+
+/** Arguments of {@linkcode encodeOptimizerUpdate}. */
+export interface OptimizerUpdateArgs {
+  rule: UpdateRule;
+  /** Flat parameters, updated in place. */
+  weights: GPUBuffer;
+  /** Flat gradient (not modified; clipping scales it on the fly). */
+  gradient: GPUBuffer;
+  /** Momentum buffer or Adam's first moment (needed unless `rule` is sgd). */
+  first?: GPUBuffer;
+  /** Adam's second moment (needed for adam). */
+  second?: GPUBuffer;
+  /** From {@linkcode uploadSegmentTable}. */
+  segments: GPUBuffer;
+  segmentCount: number;
+  /** One row per group, this step's values. */
+  groups: readonly GroupUpdateScalars[];
+  /** Parameter count. */
+  size: number;
+  /** The optimizer's first step (torch starts the momentum buffer at the gradient). */
+  firstStep: boolean;
+  /** Clip gradients to this global norm using `normSquared[0]` (from {@linkcode encodeGradientNormSquared}). */
+  clip?: { normSquared: GPUBuffer; maxNorm: number };
+}
+
+/**
+ * Records one fused optimizer step over all parameters (one dispatch).
+ *
+ * @param rec The recorder.
+ * @param args Buffers, the rule and this step's group rows.
+ * @throws {RangeError} When a state buffer the rule needs is missing or there are no groups.
+ */
+export async function encodeOptimizerUpdate(rec: CommandRecorder, args: OptimizerUpdateArgs): Promise<void> {
+  const states = stateVectorCount(args.rule);
+  if ((states >= 1 && !args.first) || (states === 2 && !args.second)) {
+    throw new RangeError(`Cannot dispatch "optim_update": rule ${args.rule} needs ${states} state buffers`);
+  }
+  if (args.groups.length === 0 || args.segmentCount < 1) {
+    throw new RangeError(`Cannot dispatch "optim_update": no parameter groups or segments`);
+  }
+  if (args.size === 0) return;
+  const constants = { WORKGROUP_SIZE, KIND: KIND_CODE[args.rule] };
+  const pipeline = await getPipeline(rec.gpu, KERNELS.update, constants);
+  const params = rec.uniform(
+    writeStruct(UPDATE_PARAMS_FIELDS, {
+      size: args.size,
+      segmentCount: args.segmentCount,
+      firstStep: args.firstStep ? 1 : 0,
+      clip: args.clip ? 1 : 0,
+      maxNorm: args.clip?.maxNorm ?? 0,
+    }, "update Params"),
+    "optim update params",
+  );
+  const groups = storageBytes(
+    rec,
+    writeStructArray(GROUP_FIELDS, args.groups, "update Group"),
+    "optim groups",
+  );
+  rec.dispatch({
+    pipeline,
+    label: KERNELS.update.label,
+    constants,
+    bindings: [
+      args.weights,
+      args.gradient,
+      args.first ?? dummyBuffer(rec.gpu, "first"),
+      args.second ?? dummyBuffer(rec.gpu, "second"),
+      args.segments,
+      groups,
+      args.clip?.normSquared ?? dummyBuffer(rec.gpu, "normSquared"),
+      params,
+    ],
+    workgroups: elementGrid(rec, args.size),
+  });
+}
+
+/**
+ * How many partial sums the first norm stage writes: enough that no invocation loops past `loopBudget`
+ * elements, at most 4096 otherwise (and at least one).
+ *
+ * @param size Gradient length.
+ * @param loopBudget Loop iterations one invocation may run (`loopBudget(gpu)` from lib/gpu/loop_budget.ts).
+ */
+export function normPartialCount(size: number, loopBudget: number): number {
+  const wanted = Math.min(4096, Math.ceil(size / 64));
+  return Math.max(1, wanted, Math.ceil(size / Math.max(1, Math.floor(loopBudget))));
+}
+
+/** Arguments of {@linkcode encodeGradientNormSquared}. */
+export interface GradientNormArgs {
+  gradient: GPUBuffer;
+  size: number;
+  /** Scratch of at least `partialCount` floats. */
+  partials: GPUBuffer;
+  /** From {@linkcode normPartialCount}. */
+  partialCount: number;
+  /** Element 0 receives the sum of squares. */
+  out: GPUBuffer;
+}
+
+/** Records out[0] = sum of gradient^2 (two dispatches, no host wait). */
+export async function encodeGradientNormSquared(rec: CommandRecorder, args: GradientNormArgs): Promise<void> {
+  const partialsConstants = { WORKGROUP_SIZE };
+  const finishConstants = { WORKGROUP_SIZE: FINISH_WORKGROUP_SIZE };
+  const [partialsPipeline, finishPipeline] = await Promise.all([
+    getPipeline(rec.gpu, KERNELS.normPartials, partialsConstants),
+    getPipeline(rec.gpu, KERNELS.normFinish, finishConstants),
+  ]);
+  rec.dispatch({
+    pipeline: partialsPipeline,
+    label: KERNELS.normPartials.label,
+    constants: partialsConstants,
+    bindings: [
+      args.gradient,
+      args.partials,
+      rec.uniform(
+        writeStruct(
+          NORM_PARTIALS_FIELDS,
+          { size: args.size, partialCount: args.partialCount },
+          "norm Params",
+        ),
+      ),
+    ],
+    workgroups: elementGrid(rec, args.partialCount),
+  });
+  rec.dispatch({
+    pipeline: finishPipeline,
+    label: KERNELS.normFinish.label,
+    constants: finishConstants,
+    bindings: [
+      args.partials,
+      args.out,
+      rec.uniform(writeStruct(NORM_FINISH_FIELDS, { partialCount: args.partialCount }, "norm finish Params")),
+    ],
+    workgroups: [1],
+  });
+}
+
+/** Records the Lookahead synchronisation slow += alpha (fast - slow); fast = slow. */
+export async function encodeLookaheadSync(
+  rec: CommandRecorder,
+  args: { fast: GPUBuffer; slow: GPUBuffer; size: number; alpha: number },
+): Promise<void> {
+  if (args.size === 0) return;
+  const constants = { WORKGROUP_SIZE };
+  const pipeline = await getPipeline(rec.gpu, KERNELS.lookahead, constants);
+  rec.dispatch({
+    pipeline,
+    label: KERNELS.lookahead.label,
+    constants,
+    bindings: [
+      args.fast,
+      args.slow,
+      rec.uniform(writeStruct(LOOKAHEAD_FIELDS, { size: args.size, alpha: args.alpha }, "lookahead Params")),
+    ],
+    workgroups: elementGrid(rec, args.size),
+  });
+}
+
+/**
+ * Records the streaming roofline: reads `reads` of the four buffers and writes `writes` of them per element
+ * (buffers past those used may be any bindable buffer).
+ */
+export async function encodeStreamRoofline(
+  rec: CommandRecorder,
+  args: {
+    buffers: [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
+    size: number;
+    reads: number;
+    writes: number;
+  },
+): Promise<void> {
+  if (!(args.reads >= 1 && args.reads <= 4 && args.writes >= 1 && args.writes <= 3)) {
+    throw new RangeError(
+      `Cannot dispatch "optim_stream": reads ${args.reads} in [1, 4], writes ${args.writes} in [1, 3]`,
+    );
+  }
+  const constants = { WORKGROUP_SIZE, READS: args.reads, WRITES: args.writes };
+  const pipeline = await getPipeline(rec.gpu, KERNELS.stream, constants);
+  rec.dispatch({
+    pipeline,
+    label: KERNELS.stream.label,
+    constants,
+    bindings: [
+      ...args.buffers,
+      rec.uniform(writeStruct(STREAM_FIELDS, { size: args.size }, "stream Params")),
+    ],
+    workgroups: elementGrid(rec, args.size),
+  });
+}
