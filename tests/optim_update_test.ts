@@ -12,6 +12,7 @@ import { Optimizer } from "../lib/optim/optimizer.ts";
 import { type OptimizerOptions, referenceSegments, resolveOptimizer } from "../lib/optim/hyperparameters.ts";
 import { type OptimizerKind, optimizerStepReference } from "../lib/reference/optim.ts";
 import { cosineSchedule } from "../lib/optim/schedules.ts";
+import { UPDATE_TILE, updateTiles } from "../kernels/optim/optim.ts";
 
 const LAYOUT = new ParameterLayout([
   { name: "fc1.weight", shape: [7, 5] },
@@ -98,6 +99,60 @@ for (const c of CASES) {
     if (backend.name === "webgpu") console.log(`${c.name}: max |gpu - float64| ${diff.toExponential(2)}`);
   });
 }
+
+testBothBackends(
+  "Optimizer: views longer than one update tile, groups alternating (adamw, momentum)",
+  async (backend) => {
+    // 1200 + 30 + 1300 elements: segments span several 512-element tiles and end mid-tile
+    const layout = new ParameterLayout([
+      { name: "a.weight", shape: [40, 30] },
+      { name: "a.bias", shape: [30] },
+      { name: "b.weight", shape: [1300] },
+    ]);
+    for (const kind of ["adamw", "momentum"] as OptimizerKind[]) {
+      const options: OptimizerOptions = {
+        kind,
+        lr: 0.01,
+        weightDecay: 0.1,
+        groups: [{ names: "*.bias", weightDecay: 0, lr: 0.1 }, { names: "b.*", lr: 0.001 }],
+      };
+      const opt = new Optimizer(backend, layout, options);
+      const resolved = resolveOptimizer(layout, options);
+      const init = testValues(layout.count, 4);
+      const params = backend.tensor(init), want = Float64Array.from(init);
+      const first = new Float64Array(layout.count), second = new Float64Array(layout.count);
+      for (let t = 0; t < 3; t++) {
+        const g = testValues(layout.count, 40 + t);
+        const gradient = backend.tensor(g);
+        await opt.step(params, gradient);
+        backend.dispose(gradient);
+        optimizerStepReference({
+          kind,
+          decoupledWeightDecay: resolved.decoupledWeightDecay,
+          params: want,
+          gradient: g,
+          first,
+          second,
+          step: t + 1,
+          segments: referenceSegments(resolved),
+          lrFactor: 1,
+        });
+      }
+      assertClose(await backend.read(params), want, { atol: 2e-6, rtol: 1e-5 }, kind);
+      opt.dispose();
+      backend.dispose(params);
+    }
+  },
+);
+
+Deno.test("Optimizer tiles: segments cut into tiles of at most UPDATE_TILE elements, never across a group", () => {
+  const tiles = Array.from(
+    updateTiles([{ begin: 0, end: 1100, group: 0 }, { begin: 1100, end: 1105, group: 2 }]),
+  );
+  assert.deepEqual(tiles, [0, 512, 0, 512, 1024, 0, 1024, 1100, 0, 1100, 1105, 2]);
+  assert.equal(UPDATE_TILE, 512);
+  assert.throws(() => updateTiles([{ begin: 5, end: 5, group: 0 }]), /segment \[5, 5\) is empty/);
+});
 
 async function constantGradientRun(
   backend: Backend,

@@ -21,6 +21,10 @@ import { type CommandRecorder, grid1d } from "../../lib/gpu/recorder.ts";
 import { type StructValues, writeStruct, writeStructArray } from "./struct.ts";
 
 const WORKGROUP_SIZE = 64;
+/** Elements each invocation of the update handles (a tile is WORKGROUP_SIZE times this). */
+const ELEMENTS_PER_INVOCATION = 8;
+/** Largest tile of the update: elements one workgroup updates with one group row. */
+export const UPDATE_TILE = WORKGROUP_SIZE * ELEMENTS_PER_INVOCATION;
 const FINISH_WORKGROUP_SIZE = 64;
 
 /** The WGSL sources, for tests that hold the field lists to their structs. */
@@ -51,8 +55,7 @@ const KERNELS = {
 
 /** Fields of update.wgsl's `Params`, in WGSL order. */
 export const UPDATE_PARAMS_FIELDS = [
-  ["size", "u32"],
-  ["segmentCount", "u32"],
+  ["tileCount", "u32"],
   ["firstStep", "u32"],
   ["clip", "u32"],
   ["maxNorm", "f32"],
@@ -108,35 +111,45 @@ function dummyBuffer(gpu: GpuContext, role: string): GPUBuffer {
   return b;
 }
 
+/** A contiguous range of the flat vector that shares one parameter group. */
+export interface GroupSegment {
+  begin: number;
+  end: number;
+  group: number;
+}
+
+/** The update's tiles of a segment list: (begin, end, group) triples, at most {@linkcode UPDATE_TILE} long. */
+export function updateTiles(segments: readonly GroupSegment[]): Uint32Array {
+  const out: number[] = [];
+  let previous = 0;
+  for (const s of segments) {
+    if (!(Number.isInteger(s.begin) && s.begin >= previous && s.end > s.begin && Number.isInteger(s.group))) {
+      throw new RangeError(
+        `Cannot plan optimizer tiles: segment [${s.begin}, ${s.end}) is empty, overlaps or is out of order`,
+      );
+    }
+    for (let b = s.begin; b < s.end; b += UPDATE_TILE) out.push(b, Math.min(s.end, b + UPDATE_TILE), s.group);
+    previous = s.end;
+  }
+  return Uint32Array.from(out);
+}
+
 /**
- * Uploads a segment table: the exclusive end offset of each segment (ascending, the last one the parameter
- * count), then the group of each segment.
+ * Uploads the update's tile table for a list of group segments.
  *
  * @param gpu The context.
- * @param ends Exclusive end offsets, ascending.
- * @param groupOfSegment The group index of each segment.
- * @returns The storage buffer (owned by the caller).
- * @throws {RangeError} When the lists differ in length, are empty or `ends` is not increasing.
+ * @param segments Contiguous ranges with their group index, in order.
+ * @returns The storage buffer (owned by the caller) and the number of tiles.
+ * @throws {RangeError} When segments are empty, overlap or are out of order.
  */
-export function uploadSegmentTable(
+export function uploadTileTable(
   gpu: GpuContext,
-  ends: readonly number[],
-  groupOfSegment: readonly number[],
-) {
-  if (ends.length === 0 || ends.length !== groupOfSegment.length) {
-    throw new RangeError(
-      `Cannot upload segment table: ${ends.length} ends and ${groupOfSegment.length} groups, must be equal and >= 1`,
-    );
-  }
-  for (let s = 1; s < ends.length; s++) {
-    if (!(ends[s] > ends[s - 1])) {
-      throw new RangeError(`Cannot upload segment table: ends are not increasing`);
-    }
-  }
-  const table = Uint32Array.from([...ends, ...groupOfSegment]);
-  const buffer = createBuffer(gpu, table.byteLength, "optim segments");
-  writeBuffer(gpu, buffer, table);
-  return buffer;
+  segments: readonly GroupSegment[],
+): { buffer: GPUBuffer; tileCount: number } {
+  const tiles = updateTiles(segments);
+  const buffer = createBuffer(gpu, tiles.byteLength, "optim tiles");
+  writeBuffer(gpu, buffer, tiles);
+  return { buffer, tileCount: tiles.length / 3 };
 }
 
 function storageBytes(rec: CommandRecorder, bytes: ArrayBuffer, label: string): GPUBuffer {
@@ -167,13 +180,11 @@ export interface OptimizerUpdateArgs {
   first?: GPUBuffer;
   /** Adam's second moment (needed for adam). */
   second?: GPUBuffer;
-  /** From {@linkcode uploadSegmentTable}. */
-  segments: GPUBuffer;
-  segmentCount: number;
+  /** From {@linkcode uploadTileTable}. */
+  tiles: GPUBuffer;
+  tileCount: number;
   /** One row per group, this step's values. */
   groups: readonly GroupUpdateScalars[];
-  /** Parameter count. */
-  size: number;
   /** The optimizer's first step (torch starts the momentum buffer at the gradient). */
   firstStep: boolean;
   /** Clip gradients to this global norm using `normSquared[0]` (from {@linkcode encodeGradientNormSquared}). */
@@ -192,16 +203,13 @@ export async function encodeOptimizerUpdate(rec: CommandRecorder, args: Optimize
   if ((states >= 1 && !args.first) || (states === 2 && !args.second)) {
     throw new RangeError(`Cannot dispatch "optim_update": rule ${args.rule} needs ${states} state buffers`);
   }
-  if (args.groups.length === 0 || args.segmentCount < 1) {
-    throw new RangeError(`Cannot dispatch "optim_update": no parameter groups or segments`);
-  }
-  if (args.size === 0) return;
-  const constants = { WORKGROUP_SIZE, KIND: KIND_CODE[args.rule] };
+  if (args.groups.length === 0) throw new RangeError(`Cannot dispatch "optim_update": no parameter groups`);
+  if (args.tileCount === 0) return;
+  const constants = { WORKGROUP_SIZE, KIND: KIND_CODE[args.rule], ELEMENTS_PER_INVOCATION };
   const pipeline = await getPipeline(rec.gpu, KERNELS.update, constants);
   const params = rec.uniform(
     writeStruct(UPDATE_PARAMS_FIELDS, {
-      size: args.size,
-      segmentCount: args.segmentCount,
+      tileCount: args.tileCount,
       firstStep: args.firstStep ? 1 : 0,
       clip: args.clip ? 1 : 0,
       maxNorm: args.clip?.maxNorm ?? 0,
@@ -222,12 +230,12 @@ export async function encodeOptimizerUpdate(rec: CommandRecorder, args: Optimize
       args.gradient,
       args.first ?? dummyBuffer(rec.gpu, "first"),
       args.second ?? dummyBuffer(rec.gpu, "second"),
-      args.segments,
+      args.tiles,
       groups,
       args.clip?.normSquared ?? dummyBuffer(rec.gpu, "normSquared"),
       params,
     ],
-    workgroups: elementGrid(rec, args.size),
+    workgroups: elementGrid(rec, args.tileCount * WORKGROUP_SIZE),
   });
 }
 

@@ -32,7 +32,7 @@ import {
   encodeOptimizerUpdate,
   normPartialCount,
   stateVectorCount,
-  uploadSegmentTable,
+  uploadTileTable,
 } from "../../kernels/optim/optim.ts";
 import type { ParameterLayout } from "../models/parameters.ts";
 import { optimizerStepReference } from "../reference/optim.ts";
@@ -79,7 +79,13 @@ export class Optimizer implements ParameterOptimizer {
   readonly schedule?: Schedule;
   #step = 0;
   #state: Tensor[];
-  #gpu?: { segments: GPUBuffer; partials?: GPUBuffer; normSquared?: GPUBuffer; partialCount: number };
+  #gpu?: {
+    tiles: GPUBuffer;
+    tileCount: number;
+    partials?: GPUBuffer;
+    normSquared?: GPUBuffer;
+    partialCount: number;
+  };
   #lastNorm = NaN;
 
   /**
@@ -98,10 +104,9 @@ export class Optimizer implements ParameterOptimizer {
     this.#state = Array.from({ length: states }, () => backend.zeros([layout.count]));
     if (backend.name === "webgpu") {
       const gpu = (backend as WebGpuBackend).gpu;
-      const segs = this.settings.segments;
-      const segments = uploadSegmentTable(gpu, segs.map((s) => s.end), segs.map((s) => s.group));
+      const { buffer: tiles, tileCount } = uploadTileTable(gpu, this.settings.segments);
       const partialCount = normPartialCount(layout.count, loopBudget(gpu));
-      this.#gpu = { segments, partialCount };
+      this.#gpu = { tiles, tileCount, partialCount };
       if (this.settings.maxGradNorm !== undefined) {
         this.#gpu.partials = createBuffer(gpu, partialCount * 4, "optim norm partials");
         this.#gpu.normSquared = createBuffer(gpu, 4, "optim norm squared");
@@ -174,10 +179,9 @@ export class Optimizer implements ParameterOptimizer {
         gradient: gradientBuffer,
         first: this.#state[0] ? buffer(this.#state[0], "state") : undefined,
         second: this.#state[1] ? buffer(this.#state[1], "state") : undefined,
-        segments: gpu.segments,
-        segmentCount: this.settings.segments.length,
+        tiles: gpu.tiles,
+        tileCount: gpu.tileCount,
         groups: this.settings.groups.map((h) => foldGroupScalars(this.settings, h, factor, step)),
-        size: this.layout.count,
         firstStep: step === 1,
         clip: gpu.normSquared
           ? { normSquared: gpu.normSquared, maxNorm: this.settings.maxGradNorm! }
@@ -261,7 +265,7 @@ export class Optimizer implements ParameterOptimizer {
   dispose(): void {
     this.backend.dispose(...this.#state);
     this.#state = [];
-    this.#gpu?.segments.destroy();
+    this.#gpu?.tiles.destroy();
     this.#gpu?.partials?.destroy();
     this.#gpu?.normSquared?.destroy();
   }
