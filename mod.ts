@@ -512,3 +512,67 @@ export {
   transformImage,
 } from "./lib/data/synthetic_shapes.ts";
 export { encodeSyntheticShapes, type SyntheticShapesArgs } from "./kernels/synthetic_shapes.ts";
+// Optimizers and the training loop (lib/optim, lib/training, kernels/optim).
+// The class `Optimizer` is exported once the teacher-student line's type of the same name is renamed at its
+// source (branch arch: `TeacherStudentOptimizer`); until then it is reachable as `FusedOptimizer` only.
+export {
+  Optimizer as FusedOptimizer,
+  type OptimizerState,
+  type ParameterOptimizer,
+} from "./lib/optim/optimizer.ts";
+export { Lookahead, type LookaheadOptions } from "./lib/optim/lookahead.ts";
+export {
+  defaultHyperparameters,
+  type GroupHyperparameters,
+  type NamePattern,
+  OPTIMIZER_KINDS,
+  type OptimizerKind,
+  type OptimizerOptions,
+  type ParameterGroup,
+  type ResolvedOptimizer,
+  resolveOptimizer,
+} from "./lib/optim/hyperparameters.ts";
+export {
+  constantSchedule,
+  cosineSchedule,
+  exponentialSchedule,
+  joinSchedules,
+  multiplySchedules,
+  namedSchedule,
+  oneCycleSchedule,
+  type Schedule,
+  SCHEDULE_NAMES,
+  stepSchedule,
+} from "./lib/optim/schedules.ts";
+export {
+  clipFactorReference,
+  gradientNormReference,
+  lookaheadSyncReference,
+  optimizerStepReference,
+  type OptimizerStepReferenceArgs,
+  type ReferenceSegment,
+} from "./lib/reference/optim.ts";
+export {
+  encodeGradientNormSquared,
+  encodeLookaheadSync,
+  encodeOptimizerUpdate,
+  type GroupSegment,
+  type GroupUpdateScalars,
+  type OptimizerUpdateArgs,
+  type UpdateRule,
+  uploadTileTable,
+} from "./kernels/optim/optim.ts";
+export { type Batch, type DataStream, EpochStream } from "./lib/training/data_stream.ts";
+export { LossHistory } from "./lib/training/loss_history.ts";
+export {
+  checkpointFingerprint,
+  type LoopCheckpoint,
+  runTrainingLoop,
+  type TrainableModel,
+  type TrainingCallback,
+  type TrainingContext,
+  TrainingDivergedError,
+  type TrainingLoopOptions,
+  type TrainingLoopResult,
+  truncateMetrics,
+} from "./lib/training/loop.ts";
