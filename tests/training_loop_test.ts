@@ -191,3 +191,21 @@ testBothBackends("Training loop: bad settings are refused before any step", asyn
   }
   a.done();
 });
+
+testBothBackends(
+  "EpochStream.fixed: the caller's tensors survive epochs; batches cycle in order",
+  async (backend) => {
+    const { x, y } = dataset(ROWS);
+    const xs = backend.tensor(x, [ROWS, 6]), ys = backend.tensor(y, [ROWS, 3]);
+    const data = EpochStream.fixed(backend, xs, ys, BATCH);
+    assert.deepEqual([0, 2, 3, 7].map((s) => data.batch(s).rows), [
+      { begin: 0, end: 6 },
+      { begin: 12, end: 18 },
+      { begin: 0, end: 6 },
+      { begin: 6, end: 12 },
+    ]);
+    data.dispose();
+    assertExact(await backend.read(xs), Float32Array.from(x), "x after two epochs and dispose");
+    backend.dispose(xs, ys);
+  },
+);

@@ -34,12 +34,15 @@ export class EpochStream implements DataStream {
   #backend: Backend;
   #epochData: (epoch: number) => { x: Tensor; y: Tensor };
   #current?: { epoch: number; x: Tensor; y: Tensor };
+  #ownsData: boolean;
 
   /**
    * @param backend The backend holding the epoch tensors.
    * @param rowsPerEpoch Rows in each epoch's tensors.
    * @param batchSize Rows per batch, in [1, rowsPerEpoch].
    * @param epochData The x and y of an epoch (e.g. the training set in a seeded permutation of that epoch).
+   * @param options `ownsData` (true): the stream frees each epoch's tensors when the next epoch starts; false
+   *   when `epochData` hands out tensors the caller keeps (e.g. the same x and y every epoch).
    * @throws {RangeError} On a batch size out of range.
    */
   constructor(
@@ -47,6 +50,7 @@ export class EpochStream implements DataStream {
     rowsPerEpoch: number,
     batchSize: number,
     epochData: (epoch: number) => { x: Tensor; y: Tensor },
+    options: { ownsData?: boolean } = {},
   ) {
     if (!(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= rowsPerEpoch)) {
       throw new RangeError(
@@ -57,12 +61,18 @@ export class EpochStream implements DataStream {
     this.batchSize = batchSize;
     this.stepsPerEpoch = Math.floor(rowsPerEpoch / batchSize);
     this.#epochData = epochData;
+    this.#ownsData = options.ownsData ?? true;
+  }
+
+  /** A stream over fixed x and y (the caller keeps them): the same order every epoch. */
+  static fixed(backend: Backend, x: Tensor, y: Tensor, batchSize: number): EpochStream {
+    return new EpochStream(backend, x.shape[0], batchSize, () => ({ x, y }), { ownsData: false });
   }
 
   batch(step: number): Batch {
     const epoch = Math.floor(step / this.stepsPerEpoch), slot = step % this.stepsPerEpoch;
     if (this.#current?.epoch !== epoch) {
-      if (this.#current) this.#backend.dispose(this.#current.x, this.#current.y);
+      if (this.#current && this.#ownsData) this.#backend.dispose(this.#current.x, this.#current.y);
       this.#current = { epoch, ...this.#epochData(epoch) };
     }
     const begin = slot * this.batchSize;
@@ -70,7 +80,7 @@ export class EpochStream implements DataStream {
   }
 
   dispose(): void {
-    if (this.#current) this.#backend.dispose(this.#current.x, this.#current.y);
+    if (this.#current && this.#ownsData) this.#backend.dispose(this.#current.x, this.#current.y);
     this.#current = undefined;
   }
 }
