@@ -28,7 +28,9 @@ export interface LookaheadOptions {
 
 /** Lookahead around an optimizer. */
 export class Lookahead implements ParameterOptimizer {
+  /** The optimizer of the fast weights. */
   readonly inner: Optimizer;
+  /** k, alpha and resetMomentum. */
   readonly options: Required<LookaheadOptions>;
   #slow?: Tensor;
   #step = 0;

@@ -71,7 +71,9 @@ const STATE_NAMES = ["first", "second"] as const;
 
 /** A fused optimizer over a flat parameter vector. */
 export class Optimizer implements ParameterOptimizer {
+  /** Where the parameters and the optimizer's state live. */
   readonly backend: Backend;
+  /** The parameters' layout (groups are matched against its view names). */
   readonly layout: ParameterLayout;
   /** The validated settings and groups. */
   readonly settings: ResolvedOptimizer;
