@@ -11,7 +11,7 @@ import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
 import type { GpuTensor, WebGpuBackend } from "../backend/webgpu.ts";
 import type { ReferenceTensor } from "../backend/reference.ts";
-import { encodeLookaheadSync } from "../../kernels/optim/optim.ts";
+import { encodeLookaheadSync } from "../../kernels/optim/companions.ts";
 import { lookaheadSyncReference } from "../reference/optim.ts";
 import type { ParameterLayout } from "../models/parameters.ts";
 import type { Optimizer, OptimizerState, ParameterOptimizer } from "./optimizer.ts";

@@ -27,13 +27,8 @@ import { ReferenceTensor } from "../backend/reference.ts";
 import { GpuTensor, type WebGpuBackend } from "../backend/webgpu.ts";
 import { createBuffer, readBuffer, writeBuffer } from "../gpu/buffers.ts";
 import { loopBudget } from "../gpu/loop_budget.ts";
-import {
-  encodeGradientNormSquared,
-  encodeOptimizerUpdate,
-  normPartialCount,
-  stateVectorCount,
-  uploadTileTable,
-} from "../../kernels/optim/optim.ts";
+import { encodeOptimizerUpdate, stateVectorCount, uploadTileTable } from "../../kernels/optim/optim.ts";
+import { encodeGradientNormSquared, normPartialCount } from "../../kernels/optim/companions.ts";
 import type { ParameterLayout } from "../models/parameters.ts";
 import { optimizerStepReference } from "../reference/optim.ts";
 import {
