@@ -10,7 +10,7 @@
  * (random numbers, backends, spectra and statistics, trainers, the research lines,
  * models and data, runs and figures). Each area has its own entry point with the rest
  * of its surface: `./backend`, `./gpu`, `./kernels`, `./reference`, `./rng`,
- * `./spectral`, `./stats`, `./ode`, `./trainers`, `./teacher-student`, `./dyson`, `./lpl`,
+ * `./spectral`, `./stats`, `./ode`, `./trainers`, `./optim`, `./training`, `./teacher-student`, `./dyson`, `./lpl`,
  * `./models`, `./data`, `./io`, `./sweep`, `./plot` (see deno.json `exports`).
  *
  * @example Multiply two matrices on the best backend available
@@ -116,6 +116,14 @@ export { analyseRbmSetting, rbmSpectra } from "./lib/dyson/rbm_analysis.ts";
 export { rbmSweepSettings, runRbmEnsembles } from "./lib/dyson/rbm_sweep.ts";
 export { runTeacherStudentSweeps, teacherStudentSweepSettings } from "./lib/dyson/teacher_student_sweep.ts";
 export { fdMean, fitPairDensity, ksDistanceToSurmise } from "./lib/dyson/spacing_statistics.ts";
+
+// Optimizers and the training loop (more in ./optim, ./training).
+export { Optimizer } from "./lib/optim/optimizer.ts";
+export { Lookahead } from "./lib/optim/lookahead.ts";
+export { type OptimizerOptions, type ParameterGroup } from "./lib/optim/hyperparameters.ts";
+export { cosineSchedule, namedSchedule, type Schedule } from "./lib/optim/schedules.ts";
+export { EpochStream } from "./lib/training/data_stream.ts";
+export { runTrainingLoop, TrainingDivergedError } from "./lib/training/loop.ts";
 
 // Latent Predictive Learning (research line 5; more in ./lpl).
 export { TOY_RULES, type ToyRule, toySetting, trainToyNeurons } from "./lib/lpl/toy_neuron.ts";

@@ -47,3 +47,12 @@ export {
 } from "./batch_norm.ts";
 export { encodeSyntheticShapes, type SyntheticShapesArgs } from "./synthetic_shapes.ts";
 export { encodeToyNeuron, TOY_NEURON_KERNEL, type ToyNeuronDispatch } from "./lpl/toy_neuron.ts";
+export { encodeGradientNormSquared, encodeLookaheadSync } from "./optim/companions.ts";
+export {
+  encodeOptimizerUpdate,
+  type GroupSegment,
+  type GroupUpdateScalars,
+  type OptimizerUpdateArgs,
+  type UpdateRule,
+  uploadTileTable,
+} from "./optim/optim.ts";

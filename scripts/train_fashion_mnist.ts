@@ -1,23 +1,29 @@
 /**
- * Trains an MLP or the CNN on Fashion-MNIST with plain SGD and prints the falling loss: the
- * shortest path from the loaders (lib/data/) through a model (lib/models/) to a training loop,
- * on the GPU when there is one.
+ * Trains an MLP or the CNN on Fashion-MNIST with the library's optimizers and training loop
+ * (lib/optim/, lib/training/) and prints the falling loss: the shortest path from the loaders
+ * (lib/data/) through a model (lib/models/) to a training run, on the GPU when there is one.
  *
  * ```
- * deno run -A scripts/train_fashion_mnist.ts                     # mlp 784-512-512-10, squared loss
+ * deno run -A scripts/train_fashion_mnist.ts                     # mlp 784-512-512-10, squared loss, SGD
  * deno run -A scripts/train_fashion_mnist.ts --loss crossEntropy --steps 1000 --learning-rate 0.1
+ * deno run -A scripts/train_fashion_mnist.ts --optimizer adamw --learning-rate 1e-3 --schedule cosine --warmup 30
  * deno run -A scripts/train_fashion_mnist.ts --model cnn         # the cnn preset on 1x28x28 images
- * deno run -A scripts/train_fashion_mnist.ts --model cnn --out runs/cnn1   # and keep a run directory
+ * deno run -A scripts/train_fashion_mnist.ts --out runs/mlp1     # keep a run directory with checkpoints
+ * deno run -A scripts/train_fashion_mnist.ts --resume runs/mlp1  # continue it, bit for bit
  * ```
  *
  * A seeded subset of `n` training images (normalised by its own channel mean and std, one-hot
  * targets) is shuffled each epoch by a seeded permutation and uploaded once per epoch; each step
- * evaluates the loss and gradient on the next `batch` rows and takes `params <- params - lr * gradient`
- * (one axpy over the flat parameter vector). The batch loss is read back every `logEvery` steps only
- * (each read waits for the GPU). The defaults depend on `--model` (`--model cnn --help` lists the
- * CNN's): the CNN's gradient runs at ~20 samples/s on a 2-core CPU adapter, so its defaults are small.
- * With `--out`, the run directory (lib/io/run_dir.ts) holds `config.json`, `metrics.jsonl` (the
- * logged batch losses and the full-batch losses) and `done.json` (the final numbers).
+ * evaluates the loss and gradient on the next `batch` rows and takes one fused optimizer step
+ * (`--optimizer sgd` is `params <- params - lr * gradient`). Batch losses stay on the GPU and are read
+ * back in chunks, so the host waits for the GPU about once per 200 steps (and at each checkpoint). The
+ * defaults depend on `--model` (`--model cnn --help` lists the CNN's): the CNN's gradient runs at ~20
+ * samples/s on a 2-core CPU adapter, so its defaults are small. With `--out`, the run directory
+ * (lib/io/run_dir.ts) holds `config.json`, `metrics.jsonl` (the logged batch losses and the full-batch
+ * losses), `checkpoint.ckpt` (every `--checkpoint-every` steps: parameters, optimizer state, step) and
+ * finally `done.json`; `--resume <dir>` continues such a run and ends bit-identical to an uninterrupted
+ * one. A NaN or infinite loss stops the run with a message and exit status 1, keeping the last good
+ * checkpoint and writing no `done.json`.
  * Needs `apt-get install -y dataset-fashion-mnist` or `--data-dir` with the IDX files.
  *
  * @module
@@ -25,16 +31,33 @@
 import type { Backend } from "../lib/backend/backend.ts";
 import type { Tensor } from "../lib/backend/tensor.ts";
 import { type BackendChoice, getBackend } from "../lib/backend/select.ts";
-import { COMMON_OPTIONS, type OptionSpec, runCli } from "../lib/cli.ts";
+import { type CheckpointState, listenForStop, loadCheckpoint, stopExitCode } from "../lib/checkpoint.ts";
+import { COMMON_OPTIONS, type OptionSpec, runCli, UsageError } from "../lib/cli.ts";
 import { channelStatistics, datasetTensors, seededSubset, selectSamples } from "../lib/data/dataset.ts";
 import { fashionMnistDir, loadFashionMnist } from "../lib/data/fashion_mnist.ts";
-import type { MetricsWriter } from "../lib/io/metrics.ts";
+import { type MetricsWriter, readMetrics } from "../lib/io/metrics.ts";
 import { RunDir } from "../lib/io/run_dir.ts";
-import { CNN_PRESETS, cnnPreset, type CnnPresetName, type CnnSpec } from "../lib/models/cnn.ts";
+import { CNN_PRESETS, cnnLayout, cnnPreset, type CnnPresetName, type CnnSpec } from "../lib/models/cnn.ts";
 import { Cnn } from "../lib/models/cnn_model.ts";
 import type { LossName } from "../lib/models/losses.ts";
-import { MLP_PRESETS, mlpPreset, type MlpPresetName, type MlpSpec } from "../lib/models/mlp.ts";
+import { MLP_PRESETS, mlpLayout, mlpPreset, type MlpPresetName, type MlpSpec } from "../lib/models/mlp.ts";
 import { Mlp } from "../lib/models/mlp_model.ts";
+import type { ParameterLayout } from "../lib/models/parameters.ts";
+import {
+  OPTIMIZER_KINDS,
+  type OptimizerKind,
+  type OptimizerOptions,
+  resolveOptimizer,
+} from "../lib/optim/hyperparameters.ts";
+import { Optimizer } from "../lib/optim/optimizer.ts";
+import { namedSchedule, type Schedule, SCHEDULE_NAMES } from "../lib/optim/schedules.ts";
+import { EpochStream } from "../lib/training/data_stream.ts";
+import {
+  checkpointFingerprint,
+  type LoopCheckpoint,
+  runTrainingLoop,
+  truncateMetrics,
+} from "../lib/training/loop.ts";
 import { Progress, setProgressQuiet } from "../lib/progress.ts";
 
 const NAME = "train_fashion_mnist";
@@ -65,12 +88,35 @@ export interface TrainConfig {
   /** Seed of the subset and the epoch permutations. */
   dataSeed: number;
   logEvery: number;
+  /** The optimizer (lib/optim): sgd, momentum, nesterov, adam or adamw. */
+  optimizer: OptimizerKind;
+  /** Momentum of `momentum` and `nesterov` (ignored by the others). */
+  momentum: number;
+  /** Weight decay (L2 for sgd/momentum/nesterov/adam, decoupled for adamw). */
+  weightDecay: number;
+  /** The learning-rate schedule (a factor of `learningRate` by step; lib/optim/schedules.ts). */
+  schedule: string;
+  /** Linear warmup steps of the cosine schedule. */
+  warmup: number;
+  /** Clip gradients to this global norm (0: no clipping). */
+  maxGradNorm: number;
+  /** Steps between checkpoints in a run directory (one is also written at the end). */
+  checkpointEvery: number;
   /** Test images for the final accuracy (0: none). */
   testSamples: number;
   /** Directory of the IDX files ("" for the default). */
   dataDir: string;
   backend: BackendChoice;
 }
+
+const OPTIMIZER_DEFAULTS = {
+  optimizer: "sgd",
+  momentum: 0.9,
+  weightDecay: 0,
+  schedule: "constant",
+  warmup: 0,
+  maxGradNorm: 0,
+} as const;
 
 /** Defaults per model: each run takes about 20 s (mlp) or 90 s (cnn) on a 2-core CPU adapter. */
 export const DEFAULT_CONFIGS: Readonly<Record<ModelName, TrainConfig>> = {
@@ -86,6 +132,8 @@ export const DEFAULT_CONFIGS: Readonly<Record<ModelName, TrainConfig>> = {
     seed: 1312,
     dataSeed: 1011,
     logEvery: 25,
+    ...OPTIMIZER_DEFAULTS,
+    checkpointEvery: 100,
     testSamples: 2000,
     dataDir: "",
     backend: "auto",
@@ -102,6 +150,8 @@ export const DEFAULT_CONFIGS: Readonly<Record<ModelName, TrainConfig>> = {
     seed: 1312,
     dataSeed: 1011,
     logEvery: 10,
+    ...OPTIMIZER_DEFAULTS,
+    checkpointEvery: 20,
     testSamples: 1000,
     dataDir: "",
     backend: "auto",
@@ -120,9 +170,16 @@ export interface TrainResult {
   finalLoss: number;
   /** Accuracy on the first `testSamples` test images (NaN when 0). */
   testAccuracy: number;
-  /** Wall seconds of the SGD steps alone, and of the whole run (data, losses, accuracy). */
+  /** Every batch loss from step 0 (a resumed run includes those before the resume). */
+  losses: Float64Array;
+  /** Wall seconds of this process's steps alone, and of the whole run (data, losses, accuracy). */
   seconds: number;
   totalSeconds: number;
+  /** Steps this process ran, and the host waits the training loop spent on them. */
+  stepsRun: number;
+  hostWaits: number;
+  /** "complete", or "stopped" by a signal (resume it with `--resume`). */
+  status: "complete" | "stopped";
   /** The run directory, when one was written. */
   runDir?: string;
 }
@@ -133,8 +190,12 @@ export interface TrainOptions {
   print?: (line: string) => void;
   /** A backend to use instead of `config.backend`. */
   backend?: Backend;
-  /** A new run directory to write (config.json, metrics.jsonl, done.json). */
+  /** A new run directory to write (config.json, metrics.jsonl, checkpoint.ckpt, done.json). */
   out?: string;
+  /** A run directory of this script to continue (its config.json replaces `config`). */
+  resume?: string;
+  /** A stop request (SIGINT/SIGTERM): the run checkpoints and returns "stopped". */
+  stop?: { readonly signal: Deno.Signal | null };
   /** The stderr progress display (default auto: a bar on a terminal, a line every 30 s otherwise). */
   progress?: "auto" | "quiet";
   /** A model to train instead of the preset (its kind must be `config.model`; tests use tiny ones). */
@@ -173,18 +234,79 @@ export function checkTrainConfig(config: TrainConfig): void {
   integer("logEvery", 1);
   integer("testSamples", 0, 10000);
   for (const seed of ["seed", "dataSeed"] as const) integer(seed, 0, 2 ** 32 - 1); // before any directory
+  integer("checkpointEvery", 1);
+  integer("warmup", 0, config.steps - 1);
   for (const name of ["learningRate", "initScale"] as const) {
     if (!(Number.isFinite(config[name]) && config[name] > 0)) {
       throw new RangeError(`Cannot train: --${kebab(name)} is ${config[name]}, must be a finite number > 0`);
     }
   }
+  if (!(Number.isFinite(config.maxGradNorm) && config.maxGradNorm >= 0)) {
+    throw new RangeError(
+      `Cannot train: --max-grad-norm is ${config.maxGradNorm}, must be a finite number >= 0`,
+    );
+  }
+  if (!(OPTIMIZER_KINDS as readonly string[]).includes(config.optimizer)) {
+    throw new TypeError(
+      `Cannot train: --optimizer is "${config.optimizer}", must be one of ${OPTIMIZER_KINDS.join(", ")}`,
+    );
+  }
+  if (!(SCHEDULE_NAMES as readonly string[]).includes(config.schedule)) {
+    throw new TypeError(
+      `Cannot train: --schedule is "${config.schedule}", must be one of ${SCHEDULE_NAMES.join(", ")}`,
+    );
+  }
+}
+
+/** The optimizer settings of a config (momentum only for the momentum kinds; no clipping at 0). */
+export function optimizerOptions(config: TrainConfig): OptimizerOptions {
+  const momentumKind = config.optimizer === "momentum" || config.optimizer === "nesterov";
+  return {
+    kind: config.optimizer,
+    lr: config.learningRate,
+    weightDecay: config.weightDecay,
+    ...(momentumKind ? { momentum: config.momentum } : {}),
+    ...(config.maxGradNorm > 0 ? { maxGradNorm: config.maxGradNorm } : {}),
+  };
+}
+
+/** The schedule of a config (none for "constant"). */
+function scheduleOf(config: TrainConfig): Schedule | undefined {
+  return config.schedule === "constant"
+    ? undefined
+    : namedSchedule(config.schedule, { total: config.steps, warmup: config.warmup });
+}
+
+/** The model spec a config (or `spec`) trains. */
+function specOf(config: TrainConfig, spec?: MlpSpec | CnnSpec): MlpSpec | CnnSpec {
+  if (spec) return spec;
+  return config.model === "cnn"
+    ? cnnPreset(config.preset as CnnPresetName, { channels: 1, size: 28, initScale: config.initScale })
+    : mlpPreset(config.preset as MlpPresetName, { inputs: 784, initScale: config.initScale });
+}
+
+/**
+ * Checks everything a run needs before any data is read or any directory is made: the settings, the
+ * model spec, the optimizer's hyperparameters against the model's layout, and the schedule.
+ *
+ * @throws {TypeError|RangeError} Naming the bad setting.
+ */
+export function validateRun(config: TrainConfig, spec?: MlpSpec | CnnSpec): ParameterLayout {
+  checkTrainConfig(config);
+  if (spec && ("convs" in spec) !== (config.model === "cnn")) {
+    throw new TypeError(`Cannot train: the given spec is not a ${config.model} spec`);
+  }
+  const s = specOf(config, spec);
+  const layout = "convs" in s ? cnnLayout(s) : mlpLayout(s);
+  resolveOptimizer(layout, optimizerOptions(config));
+  scheduleOf(config);
+  return layout;
 }
 
 /** The model of a config (or `spec`) on a backend, and a one-line description of it. */
 function makeModel(config: TrainConfig, backend: Backend, spec?: MlpSpec | CnnSpec) {
   if (config.model === "cnn") {
-    const cnnSpec = (spec as CnnSpec | undefined) ??
-      cnnPreset(config.preset as CnnPresetName, { channels: 1, size: 28, initScale: config.initScale });
+    const cnnSpec = specOf(config, spec) as CnnSpec;
     const cnn = new Cnn(backend, cnnSpec, config.loss);
     const { input } = cnnSpec;
     const blocks = cnn.shapes.blocks.map((b) =>
@@ -195,8 +317,7 @@ function makeModel(config: TrainConfig, backend: Backend, spec?: MlpSpec | CnnSp
     }`;
     return { model: cnn, about };
   }
-  const mlpSpec = (spec as MlpSpec | undefined) ??
-    mlpPreset(config.preset as MlpPresetName, { inputs: 784, initScale: config.initScale });
+  const mlpSpec = specOf(config, spec) as MlpSpec;
   const mlp = new Mlp(backend, mlpSpec, config.loss);
   return { model: mlp as Mlp | Cnn, about: mlpSpec.sizes.join("-") };
 }
@@ -205,95 +326,163 @@ async function readScalar(backend: Backend, t: Tensor): Promise<number> {
   return (await backend.read(t))[0];
 }
 
+/** A checkpoint's fingerprint fields: every setting except where the data lives and how to pick a backend. */
+function fingerprintOf(config: TrainConfig): Record<string, string | number | boolean> {
+  const { dataDir: _d, backend: _b, ...rest } = config;
+  return rest;
+}
+
+/** Opens a run directory to resume: its config, its checkpoint (if one was written) and its metrics, trimmed. */
+async function openForResume(path: string): Promise<{ run: RunDir; config: TrainConfig }> {
+  const run = await RunDir.open(path);
+  if (run.config.name !== NAME) {
+    throw new UsageError(`Cannot resume ${path}: it is a "${run.config.name}" run, not "${NAME}"`);
+  }
+  if (await run.isComplete()) throw new UsageError(`Cannot resume ${path}: the run is already complete`);
+  return { run, config: { ...DEFAULT_CONFIGS.mlp, ...run.config.parameters } as TrainConfig };
+}
+
 /**
- * Trains and returns the loss trajectory.
+ * Trains (or resumes a run) and returns the loss trajectory.
  *
- * @param config The settings.
- * @param options Output, backend, run directory, progress display, a model to use instead of the preset.
+ * @param config The settings (with `options.resume`, the run's config.json is used instead).
+ * @param options Output, backend, run directory or run to resume, progress display, a model to use instead of
+ *   the preset, a stop request.
  * @returns Losses, accuracy and times.
- * @throws {TypeError|RangeError} On bad settings (before any data is read).
+ * @throws {TypeError|RangeError} On bad settings (before any data is read or directory made).
+ * @throws {TrainingDivergedError} On a NaN or infinite loss (the last good checkpoint is kept, no done.json).
  */
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
-  checkTrainConfig(config);
-  if (options.spec && ("convs" in options.spec) !== (config.model === "cnn")) {
-    throw new TypeError(`Cannot train: the given spec is not a ${config.model} spec`);
-  }
   const start = performance.now();
+  let run: RunDir | undefined;
+  if (options.resume) ({ run, config } = await openForResume(options.resume));
+  validateRun(config, options.spec);
   const print = options.print ?? console.log;
   const backend = options.backend ?? await getBackend(config.backend);
   const dataDir = config.dataDir || fashionMnistDir();
   const all = await loadFashionMnist({ split: "train", dataDir });
   const testAll = config.testSamples > 0 ? await loadFashionMnist({ split: "test", dataDir }) : undefined;
   const { model, about } = makeModel(config, backend, options.spec);
+  const optimizer = new Optimizer(backend, model.layout, optimizerOptions(config), scheduleOf(config));
   let metrics: MetricsWriter | undefined;
+  let stream: EpochStream | undefined;
   try {
-    const run = options.out
-      ? await RunDir.create(options.out, {
+    let resumeState: CheckpointState | undefined;
+    let initialLoss = NaN;
+    const loopCheckpoint = (r: RunDir): LoopCheckpoint => ({
+      path: r.file("checkpoint.ckpt"),
+      every: config.checkpointEvery,
+      kind: NAME,
+      fingerprint: fingerprintOf(config),
+    });
+    if (run) {
+      const c = loopCheckpoint(run);
+      try {
+        await Deno.stat(c.path);
+        resumeState = await loadCheckpoint(c.path, {
+          kind: NAME,
+          fingerprint: checkpointFingerprint({ checkpoint: c, optimizer, model }),
+        });
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+      await truncateMetrics(run.file("metrics.jsonl"), resumeState?.step ?? 0);
+      if (resumeState) {
+        const first = (await readMetrics(run.file("metrics.jsonl"))).find((r) =>
+          r.step === 0 && "fullBatchLoss" in r
+        );
+        initialLoss = Number(first?.fullBatchLoss ?? NaN);
+      }
+    } else if (options.out) {
+      run = await RunDir.create(options.out, {
         name: NAME,
         parameters: { ...config },
         seed: config.seed,
         backend,
-      })
-      : undefined;
+      });
+    }
     metrics = await run?.metrics();
     const subset = selectSamples(all, seededSubset(all.shape[0], config.n, config.dataSeed));
     const normalization = channelStatistics(subset);
     const params = model.init(config.seed);
     print(
       `${config.preset} ${about} (${model.layout.count} parameters), ${config.loss} loss, ` +
-        `n ${config.n}, batch ${config.batch}, lr ${config.learningRate}, on ${backend.description}`,
+        `n ${config.n}, batch ${config.batch}, ${config.optimizer} lr ${config.learningRate}` +
+        `${
+          config.schedule === "constant" ? "" : ` (${config.schedule} schedule)`
+        }, on ${backend.description}` +
+        (resumeState ? `; resuming at step ${resumeState.step}` : ""),
     );
-    const epochData = (epoch: number) => {
+    stream = new EpochStream(backend, config.n, config.batch, (epoch) => {
       const order = seededSubset(config.n, config.n, (config.dataSeed + 1 + epoch) >>> 0);
       return datasetTensors(backend, selectSamples(subset, order), { normalization });
-    };
+    });
     const full = datasetTensors(backend, subset, { normalization });
     const fullBatchLoss = async (step: number) => {
       const value = await readScalar(backend, (await model.evaluate(params, full.x, full.y)).loss);
       metrics?.write({ step, fullBatchLoss: value });
       return value;
     };
-    const initialLoss = await fullBatchLoss(0);
-    print(`step 0: full-batch loss ${initialLoss.toFixed(4)}`);
-
-    const stepsPerEpoch = Math.floor(config.n / config.batch);
-    const loss = backend.zeros([1]), gradient = backend.zeros([model.layout.count]);
-    const log: TrainResult["log"] = [];
+    if (!resumeState) {
+      initialLoss = await fullBatchLoss(0);
+      print(`step 0: full-batch loss ${initialLoss.toFixed(4)}`);
+    }
     const progress = new Progress({
       total: config.steps,
+      start: resumeState?.step ?? 0,
       label: NAME,
       unit: "steps",
       mode: options.progress,
     });
-    let data = epochData(0);
-    const t0 = performance.now();
-    for (let step = 0; step < config.steps; step++) {
-      const epoch = Math.floor(step / stepsPerEpoch), slot = step % stepsPerEpoch;
-      if (slot === 0 && epoch > 0) {
-        backend.dispose(data.x, data.y);
-        data = epochData(epoch);
-      }
-      const rows = { begin: slot * config.batch, end: (slot + 1) * config.batch };
-      await model.evaluate(params, data.x, data.y, { gradient: true, rows, into: { loss, gradient } });
-      if (step % config.logEvery === 0 || step === config.steps - 1) {
-        const batchLoss = await readScalar(backend, loss);
-        log.push({ step, batchLoss });
-        metrics?.write({ step, batchLoss });
-        print(`step ${step}: batch loss ${batchLoss.toFixed(4)}`);
-      }
-      await backend.axpy(-config.learningRate, gradient, params);
-      progress.tick();
-    }
-    await readScalar(backend, loss); // waits for the last step, so `seconds` is the steps' time
-    const seconds = (performance.now() - t0) / 1000;
+    const result = await runTrainingLoop({
+      model,
+      params,
+      optimizer,
+      data: stream,
+      steps: config.steps,
+      logEvery: config.logEvery,
+      historyChunk: 200,
+      onLog: (row) => print(`step ${row.step}: batch loss ${row.batchLoss.toFixed(4)}`),
+      metrics,
+      progress,
+      checkpoint: run ? loopCheckpoint(run) : undefined,
+      resume: resumeState,
+      stop: options.stop,
+    });
     progress.finish();
+    const log: TrainResult["log"] = [];
+    result.losses.forEach((batchLoss, step) => {
+      if (step % config.logEvery === 0 || step === config.steps - 1) log.push({ step, batchLoss });
+    });
+    const stepsRun = result.step - (resumeState?.step ?? 0);
+    const seconds = result.seconds;
+    if (result.status === "stopped") {
+      backend.dispose(full.x, full.y, params);
+      const totalSeconds = (performance.now() - start) / 1000;
+      print(`stopped at step ${result.step}${run ? `; continue with --resume ${run.path}` : ""}`);
+      return {
+        log,
+        initialLoss,
+        finalLoss: NaN,
+        testAccuracy: NaN,
+        losses: result.losses,
+        seconds,
+        totalSeconds,
+        stepsRun,
+        hostWaits: result.hostWaits,
+        status: "stopped",
+        runDir: run?.path,
+      };
+    }
     const finalLoss = await fullBatchLoss(config.steps);
     print(
       `step ${config.steps}: full-batch loss ${finalLoss.toFixed(4)} (${
-        (config.steps / seconds).toFixed(2)
-      } steps/s, ${(config.steps * config.batch / seconds).toFixed(1)} samples/s)`,
+        (stepsRun / seconds).toFixed(2)
+      } steps/s, ${
+        (stepsRun * config.batch / seconds).toFixed(1)
+      } samples/s, ${result.hostWaits} host waits)`,
     );
-    backend.dispose(data.x, data.y, full.x, full.y, loss, gradient);
+    backend.dispose(full.x, full.y);
 
     let testAccuracy = NaN;
     if (testAll) {
@@ -315,9 +504,23 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
     print(`done in ${totalSeconds.toFixed(1)} s${run ? `; run directory ${run.path}` : ""}`);
     metrics?.close();
     await run?.complete({ initialLoss, finalLoss, testAccuracy, seconds, totalSeconds });
-    return { log, initialLoss, finalLoss, testAccuracy, seconds, totalSeconds, runDir: run?.path };
+    return {
+      log,
+      initialLoss,
+      finalLoss,
+      testAccuracy,
+      losses: result.losses,
+      seconds,
+      totalSeconds,
+      stepsRun,
+      hostWaits: result.hostWaits,
+      status: "complete",
+      runDir: run?.path,
+    };
   } finally {
     metrics?.close();
+    stream?.dispose();
+    optimizer.dispose();
     model.dispose();
   }
 }
@@ -362,9 +565,27 @@ function cliOptions(model: ModelName): Record<string, OptionSpec> {
     seed: { ...COMMON_OPTIONS.seed, default: d.seed, description: "init seed" },
     dataSeed: number("dataSeed", "subset and shuffle seed"),
     logEvery: number("logEvery", "steps between printed losses"),
+    optimizer: {
+      type: "string",
+      default: d.optimizer,
+      description: "optimizer (lib/optim)",
+      choices: [...OPTIMIZER_KINDS],
+    },
+    momentum: number("momentum", "momentum of momentum and nesterov"),
+    weightDecay: number("weightDecay", "weight decay (decoupled for adamw, L2 otherwise)"),
+    schedule: {
+      type: "string",
+      default: d.schedule,
+      description: "learning-rate schedule",
+      choices: [...SCHEDULE_NAMES],
+    },
+    warmup: number("warmup", "linear warmup steps of the cosine schedule"),
+    maxGradNorm: number("maxGradNorm", "clip gradients to this global norm (0: off)"),
+    checkpointEvery: number("checkpointEvery", "steps between checkpoints in the run directory"),
     testSamples: number("testSamples", "test images for accuracy"),
     dataDir: { type: "string", default: "", description: "directory of the Fashion-MNIST IDX files" },
     out: { type: "string", default: "", description: "new run directory to write (none by default)" },
+    resume: { type: "string", default: "", description: "continue the run in this run directory" },
     quiet: { type: "boolean", default: false, description: "no progress bar on stderr" },
     backend: COMMON_OPTIONS.backend,
     config: COMMON_OPTIONS.config,
@@ -375,12 +596,23 @@ if (import.meta.main) {
   const model = requestedModel(Deno.args);
   await runCli({
     usage: `deno run -A scripts/${NAME}.ts`,
-    description: "Train an MLP or the CNN on Fashion-MNIST with plain SGD and print the falling loss " +
+    description:
+      "Train an MLP or the CNN on Fashion-MNIST with the library's optimizers and print the falling loss " +
       `(defaults of --model ${model}; --model ${model === "mlp" ? "cnn" : "mlp"} --help lists the others).`,
     options: cliOptions(model),
   }, async (parsed) => {
     setProgressQuiet(Boolean(parsed.quiet));
-    const { out, quiet: _q, config: _c, ...settings } = parsed;
-    await train(settings as unknown as TrainConfig, { out: String(out) || undefined });
+    const { out, resume, quiet: _q, config: _c, ...settings } = parsed;
+    const stop = listenForStop();
+    try {
+      const result = await train(settings as unknown as TrainConfig, {
+        out: String(out) || undefined,
+        resume: String(resume) || undefined,
+        stop,
+      });
+      if (result.status === "stopped" && stop.signal) Deno.exit(stopExitCode(stop.signal));
+    } finally {
+      stop.dispose();
+    }
   });
 }
