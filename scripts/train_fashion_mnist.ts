@@ -22,7 +22,7 @@
  * (lib/io/run_dir.ts) holds `config.json`, `metrics.jsonl` (the logged batch losses and the full-batch
  * losses), `checkpoint.ckpt` (every `--checkpoint-every` steps: parameters, optimizer state, step) and
  * finally `done.json`; `--resume <dir>` continues such a run and ends bit-identical to an uninterrupted
- * one. A NaN or infinite loss stops the run with a message and exit status 1, keeping the last good
+ * one. A NaN or infinite loss stops the run with a message and exit status 4, keeping the last good
  * checkpoint and writing no `done.json`.
  * Needs `apt-get install -y dataset-fashion-mnist` or `--data-dir` with the IDX files.
  *
@@ -33,6 +33,7 @@ import type { Tensor } from "../lib/backend/tensor.ts";
 import { type BackendChoice, getBackend } from "../lib/backend/select.ts";
 import { type CheckpointState, listenForStop, loadCheckpoint, stopExitCode } from "../lib/checkpoint.ts";
 import { COMMON_OPTIONS, type OptionSpec, runCli, UsageError } from "../lib/cli.ts";
+import { RunFailedError } from "../lib/exit_codes.ts";
 import { channelStatistics, datasetTensors, seededSubset, selectSamples } from "../lib/data/dataset.ts";
 import { fashionMnistDir, loadFashionMnist } from "../lib/data/fashion_mnist.ts";
 import { type MetricsWriter, readMetrics } from "../lib/io/metrics.ts";
@@ -56,6 +57,7 @@ import {
   checkpointFingerprint,
   type LoopCheckpoint,
   runTrainingLoop,
+  TrainingDivergedError,
   truncateMetrics,
 } from "../lib/training/loop.ts";
 import { Progress, setProgressQuiet } from "../lib/progress.ts";
@@ -350,7 +352,8 @@ async function openForResume(path: string): Promise<{ run: RunDir; config: Train
  *   the preset, a stop request.
  * @returns Losses, accuracy and times.
  * @throws {TypeError|RangeError} On bad settings (before any data is read or directory made).
- * @throws {TrainingDivergedError} On a NaN or infinite loss (the last good checkpoint is kept, no done.json).
+ * @throws {RunFailedError} On a NaN or infinite loss (failed.json written, the last good checkpoint kept, no
+ *   done.json; exit 4).
  */
 export async function train(config: TrainConfig, options: TrainOptions = {}): Promise<TrainResult> {
   const start = performance.now();
@@ -517,6 +520,15 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
       status: "complete",
       runDir: run?.path,
     };
+  } catch (error) {
+    if (!(error instanceof TrainingDivergedError)) throw error;
+    // Label the directory failed (partial metrics and the last good checkpoint stay, no done.json) and
+    // exit with the convention's "run failed" status.
+    await run?.fail(error.message, { step: error.step });
+    throw new RunFailedError(
+      `${error.message}${run ? `; partial results and the last good checkpoint are in ${run.path}` : ""}` +
+        `; try a smaller --learning-rate`,
+    );
   } finally {
     metrics?.close();
     stream?.dispose();

@@ -1,6 +1,6 @@
 // scripts/train_fashion_mnist.ts on the library loop, on a small Fashion-MNIST-format dataset written here:
 // every optimizer trains, a stopped run resumed with --resume ends bit-identical to an uninterrupted one on
-// each backend, a diverging run stops with exit status 1 keeping its last good checkpoint and no done.json,
+// each backend, a diverging run stops with exit status 4 (run failed) keeping its last good checkpoint and no done.json,
 // and bad optimizer settings are refused before a run directory is made.
 import { assert, assertExact } from "./_assert.ts";
 import { testBothBackends } from "./_backends.ts";
@@ -98,7 +98,7 @@ testBothBackends(
   },
 );
 
-Deno.test("train_fashion_mnist: a diverging run exits 1, keeps its last good checkpoint and writes no done.json", async () => {
+Deno.test("train_fashion_mnist: a diverging run exits 4, keeps its last good checkpoint, writes failed.json and no done.json", async () => {
   const script = new URL("../scripts/train_fashion_mnist.ts", import.meta.url).pathname;
   const out = `${dataDir}/diverged`;
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {
@@ -132,13 +132,15 @@ Deno.test("train_fashion_mnist: a diverging run exits 1, keeps its last good che
     env: { NO_COLOR: "1" },
   }).output();
   const message = new TextDecoder().decode(stderr);
-  assert.equal(code, 1, message);
+  assert.equal(code, 4, message);
   assert.match(
     message,
     /error: Training diverged: the (batch loss at step \d+|parameter \d+) is (NaN|-?Infinity)/,
   );
   assert.match(message, /last good checkpoint: .*checkpoint\.ckpt \(step \d+\)/);
   await assert.rejects(() => Deno.stat(`${out}/done.json`), Deno.errors.NotFound);
+  const failed = JSON.parse(await Deno.readTextFile(`${out}/failed.json`));
+  assert.match(failed.reason, /Training diverged/);
   const kept = await loadCheckpoint(`${out}/checkpoint.ckpt`);
   assert.ok(Array.from(kept.arrays.params.data).every(Number.isFinite), "the kept checkpoint is finite");
   assert.ok(Array.from(kept.arrays.losses.data).every(Number.isFinite));
