@@ -9,7 +9,7 @@ import { type Activation, activationCoefficients, evaluateActivation } from "../
 import type { Backend } from "../backend/backend.ts";
 import { formatShape, type Tensor } from "../backend/tensor.ts";
 import { ReferenceTensor } from "../backend/reference.ts";
-import { GpuTensor, type WebGpuBackend } from "../backend/webgpu.ts";
+import type { GpuTensor, WebGpuBackend } from "../backend/webgpu.ts";
 import { encodeActivationBackward } from "../../kernels/model_ops.ts";
 
 /**
