@@ -512,3 +512,62 @@ export {
   transformImage,
 } from "./lib/data/synthetic_shapes.ts";
 export { encodeSyntheticShapes, type SyntheticShapesArgs } from "./kernels/synthetic_shapes.ts";
+
+// Edge of Stochastic Stability: measurements (lib/eoss), their lib/models helpers, the shipped Fashion-MNIST subset.
+export {
+  FASHION_MNIST_NORMALIZATION,
+  FASHION_MNIST_SUBSET_DIR,
+  type FashionMnistDataset,
+  type FashionMnistSource,
+} from "./lib/data/fashion_mnist.ts";
+export { copyElements, sliceTensor, tensorView } from "./lib/models/tensor_views.ts";
+export { activationJvp } from "./lib/models/activation_jvp.ts";
+export { type BatchCurvatures, mlpBatchCurvatures } from "./lib/models/mlp_batch_curvature.ts";
+export {
+  type EossModel,
+  type HvpOperator,
+  matrixHvpOperator,
+  type ModelHvpOperator,
+  modelHvpOperator,
+} from "./lib/eoss/hvp_operator.ts";
+export { readDot, ScalarSlots } from "./lib/eoss/scalars.ts";
+export {
+  powerIteration,
+  type PowerIterationOptions,
+  type PowerIterationResult,
+} from "./lib/eoss/power_iteration.ts";
+export { lanczos, type LanczosOptions, type LanczosResult } from "./lib/eoss/lanczos.ts";
+export { BatchStream, MEASUREMENT_BATCH_STREAM } from "./lib/eoss/batch_stream.ts";
+export {
+  type MeanEstimate,
+  meanEstimate,
+  ratioOfMeansStandardError,
+  sampleInBlocks,
+  shouldStop,
+  type StoppingRule,
+  stoppingRule,
+} from "./lib/eoss/stopping.ts";
+export {
+  batchedApplies,
+  batchSharpness,
+  type BatchSharpnessMethod,
+  type BatchSharpnessOptions,
+  type BatchSharpnessResult,
+  blockCurvatures,
+  type SharpnessProblem,
+  stepSharpness,
+} from "./lib/eoss/batch_sharpness.ts";
+export {
+  edgeOfStabilityThreshold,
+  momentumBatchSharpness,
+  type MomentumBatchSharpnessOptions,
+  momentumThreshold,
+} from "./lib/eoss/momentum.ts";
+export {
+  type FullBatchSampleOptions,
+  gradientNoiseInteraction,
+  hutchinsonTrace,
+  lambdaMax,
+  lambdaMaxRows,
+  oneStepLossChange,
+} from "./lib/eoss/full_batch.ts";
