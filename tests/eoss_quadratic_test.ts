@@ -19,6 +19,7 @@ import {
 import { matrixHvpOperator, modelHvpOperator } from "../lib/eoss/hvp_operator.ts";
 import { momentumBatchSharpness } from "../lib/eoss/momentum.ts";
 import { lanczos } from "../lib/eoss/lanczos.ts";
+import { miniBatchLambdaMax } from "../lib/eoss/mini_batch_lambda_max.ts";
 
 const N = 48, D = 6, P = D + 1;
 const X = randomReference(N, D, { seed: 11 }), Y = randomReference(N, 1, { seed: 12 });
@@ -221,3 +222,24 @@ testBothBackends(
     model.dispose();
   },
 );
+
+testBothBackends("quadratic: MiniBS = E_B[lambda_max(H_B)] over the same batches, >= BS", async (backend) => {
+  const p = problem(backend), b = 5, seed = 8;
+  const r = await miniBatchLambdaMax(p, {
+    batchSize: b,
+    seed,
+    tolerance: 1e-5,
+    maxIterations: 2000,
+    minSamples: 6,
+    maxSamples: 6,
+  });
+  const stream = new BatchStream(N, b, seed);
+  const want = Array.from(
+    { length: 6 },
+    (_, j) => symmetricEigen(hessian(stream.batch(0, j)), P).values[P - 1],
+  );
+  assertClose(r.values, want, { rtol: backend.name === "reference" ? 1e-6 : 1e-4 }, "lambda_max(H_B)");
+  assertClose([r.miniBatchLambdaMax], [mean(want)], { rtol: backend.name === "reference" ? 1e-6 : 1e-4 });
+  const bs = await batchSharpness(p, { batchSize: b, seed, minSamples: 6, maxSamples: 6 });
+  assert.ok(r.miniBatchLambdaMax >= bs.batchSharpness);
+});
