@@ -567,7 +567,7 @@ export {
   type FullBatchSampleOptions,
   gradientNoiseInteraction,
   hutchinsonTrace,
-  lambdaMax,
-  lambdaMaxRows,
   oneStepLossChange,
 } from "./lib/eoss/full_batch.ts";
+export { lambdaMax, type LambdaMaxOptions, lambdaMaxRows, LambdaMaxTracker } from "./lib/eoss/lambda_max.ts";
+export { miniBatchLambdaMax, type MiniBatchLambdaMaxOptions } from "./lib/eoss/mini_batch_lambda_max.ts";

@@ -24,7 +24,7 @@ import { datasetTensors, seededSubset, selectSamples } from "../lib/data/dataset
 import { mlpPreset } from "../lib/models/mlp.ts";
 import { Mlp } from "../lib/models/mlp_model.ts";
 import { batchSharpness, type BatchSharpnessMethod } from "../lib/eoss/batch_sharpness.ts";
-import { lambdaMax } from "../lib/eoss/full_batch.ts";
+import { lambdaMax } from "../lib/eoss/lambda_max.ts";
 
 /** One-line description for `--help`. */
 export const description =

@@ -10,12 +10,8 @@ import { randomReference } from "../lib/rng/philox.ts";
 import { symmetricEigen } from "../lib/spectral/jacobi_eigen.ts";
 import { BatchStream } from "../lib/eoss/batch_stream.ts";
 import { batchSharpness, type SharpnessProblem, stepSharpness } from "../lib/eoss/batch_sharpness.ts";
-import {
-  gradientNoiseInteraction,
-  hutchinsonTrace,
-  lambdaMax,
-  oneStepLossChange,
-} from "../lib/eoss/full_batch.ts";
+import { gradientNoiseInteraction, hutchinsonTrace, oneStepLossChange } from "../lib/eoss/full_batch.ts";
+import { lambdaMax, lambdaMaxRows, LambdaMaxTracker } from "../lib/eoss/lambda_max.ts";
 import { matrixHvpOperator, modelHvpOperator } from "../lib/eoss/hvp_operator.ts";
 import { momentumBatchSharpness } from "../lib/eoss/momentum.ts";
 import { lanczos } from "../lib/eoss/lanczos.ts";
@@ -242,4 +238,34 @@ testBothBackends("quadratic: MiniBS = E_B[lambda_max(H_B)] over the same batches
   assertClose([r.miniBatchLambdaMax], [mean(want)], { rtol: backend.name === "reference" ? 1e-6 : 1e-4 });
   const bs = await batchSharpness(p, { batchSize: b, seed, minSamples: 6, maxSamples: 6 });
   assert.ok(r.miniBatchLambdaMax >= bs.batchSharpness);
+});
+
+testBothBackends(
+  "lambda_max: Lanczos agrees with power iteration; the tracker warm-starts",
+  async (backend) => {
+    const p = problem(backend), want = symmetricEigen(hessian(ALL), P).values[P - 1];
+    const viaLanczos = await lambdaMax(p, { solver: "lanczos", tolerance: 1e-6 });
+    assertClose([viaLanczos.eigenvalue], [want], { rtol: backend.name === "reference" ? 1e-9 : 1e-4 });
+    backend.dispose(viaLanczos.vector);
+    const tracker = new LambdaMaxTracker({ tolerance: 1e-4 });
+    const first = await tracker.measure(p);
+    const second = await tracker.measure(p);
+    assertClose([first.eigenvalue, second.eigenvalue], [want, want], {
+      rtol: backend.name === "reference" ? 1e-7 : 1e-4,
+    });
+    assert.ok(
+      second.iterations <= 2 && second.iterations < first.iterations,
+      `${first.iterations} then ${second.iterations}`,
+    );
+    tracker.dispose(backend);
+  },
+);
+
+Deno.test("lambda_max rows: all rows up to maxRows, else a seeded subset of distinct rows", () => {
+  assert.equal(lambdaMaxRows(4096), undefined);
+  const rows = lambdaMaxRows(10000, 4096, 3)!;
+  assert.equal(rows.length, 4096);
+  assert.equal(new Set(rows).size, 4096);
+  assert.deepEqual(lambdaMaxRows(10000, 4096, 3), rows);
+  assert.notDeepEqual(lambdaMaxRows(10000, 4096, 4), rows);
 });

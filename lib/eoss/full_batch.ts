@@ -1,6 +1,5 @@
 /**
- * Measurements against the full-batch (or a subset's) Hessian: lambda_max on at most 4096 seeded samples
- * (specs/seed003 section 2.1), GNI = E_B[g_B^T H g_B] / |g|^2 (EOSS-10), the normalised one-step loss
+ * Measurements against the full-batch (or a subset's) Hessian: GNI = E_B[g_B^T H g_B] / |g|^2 (EOSS-10), the normalised one-step loss
  * change E_B[L(theta - eta g_B) - L(theta)] / (eta |g|^2) (second order: -1 + (eta / 2) GNI), and the
  * Hutchinson trace E_z[z^T H z] with Rademacher z (EOSS-11).
  *
@@ -13,49 +12,8 @@
 import { BatchStream } from "./batch_stream.ts";
 import type { SharpnessProblem } from "./batch_sharpness.ts";
 import { type HvpOperator, modelHvpOperator } from "./hvp_operator.ts";
-import { lanczos } from "./lanczos.ts";
-import { powerIteration, type PowerIterationOptions, type PowerIterationResult } from "./power_iteration.ts";
 import { readDot, ScalarSlots } from "./scalars.ts";
 import { meanEstimate, sampleInBlocks, type StoppingRule } from "./stopping.ts";
-
-/** The seeded rows lambda_max uses: all n when n <= maxRows, else a seeded subset of maxRows. */
-export function lambdaMaxRows(n: number, maxRows = 4096, seed = 0): Uint32Array | undefined {
-  return n <= maxRows ? undefined : new BatchStream(n, maxRows, seed, 0x4096).batch(0, 0);
-}
-
-/**
- * lambda_max of the loss Hessian on at most `maxRows` rows (a seeded subset when there are more), by
- * warm-started power iteration (default) or Lanczos.
- */
-export async function lambdaMax(
-  problem: SharpnessProblem,
-  options: PowerIterationOptions & { maxRows?: number; subsetSeed?: number; solver?: "power" | "lanczos" } =
-    {},
-): Promise<PowerIterationResult & { rows: number }> {
-  const indices = lambdaMaxRows(problem.x.shape[0], options.maxRows, options.subsetSeed);
-  const op = await modelHvpOperator(problem.model, problem.params, problem.x, problem.y, { indices });
-  try {
-    if (options.solver === "lanczos") {
-      const r = await lanczos(op, {
-        start: options.start,
-        seed: options.seed,
-        tolerance: options.tolerance ?? 0.005,
-        vectors: true,
-      });
-      return {
-        eigenvalue: r.values[0],
-        residual: r.residuals[0] / Math.abs(r.values[0]),
-        iterations: r.steps,
-        converged: r.converged,
-        vector: r.vectors![0],
-        rows: op.rows,
-      };
-    }
-    return { ...(await powerIteration(op, options)), rows: op.rows };
-  } finally {
-    op.dispose();
-  }
-}
 
 /** Options of the batch-sampled full-batch measurements. */
 export interface FullBatchSampleOptions extends StoppingRule {
