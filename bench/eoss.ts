@@ -5,14 +5,16 @@
  *
  * - `gradient b` / `gradient n`: seconds of one loss + gradient on a batch of b and on all n rows: the
  *   units of the "gradient-equivalents" below;
- * - `lambda_max`: one cold-start power iteration (tolerance 0.005) on the n rows, in seconds and in
- *   full-batch gradient-equivalents;
+ * - `lambda_max power` / `lambda_max lanczos`: one cold-start measurement (tolerance 0.005: the relative
+ *   residual, the relative Ritz residual bound) on the n rows by power iteration and by Lanczos (30-vector
+ *   basis), in seconds and in full-batch gradient-equivalents;
  * - `batch sharpness`: S batches of b (fixed, no early stop), measured `batched` (K batches in one pass,
  *   lib/models/mlp_batch_curvature.ts), `recorded` (per-batch gradient and H v, one read per K) and
  *   `loop` (a read-back per batch, the original's way) in the same run: batches/s with the ratio to the
  *   loop (target >= 3x on the CPU adapter), and each in mini-batch gradient-equivalents per batch.
  *
- * Options: `--n=1024 --b=8 --samples=128 --blocks=32` (`--quick`: n 512, 64 samples).
+ * Options: `--n=1024 --b=8 --samples=128 --blocks=32` (`--quick`: n 512, 64 samples), `--part=all`
+ * (`lambda`: the gradients and lambda_max rows only; `bs`: the gradients and batch sharpness rows only).
  *
  * @module
  */
@@ -36,7 +38,10 @@ const BENCH = "eoss";
 export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
   const n = Number(options.args.n ?? (options.quick ? 512 : 1024)), b = Number(options.args.b ?? 8);
   const samples = Number(options.args.samples ?? (options.quick ? 64 : 128));
-  const blocks = Number(options.args.blocks ?? 32);
+  const blocks = Number(options.args.blocks ?? 32), part = String(options.args.part ?? "all");
+  if (!["all", "lambda", "bs"].includes(part)) {
+    throw new TypeError(`Cannot run "eoss": --part=${part}, expected all, lambda or bs`);
+  }
   const backend = new WebGpuBackend(await acquireGpu());
   const train = await loadFashionMnist({ split: "train" });
   const data = selectSamples(train, seededSubset(train.shape[0], n, 1));
@@ -64,29 +69,31 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
   yield { bench: BENCH, variant: "gradient b", value: gradientB * 1000, unit: "ms", ...common };
   yield { bench: BENCH, variant: "gradient n", value: gradientN * 1000, unit: "ms", ...common };
 
-  const t0 = performance.now();
-  const top = await lambdaMax(problem, { tolerance: 0.005, maxIterations: 300, seed: 1 });
-  const lambdaSeconds = (performance.now() - t0) / 1000;
-  backend.dispose(top.vector);
-  yield {
-    bench: BENCH,
-    variant: "lambda_max",
-    value: lambdaSeconds / gradientN,
-    unit: "gradient-eq",
-    ...common,
-    seconds: lambdaSeconds,
-    iterations: top.iterations,
-    lambdaMax: top.eigenvalue,
-    residual: top.residual,
-  };
+  for (const solver of part === "bs" ? [] : ["power", "lanczos"] as const) {
+    const t0 = performance.now();
+    const top = await lambdaMax(problem, { tolerance: 0.005, maxIterations: 300, seed: 1, solver });
+    const lambdaSeconds = (performance.now() - t0) / 1000;
+    backend.dispose(top.vector);
+    yield {
+      bench: BENCH,
+      variant: `lambda_max ${solver}`,
+      value: lambdaSeconds / gradientN,
+      unit: "gradient-eq",
+      ...common,
+      seconds: lambdaSeconds,
+      hvps: top.iterations,
+      lambdaMax: top.eigenvalue,
+      residual: top.residual,
+    };
+  }
 
   // Warm-up of the pipelines of each path, then S batches each.
   const base = { batchSize: b, seed: 3, blockBatches: blocks };
-  for (const method of ["batched", "recorded", "loop"] as const) {
+  for (const method of part === "lambda" ? [] : ["batched", "recorded", "loop"] as const) {
     await batchSharpness(problem, { ...base, method, minSamples: 2, maxSamples: 2 });
   }
   const rows: Partial<Record<BatchSharpnessMethod, BenchRow>> = {};
-  for (const method of ["loop", "recorded", "batched"] as const) {
+  for (const method of part === "lambda" ? [] : ["loop", "recorded", "batched"] as const) {
     const start = performance.now();
     const r = await batchSharpness(problem, { ...base, method, minSamples: samples, maxSamples: samples });
     const seconds = (performance.now() - start) / 1000;

@@ -34,6 +34,17 @@ Deno.test("Fashion-MNIST subset: 'auto' falls back to the subset where the full 
     const auto = await loadFashionMnist({ split: "test", dataDir: empty, data: "auto" });
     assert.equal(auto.source, "subset");
     assert.equal(auto.shape[0], 1000);
+    // No dataDir: FASHION_MNIST_DIR (else the Debian directory) without the files gives the subset.
+    const previous = Deno.env.get("FASHION_MNIST_DIR");
+    Deno.env.set("FASHION_MNIST_DIR", empty);
+    try {
+      const fresh = await loadFashionMnist({ split: "test" });
+      assert.equal(fresh.source, "subset");
+      assert.equal(fresh.name, "fashion-mnist-subset/test");
+    } finally {
+      if (previous === undefined) Deno.env.delete("FASHION_MNIST_DIR");
+      else Deno.env.set("FASHION_MNIST_DIR", previous);
+    }
     // An explicit dataDir without `data` insists on the full data (the existing behaviour).
     await assert.rejects(() => loadFashionMnist({ split: "test", dataDir: empty }), DatasetFileError);
     await assert.rejects(
