@@ -9,7 +9,8 @@
  * A seeded stratified selection ({@linkcode SUBSET_PLAN}): for each class c, `perClass` images drawn
  * without replacement by `seededSubset(count of class c, perClass, seed + c)` from the class's images in
  * file order, then all kept in their original file order. Written as gzipped IDX files (the full
- * dataset's names and format) plus `manifest.json` with the counts, the plan, the source indices and the
+ * dataset's names and format) plus `manifest.json` with the counts, the plan, the source indices (a
+ * space-separated string per split) and the
  * SHA-256 of each decompressed IDX file (checked by the loader). Same full data and plan, same files.
  *
  * @module
@@ -44,7 +45,7 @@ export async function regenerateSubset(outDir = FASHION_MNIST_SUBSET_DIR, dataDi
     about: "Seeded stratified subset of Fashion-MNIST (Zalando, MIT licence), regenerate.ts writes it",
     plan: SUBSET_PLAN,
     files: {} as Record<string, { sha256: string; shape: number[] }>,
-    indices: {} as Record<string, number[]>,
+    indices: {} as Record<string, string>,
   };
   for (const split of ["train", "test"] as const) {
     const full = await loadFashionMnist({ split, dataDir, data: "full" });
@@ -69,9 +70,12 @@ export async function regenerateSubset(outDir = FASHION_MNIST_SUBSET_DIR, dataDi
         shape: kind === "images" ? [n, 28, 28] : [n],
       };
     }
-    (manifest.indices as Record<string, number[]>)[split] = Array.from(indices);
+    (manifest.indices as Record<string, string>)[split] = Array.from(indices).join(" ");
   }
-  await Deno.writeTextFile(joinPath(outDir, "manifest.json"), JSON.stringify(manifest) + "\n");
+  const manifestPath = joinPath(outDir, "manifest.json");
+  await Deno.writeTextFile(manifestPath, JSON.stringify(manifest) + "\n");
+  // The repository's JSON style (deno fmt --check passes).
+  await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", manifestPath] }).output();
 }
 
 if (import.meta.main) {
