@@ -2,9 +2,12 @@
  * Extreme eigenvalues of a Hessian by Lanczos with full reorthogonalisation: the top-k (largest), the
  * bottom-k (smallest, e.g. negative curvature) or the largest-magnitude k, with Ritz vectors on request.
  *
- * The Krylov basis Q (maxSteps rows of the dimension) stays on the backend; each step applies H,
- * orthogonalises against all of Q twice (classical Gram-Schmidt by two matmuls, "twice is enough"), and
- * reads back Q w and |w|^2 in one wait. The small tridiagonal T (alpha on the diagonal, beta beside it)
+ * The Krylov basis q_0, q_1, ... (up to maxSteps vectors of the dimension) stays on the backend; each step
+ * applies H and orthogonalises w = H q_j against every q_i twice (classical Gram-Schmidt, "twice is
+ * enough"): the dot products q_i . w and |w|^2 are computed on the backend and read back together (one
+ * wait per pass), the subtractions are axpys. |w|^2 after the second pass is |w|^2 before it minus the sum
+ * of its squared coefficients (the q_i are orthonormal). Per-vector axpys rather than one Q^T c product
+ * keep every dispatch within the adapter's grid limits at millions of parameters. The small tridiagonal T (alpha on the diagonal, beta beside it)
  * is diagonalised in float64 by lib/spectral's Jacobi solver; a Ritz value theta_i has the residual
  * bound beta_j |s_ji| (s_i its eigenvector of T), and the iteration stops when the wanted k are below
  * tolerance |theta_i|, when an invariant subspace is found (beta ~ 0), or at maxSteps.
@@ -16,7 +19,6 @@
  */
 import type { Tensor } from "../backend/tensor.ts";
 import { symmetricEigen } from "../spectral/jacobi_eigen.ts";
-import { copyElements, tensorView } from "../models/tensor_views.ts";
 import type { HvpOperator } from "./hvp_operator.ts";
 import { readDot, ScalarSlots } from "./scalars.ts";
 
@@ -74,7 +76,7 @@ export async function lanczos(op: HvpOperator, options: LanczosOptions = {}): Pr
   if (options.start && options.start.size !== n) {
     throw new RangeError(`Cannot run Lanczos: start has ${options.start.size} elements, the operator ${n}`);
   }
-  let q = backend.zeros([n]);
+  const q = backend.zeros([n]);
   if (options.start) await backend.copy(options.start, q);
   else {
     const z = await backend.random([n], { seed: options.seed ?? 0, stream: 0x1a2c });
@@ -82,43 +84,40 @@ export async function lanczos(op: HvpOperator, options: LanczosOptions = {}): Pr
     backend.dispose(z);
   }
   await backend.scale(q, 1 / Math.sqrt(await readDot(backend, q, q)));
-  const basis = backend.zeros([m, n]), slots = new ScalarSlots(backend, m + 1);
+  const basis: Tensor[] = [q], slots = new ScalarSlots(backend, m + 1);
   let w = backend.zeros([n]);
-  const wCol = () => tensorView(w, [n, 1]);
   const alpha: number[] = [], beta: number[] = [];
   let ritz: Ritz = { order: [], values: new Float64Array(), vectors: new Float64Array() };
   let residuals: number[] = [], converged = false;
   try {
-    copyElements(backend, q, 0, basis, 0, n);
     for (let j = 0; j < m; j++) {
-      await op.apply(q, w);
-      // Two passes of w <- w - Q^T (Q w); their coefficients add up to Q (H q_j): alpha_j is entry j.
-      const c = await backend.matmul(basis, wCol());
+      await op.apply(basis[j], w);
+      // Two passes of w <- w - sum_i (q_i . w) q_i; the coefficients of q_j add up to alpha_j.
+      let normSquared = 0;
+      alpha.push(0);
       for (let pass = 0; pass < 2; pass++) {
-        const coefficients = pass === 0 ? c : await backend.matmul(basis, wCol());
-        const correction = await backend.matmul(basis, coefficients, { transposeA: true });
-        await backend.axpy(-1, tensorView(correction, [n]), w);
-        if (pass === 1) await backend.axpy(1, coefficients, c);
-        backend.dispose(correction, ...(pass === 1 ? [coefficients] : []));
+        for (let i = 0; i <= j; i++) await slots.dot(basis[i], w, i);
+        await slots.dot(w, w, m);
+        const read = await slots.read();
+        normSquared = read[m];
+        for (let i = 0; i <= j; i++) {
+          await backend.axpy(-read[i], basis[i], w);
+          normSquared -= read[i] * read[i];
+        }
+        alpha[j] += read[j];
       }
-      slots.put(c, 0);
-      await slots.dot(w, w, m);
-      backend.dispose(c);
-      const read = await slots.read();
-      alpha.push(read[j]);
-      const b = Math.sqrt(Math.max(0, read[m]));
+      const b = Math.sqrt(Math.max(0, normSquared));
       ritz = tridiagonalRitz(alpha, beta, which);
       const scaleOf = Math.max(...Array.from(ritz.values, Math.abs), 1e-30);
       residuals = ritz.order.slice(0, k).map((i) => b * Math.abs(ritz.vectors[j * (j + 1) + i]));
       const invariant = b <= 1e-10 * scaleOf;
-      const enough = alpha.length >= k;
-      converged = enough &&
+      converged = alpha.length >= k &&
         (invariant || residuals.every((r, idx) => r <= tolerance * Math.abs(ritz.values[ritz.order[idx]])));
       if (converged || j + 1 === m) break;
       beta.push(b);
       await backend.scale(w, 1 / b);
-      [q, w] = [w, q];
-      copyElements(backend, q, 0, basis, (j + 1) * n, n);
+      basis.push(w);
+      w = backend.zeros([n]);
     }
     const steps = alpha.length, kept = Math.min(k, steps);
     const values = ritz.order.slice(0, kept).map((i) => ritz.values[i]);
@@ -126,17 +125,14 @@ export async function lanczos(op: HvpOperator, options: LanczosOptions = {}): Pr
     if (options.vectors) {
       vectors = [];
       for (const i of ritz.order.slice(0, kept)) {
-        const s = new Float64Array(m);
-        for (let r = 0; r < steps; r++) s[r] = ritz.vectors[r * steps + i];
-        const sT = backend.tensor(s, [m, 1]);
-        const y = await backend.matmul(basis, sT, { transposeA: true });
-        backend.dispose(sT);
-        vectors.push(tensorView(y, [n]));
+        const y = backend.zeros([n]);
+        for (let r = 0; r < steps; r++) await backend.axpy(ritz.vectors[r * steps + i], basis[r], y);
+        vectors.push(y);
       }
     }
     return { values, residuals: residuals.slice(0, kept), steps, converged, vectors };
   } finally {
-    backend.dispose(basis, q, w);
+    backend.dispose(...basis, w);
     slots.dispose();
   }
 }
