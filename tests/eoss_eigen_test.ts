@@ -6,6 +6,8 @@ import { matrixWithSpectrum } from "./_eoss.ts";
 import { matrixHvpOperator } from "../lib/eoss/hvp_operator.ts";
 import { powerIteration } from "../lib/eoss/power_iteration.ts";
 import { lanczos } from "../lib/eoss/lanczos.ts";
+import { ScalarSlots } from "../lib/eoss/scalars.ts";
+import type { Tensor } from "../lib/backend/tensor.ts";
 
 const N = 40;
 
@@ -112,6 +114,44 @@ testBothBackends(
     assert.ok(r.converged);
     assert.ok(r.steps <= 5, `took ${r.steps} steps for rank 3`);
     assertClose(r.values, [3, 2, 1], { rtol: 1e-5 });
+    op.dispose();
+  },
+);
+
+testBothBackends(
+  "Lanczos and power iteration at 300,000 dimensions (identity plus rank 3)",
+  async (backend) => {
+    // H v = v + sum_k lambda_k (u_k . v) u_k with orthonormal u_k (disjoint supports): eigenvalues
+    // 1 + lambda_k and 1 (degenerate). Beyond one dispatch's 65,535-workgroup grid at every basis size.
+    const n = 300_000, lambdas = [9, 5, -3];
+    const u = lambdas.map((_, k) => {
+      const values = new Float64Array(n);
+      for (let i = k; i < n; i += 3) values[i] = ((i * 7919) % 13) - 6;
+      const norm = Math.hypot(...values.filter((v) => v !== 0));
+      return backend.tensor(values.map((v) => v / norm));
+    });
+    const op = {
+      backend,
+      dimension: n,
+      async apply(v: Tensor, out: Tensor) {
+        await backend.copy(v, out);
+        const slots = new ScalarSlots(backend, 3);
+        for (const [k, uk] of u.entries()) await slots.dot(uk, v, k);
+        const c = await slots.read();
+        slots.dispose();
+        for (const [k, uk] of u.entries()) await backend.axpy(lambdas[k] * c[k], uk, out);
+      },
+      dispose() {
+        backend.dispose(...u);
+      },
+    };
+    const top = await lanczos(op, { k: 2, tolerance: 1e-5, seed: 1 });
+    assertClose(top.values, [10, 6], { rtol: 1e-4 }, "top-2");
+    const bottom = await lanczos(op, { k: 1, which: "smallest", tolerance: 1e-5, seed: 1 });
+    assertClose(bottom.values, [-2], { rtol: 1e-4 }, "bottom");
+    const power = await powerIteration(op, { tolerance: 1e-4, seed: 2 });
+    assertClose([power.eigenvalue], [10], { rtol: 1e-4 });
+    backend.dispose(power.vector);
     op.dispose();
   },
 );
