@@ -84,6 +84,7 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
       hvps: top.iterations,
       lambdaMax: top.eigenvalue,
       residual: top.residual,
+      converged: top.converged,
     };
   }
 
