@@ -11,7 +11,9 @@
  * - `batch sharpness`: S batches of b (fixed, no early stop), measured `batched` (K batches in one pass,
  *   lib/models/mlp_batch_curvature.ts), `recorded` (per-batch gradient and H v, one read per K) and
  *   `loop` (a read-back per batch, the original's way) in the same run: batches/s with the ratio to the
- *   loop (target >= 3x on the CPU adapter), and each in mini-batch gradient-equivalents per batch.
+ *   loop (target >= 3x on the CPU adapter), and each in mini-batch gradient-equivalents per batch;
+ * - `batch sharpness measurement`: one measurement to the spec's stopping rule (relative standard error
+ *   0.005, 20 to 1000 batches), batched, in mini-batch gradient-equivalents.
  *
  * Options: `--n=1024 --b=8 --samples=128 --blocks=32` (`--quick`: n 512, 64 samples), `--part=all`
  * (`lambda`: the gradients and lambda_max rows only; `bs`: the gradients and batch sharpness rows only).
@@ -113,6 +115,24 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
     };
     rows[method] = row;
     yield method === "loop" ? row : compared(row, rows.loop!);
+  }
+  if (part !== "lambda") {
+    // One measurement to the spec's rule (relative SE 0.005, 20..1000 batches), batched.
+    const start = performance.now();
+    const r = await batchSharpness(problem, { batchSize: b, seed: 4, blockBatches: blocks });
+    const seconds = (performance.now() - start) / 1000;
+    yield {
+      bench: BENCH,
+      variant: "batch sharpness measurement",
+      value: seconds / gradientB,
+      unit: "gradient-eq",
+      ...common,
+      seconds,
+      samples: r.samples,
+      method: r.method,
+      batchSharpness: r.batchSharpness,
+      relativeError: r.standardError / r.batchSharpness,
+    };
   }
   backend.dispose(x, y, params);
   model.dispose();
