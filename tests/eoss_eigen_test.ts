@@ -155,3 +155,19 @@ testBothBackends(
     op.dispose();
   },
 );
+
+testBothBackends(
+  "Lanczos: a start inside a 2-dimensional invariant subspace gives 2 exact values for k = 3",
+  async (backend) => {
+    const d = new Float64Array(36);
+    [5, 2, 7, 1, 3, 4].forEach((v, i) => (d[i * 6 + i] = v));
+    const op = matrixHvpOperator(backend, d, 6);
+    const start = backend.tensor([1, 1, 0, 0, 0, 0]);
+    const r = await lanczos(op, { k: 3, start, tolerance: 1e-6 });
+    assert.ok(r.converged);
+    assert.equal(r.steps, 2);
+    assertClose(r.values, [5, 2], { rtol: 1e-5 });
+    backend.dispose(start);
+    op.dispose();
+  },
+);
