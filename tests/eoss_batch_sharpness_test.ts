@@ -6,6 +6,8 @@ import { testBothBackends } from "./_backends.ts";
 import type { Backend } from "../lib/backend/backend.ts";
 import type { Activation } from "../lib/activations.ts";
 import { Mlp } from "../lib/models/mlp_model.ts";
+import { Cnn } from "../lib/models/cnn_model.ts";
+import { lambdaMax } from "../lib/eoss/lambda_max.ts";
 import { mlpBatchCurvatures } from "../lib/models/mlp_batch_curvature.ts";
 import { randomReference } from "../lib/rng/philox.ts";
 import { BatchStream } from "../lib/eoss/batch_stream.ts";
@@ -111,6 +113,44 @@ testBothBackends(
       () => batchSharpness(p, { batchSize: 4, method: "batched" }),
       /needs an Mlp with the squared loss/,
     );
+  },
+);
+
+testBothBackends(
+  "CNN: recorded batch sharpness equals g^T H g from evaluate; lambda_max converges on it",
+  async (backend) => {
+    const model = new Cnn(backend, {
+      input: { channels: 1, height: 6, width: 6 },
+      convs: [{ outChannels: 2, kernelSize: 3, pool: true }],
+      hidden: [4],
+      outputs: 3,
+      activation: "tanh",
+      init: "kaiming",
+      initScale: 1,
+    }, "squared");
+    const n = 16, params = model.init(2);
+    const x = backend.tensor(randomReference(n, 36, { seed: 6 }), [n, 36]);
+    const y = backend.tensor(randomReference(n, 3, { seed: 7 }), [n, 3]);
+    const problem = { model, params, x, y };
+    const r = await batchSharpness(problem, {
+      batchSize: 4,
+      seed: 2,
+      minSamples: 3,
+      maxSamples: 3,
+      blockBatches: 3,
+    });
+    assert.equal(r.method, "recorded");
+    const stream = new BatchStream(n, 4, 2);
+    for (let j = 0; j < 3; j++) {
+      const e = await model.evaluate(params, x, y, { indices: stream.batch(0, j), gradient: true });
+      const h = await model.evaluate(params, x, y, { indices: stream.batch(0, j), direction: e.gradient! });
+      const g = await backend.read(e.gradient!), hg = await backend.read(h.hessianVector!);
+      const ghg = Array.from(g).reduce((s, v, i) => s + v * hg[i], 0);
+      assertClose([r.curvatures[j]], [ghg], { rtol: rtol(backend) }, `batch ${j}`);
+    }
+    const top = await lambdaMax(problem, { tolerance: 1e-3, seed: 1 });
+    assert.ok(top.converged && Number.isFinite(top.eigenvalue), `lambda_max ${top.eigenvalue}`);
+    backend.dispose(top.vector);
   },
 );
 
