@@ -10,7 +10,7 @@
  * (random numbers, backends, spectra and statistics, trainers, the research lines,
  * models and data, runs and figures). Each area has its own entry point with the rest
  * of its surface: `./backend`, `./gpu`, `./kernels`, `./reference`, `./rng`,
- * `./spectral`, `./stats`, `./ode`, `./trainers`, `./optim`, `./training`, `./teacher-student`, `./dyson`, `./lpl`,
+ * `./spectral`, `./stats`, `./ode`, `./trainers`, `./optim`, `./training`, `./teacher-student`, `./dyson`, `./eoss`, `./lpl`,
  * `./models`, `./data`, `./io`, `./sweep`, `./plot` (see deno.json `exports`).
  *
  * @example Multiply two matrices on the best backend available
@@ -116,6 +116,14 @@ export { analyseRbmSetting, rbmSpectra } from "./lib/dyson/rbm_analysis.ts";
 export { rbmSweepSettings, runRbmEnsembles } from "./lib/dyson/rbm_sweep.ts";
 export { runTeacherStudentSweeps, teacherStudentSweepSettings } from "./lib/dyson/teacher_student_sweep.ts";
 export { fdMean, fitPairDensity, ksDistanceToSurmise } from "./lib/dyson/spacing_statistics.ts";
+
+// Edge of Stochastic Stability (research line 4; more in ./eoss).
+export { type HvpOperator, matrixHvpOperator, modelHvpOperator } from "./lib/eoss/hvp_operator.ts";
+export { powerIteration } from "./lib/eoss/power_iteration.ts";
+export { lanczos } from "./lib/eoss/lanczos.ts";
+export { lambdaMax } from "./lib/eoss/lambda_max.ts";
+export { batchSharpness, stepSharpness } from "./lib/eoss/batch_sharpness.ts";
+export { gradientNoiseInteraction, hutchinsonTrace } from "./lib/eoss/full_batch.ts";
 
 // Optimizers and the training loop (more in ./optim, ./training).
 export { Optimizer } from "./lib/optim/optimizer.ts";

@@ -10,7 +10,11 @@ export { encodeIdx, type IdxArray, parseIdx, readIdxFile } from "./idx.ts";
 export {
   FASHION_MNIST_CLASSES,
   FASHION_MNIST_DEFAULT_DIR,
+  FASHION_MNIST_NORMALIZATION,
+  FASHION_MNIST_SUBSET_DIR,
+  type FashionMnistDataset,
   fashionMnistDir,
+  type FashionMnistSource,
   loadFashionMnist,
 } from "./fashion_mnist.ts";
 export {

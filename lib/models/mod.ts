@@ -62,3 +62,6 @@ export {
   maxPool2d,
   maxPool2dBackward,
 } from "./conv_ops.ts";
+export { copyElements, sliceTensor, tensorView } from "./tensor_views.ts";
+export { activationJvp } from "./activation_jvp.ts";
+export { type BatchCurvatures, mlpBatchCurvatures } from "./mlp_batch_curvature.ts";

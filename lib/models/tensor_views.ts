@@ -1,0 +1,83 @@
+/**
+ * Views and element copies of backend tensors, for code that composes `Backend` operations over parts of
+ * flat vectors (a layer's weights inside the flat parameters, a row of a stacked basis, a scalar slot of
+ * a results vector) on either backend. A view shares its tensor's storage: never dispose a view, and
+ * keep the tensor alive while the view is used.
+ *
+ * @module
+ */
+import type { Backend } from "../backend/backend.ts";
+import { formatShape, shapeSize, type Tensor } from "../backend/tensor.ts";
+import { ReferenceTensor } from "../backend/reference.ts";
+import { GpuTensor, type WebGpuBackend } from "../backend/webgpu.ts";
+
+/**
+ * The same storage under another shape of the same size (a reshape without a copy).
+ *
+ * @throws {RangeError} When the sizes differ. @throws {TypeError} On a tensor of an unknown backend.
+ */
+export function tensorView(t: Tensor, shape: readonly number[]): Tensor {
+  if (shapeSize(shape, "a view") !== t.size) {
+    throw new RangeError(`Cannot view a tensor of shape ${formatShape(t.shape)} as ${formatShape(shape)}`);
+  }
+  if (t instanceof GpuTensor) return new GpuTensor(t.buffer, shape, t.dtype);
+  if (t instanceof ReferenceTensor) return new ReferenceTensor(t.data, shape, t.dtype);
+  throw new TypeError(`Cannot view a ${(t as Tensor).backend} tensor`);
+}
+
+/**
+ * Copies `count` elements of `source` from `sourceOffset` into `target` from `targetOffset` (recorded
+ * on webgpu, not flushed).
+ *
+ * @throws {RangeError} When a range is outside its tensor or the dtypes differ.
+ */
+export function copyElements(
+  backend: Backend,
+  source: Tensor,
+  sourceOffset: number,
+  target: Tensor,
+  targetOffset: number,
+  count: number,
+): void {
+  if (
+    source.dtype !== target.dtype || !Number.isInteger(count) || count < 0 || sourceOffset < 0 ||
+    targetOffset < 0 || sourceOffset + count > source.size || targetOffset + count > target.size
+  ) {
+    throw new RangeError(
+      `Cannot copy ${count} elements from ${sourceOffset} of a ${source.dtype} ${
+        formatShape(source.shape)
+      } ` +
+        `tensor to ${targetOffset} of a ${target.dtype} ${formatShape(target.shape)} tensor`,
+    );
+  }
+  if (count === 0) return;
+  if (source instanceof ReferenceTensor && target instanceof ReferenceTensor) {
+    target.data.set(source.data.subarray(sourceOffset, sourceOffset + count), targetOffset);
+    return;
+  }
+  if (source instanceof GpuTensor && target instanceof GpuTensor && backend.name === "webgpu") {
+    (backend as WebGpuBackend).recorder.copy(
+      source.buffer,
+      sourceOffset * 4,
+      target.buffer,
+      targetOffset * 4,
+      count * 4,
+    );
+    return;
+  }
+  throw new TypeError(
+    `Cannot copy a ${source.backend} tensor into a ${target.backend} tensor on ${backend.name}`,
+  );
+}
+
+/** A new tensor holding `count` elements of `source` from `offset`, with `shape`. */
+export function sliceTensor(
+  backend: Backend,
+  source: Tensor,
+  offset: number,
+  shape: readonly number[],
+): Tensor {
+  const out = backend.zeros(shape, source.dtype);
+  copyElements(backend, source, offset, out, 0, out.size);
+  return out;
+}
