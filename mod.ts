@@ -10,8 +10,9 @@
  * (random numbers, backends, spectra and statistics, trainers, the research lines,
  * models and data, runs and figures). Each area has its own entry point with the rest
  * of its surface: `./backend`, `./gpu`, `./kernels`, `./reference`, `./rng`,
- * `./spectral`, `./stats`, `./ode`, `./trainers`, `./optim`, `./training`, `./teacher-student`, `./dyson`, `./eoss`, `./lpl`,
- * `./models`, `./data`, `./io`, `./sweep`, `./plot` (see deno.json `exports`).
+ * `./spectral`, `./stats`, `./ode`, `./trainers`, `./optim`, `./training`,
+ * `./teacher-student`, `./dyson`, `./eoss`, `./lpl`, `./models`, `./data`, `./io`,
+ * `./sweep`, `./plot` (see deno.json `exports`).
  *
  * @example Multiply two matrices on the best backend available
  * ```ts ignore
