@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { GpuContext } from "./device.ts";
+import type { GpuContext } from "./context.ts";
 import { type OverrideConstants, pipelineKey } from "./pipelines.ts";
 import { readEnv } from "../env.ts";
 

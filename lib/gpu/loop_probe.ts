@@ -4,16 +4,16 @@
  * @module
  */
 import source from "./loop_probe.wgsl" with { type: "text" };
-import type { GpuContext } from "../lib/gpu/device.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { CommandRecorder } from "../lib/gpu/recorder.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
-import { createBuffer, readBuffer } from "../lib/gpu/buffers.ts";
+import type { GpuContext } from "./context.ts";
+import { getPipeline, type KernelSource } from "./pipelines.ts";
+import { CommandRecorder } from "./recorder.ts";
+import { UniformWriter } from "./params.ts";
+import { createBuffer, readBuffer } from "./buffers.ts";
 
 /** The probe kernel. */
 export const LOOP_PROBE_KERNEL: KernelSource = {
   label: "loop_probe",
-  parts: [{ file: "kernels/loop_probe.wgsl", code: source }],
+  parts: [{ file: "lib/gpu/loop_probe.wgsl", code: source }],
 };
 
 /**
