@@ -353,13 +353,13 @@ export {
   cnnReference,
   type CnnReferenceResult,
   type CnnTrace,
-} from "./lib/reference/cnn.ts";
+} from "./lib/models/cnn_reference.ts";
 export {
   type CnnRBackwardInputs,
   cnnRBackwardReference,
   cnnRForwardReference,
   type CnnRTrace,
-} from "./lib/reference/cnn_rop.ts";
+} from "./lib/models/cnn_reference_rop.ts";
 export { maxPool2dGatherReference } from "./lib/reference/pool_gather.ts";
 export { encodeMaxPool2dGather } from "./kernels/pool_gather.ts";
 export { batchNorm, batchNormBackward, type BatchNormLayerOptions } from "./lib/models/norm_ops.ts";
@@ -377,7 +377,7 @@ export {
   mlpReference,
   type MlpReferenceResult,
   type MlpTrace,
-} from "./lib/reference/mlp.ts";
+} from "./lib/models/mlp_reference.ts";
 export { DatasetFileError, readDatasetFile } from "./lib/data/files.ts";
 export { encodeIdx, type IdxArray, parseIdx, readIdxFile } from "./lib/data/idx.ts";
 export {

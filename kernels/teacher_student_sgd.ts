@@ -17,7 +17,7 @@ import { UniformWriter } from "../lib/gpu/params.ts";
 import { twoPointThreshold } from "../lib/rng/philox.ts";
 import type { DataModelParams } from "../lib/teacher_student/samplers.ts";
 import type { StepSettings } from "../lib/teacher_student/steps.ts";
-import type { SamplingMode } from "../lib/reference/teacher_student_sgd.ts";
+import type { SamplingMode } from "../lib/teacher_student/sgd_reference.ts";
 
 /**
  * The library part both teacher-student kernels list first after Philox and the activations: Params,

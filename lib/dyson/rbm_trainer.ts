@@ -1,7 +1,7 @@
 /**
  * Trains an ensemble of Gaussian RBMs (settings x seeds) on the free-field target: on webgpu
  * one fused dispatch advances every seed of every setting by many epochs; on the reference
- * backend the float64 loop of lib/reference/dyson_gaussian_rbm.ts runs. Results do not
+ * backend the float64 loop of lib/dyson/gaussian_rbm_reference.ts runs. Results do not
  * depend on epochs per dispatch (tests/dyson_gaussian_rbm_test.ts).
  *
  * @module
@@ -11,7 +11,7 @@ import { WebGpuBackend } from "../backend/webgpu.ts";
 import { createBuffer, readBuffers, uploadBuffer } from "../gpu/buffers.ts";
 import { checkCompleted, maxStepsPerDispatch } from "../gpu/loop_budget.ts";
 import { type GaussianRbmConfig, planGaussianRbm, RBM_GIBBS_STREAM, type RbmPlan } from "./gaussian_rbm.ts";
-import { gaussianRbmReference, initialRbmState, totalSeeds } from "../reference/dyson_gaussian_rbm.ts";
+import { gaussianRbmReference, initialRbmState, totalSeeds } from "./gaussian_rbm_reference.ts";
 import {
   encodeGaussianRbm,
   GAUSSIAN_RBM_FIXED_ITERATIONS,

@@ -15,7 +15,7 @@ import {
   TS_NOISE_STREAM,
   type TsPlan,
 } from "./teacher_student.ts";
-import { initialTsState, teacherStudentReference } from "../reference/dyson_teacher_student.ts";
+import { initialTsState, teacherStudentReference } from "./teacher_student_reference.ts";
 import {
   encodeTeacherStudent,
   TEACHER_STUDENT_KERNEL,

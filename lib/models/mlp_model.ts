@@ -5,7 +5,7 @@
  *
  * On `webgpu` the work is recorded by lib/models/mlp_gpu.ts and submitted once per
  * call; nothing is read back (results are tensors) unless you `read` them. On
- * `reference` it runs lib/reference/mlp.ts in float64.
+ * `reference` it runs lib/models/mlp_reference.ts in float64.
  *
  * @example Loss, gradient and H v of a small MLP on the reference backend
  * ```ts
@@ -25,7 +25,7 @@
 import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
 import type { WebGpuBackend } from "../backend/webgpu.ts";
-import { mlpForwardReference, mlpReference } from "../reference/mlp.ts";
+import { mlpForwardReference, mlpReference } from "./mlp_reference.ts";
 import { checkLoss, type LossName } from "./losses.ts";
 import { checkMlpSpec, mlpLayout, type MlpSpec } from "./mlp.ts";
 import { MlpGpu } from "./mlp_gpu.ts";

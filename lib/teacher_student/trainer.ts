@@ -4,7 +4,7 @@
  * On webgpu one dispatch advances every walker by many steps (kernels/teacher_student_sgd.wgsl),
  * observables go into a GPU history buffer at the save times and are read back once per chunk,
  * together with the completed-step counters (checked) and, when asked, a weight snapshot. On the
- * reference backend the float64 loop (lib/reference/teacher_student_sgd.ts) runs the same algorithm on
+ * reference backend the float64 loop (lib/teacher_student/sgd_reference.ts) runs the same algorithm on
  * the same Philox bits. Results do not depend on chunk lengths, steps per dispatch, or on which walkers
  * run together (walker k always reads counter walker `walkerOffset + k`).
  *
@@ -15,11 +15,7 @@ import { WebGpuBackend } from "../backend/webgpu.ts";
 import { type Activation, activationCoefficients } from "../activations.ts";
 import { createBuffer, readBuffers, uploadBuffer } from "../gpu/buffers.ts";
 import { checkCompleted, maxStepsPerDispatch } from "../gpu/loop_budget.ts";
-import {
-  OBSERVABLES,
-  type SamplingMode,
-  teacherStudentSgdReference,
-} from "../reference/teacher_student_sgd.ts";
+import { OBSERVABLES, type SamplingMode, teacherStudentSgdReference } from "./sgd_reference.ts";
 import type { TeacherStudentBuffers } from "../../kernels/teacher_student_sgd.ts";
 import { type TeacherStudentKernel, teacherStudentKernel } from "./kernel_choice.ts";
 import type { DataModel } from "./samplers.ts";

@@ -10,10 +10,10 @@
  *
  * @module
  */
-import { type DataModelParams, drawSample } from "../teacher_student/samplers.ts";
-import { optimizerStep, type StepSettings } from "../teacher_student/steps.ts";
-import { controlDraw, DATASET_STREAM, FRESH_STREAM } from "../teacher_student/philox_layout.ts";
-import { dotProduct } from "../teacher_student/init.ts";
+import { type DataModelParams, drawSample } from "./samplers.ts";
+import { optimizerStep, type StepSettings } from "./steps.ts";
+import { controlDraw, DATASET_STREAM, FRESH_STREAM } from "./philox_layout.ts";
+import { dotProduct } from "./init.ts";
 
 /** How samples are chosen. */
 export type SamplingMode = "online" | "repeat" | "twice";

@@ -1,12 +1,12 @@
 /**
- * Helpers shared by the float64 CNN reference's passes (lib/reference/cnn.ts: forward, loss, gradient;
- * lib/reference/cnn_rop.ts: the R-operator): argument checks and elementwise products. The dense layers
- * of the head use the MLP reference's helpers (lib/reference/mlp.ts). Not part of the public API.
+ * Helpers shared by the float64 CNN reference's passes (lib/models/cnn_reference.ts: forward, loss, gradient;
+ * lib/models/cnn_reference_rop.ts: the R-operator): argument checks and elementwise products. The dense layers
+ * of the head use the MLP reference's helpers (lib/models/mlp_reference.ts). Not part of the public API.
  *
  * @module
  */
-import { cnnLayout, type CnnShapes, cnnShapes, type CnnSpec } from "../models/cnn.ts";
-import { checkReferenceBatch } from "./mlp.ts";
+import { cnnLayout, type CnnShapes, cnnShapes, type CnnSpec } from "./cnn.ts";
+import { checkReferenceBatch } from "./mlp_reference.ts";
 
 /**
  * Checks parameters and inputs against a CNN and returns its per-sample shapes.
