@@ -23,9 +23,9 @@ import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
-import type { BatchNormShape } from "../lib/reference/batch_norm.ts";
+import type { BatchNormShape } from "./batch_norm_shape.ts";
 
-export type { BatchNormShape } from "../lib/reference/batch_norm.ts";
+export type { BatchNormShape } from "./batch_norm_shape.ts";
 
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };

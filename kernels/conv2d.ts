@@ -32,7 +32,7 @@ import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
-import { type Conv2dShape, type Conv2dSizes, conv2dSizes } from "../lib/reference/conv2d.ts";
+import { type Conv2dShape, type Conv2dSizes, conv2dSizes } from "./conv2d_shape.ts";
 import {
   conv2dGemmSamplesPerChunk,
   type Conv2dPass,
@@ -41,7 +41,7 @@ import {
   encodeConv2dGemmForward,
 } from "./conv2d_gemm.ts";
 
-export type { Conv2dShape } from "../lib/reference/conv2d.ts";
+export type { Conv2dShape } from "./conv2d_shape.ts";
 
 /** How a conv2d pass runs: `"gemm"` (patch matrices + matmul), `"direct"` (one loop per output), or `"auto"`. */
 export type Conv2dVariant = "auto" | "gemm" | "direct";

@@ -27,10 +27,10 @@
 import type { CommandRecorder } from "../lib/gpu/recorder.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
-import type { MatmulPlan } from "../lib/backend/tensor.ts";
+import type { MatmulPlan } from "./matmul_shape.ts";
 import { encodeMatmul } from "./matmul.ts";
 import { encodeViewCopy } from "./model_ops.ts";
-import { type Conv2dShape, conv2dSizes } from "../lib/reference/conv2d.ts";
+import { type Conv2dShape, conv2dSizes } from "./conv2d_shape.ts";
 import {
   encodeIm2col,
   encodePackWeight,

@@ -22,8 +22,8 @@ import scatterWeightSource from "./conv2d_scatter_weight.wgsl" with { type: "tex
 import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource, type OverrideConstants } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
-import type { Conv2dShape } from "../lib/reference/conv2d.ts";
-import type { Im2colShape } from "../lib/reference/conv2d_im2col.ts";
+import type { Conv2dShape } from "./conv2d_shape.ts";
+import type { Im2colShape } from "./conv2d_shape.ts";
 
 const WORKGROUP_SIZE = 64;
 

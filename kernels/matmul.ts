@@ -31,7 +31,7 @@ import { getPipeline, type KernelSource, type OverrideConstants } from "../lib/g
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
-import { type MatmulPlan, planMatmul } from "../lib/backend/tensor.ts";
+import { type MatmulPlan, planMatmul } from "./matmul_shape.ts";
 import { ACTIVATION_SLOTS } from "../lib/activations.ts";
 
 /** Kernel variants of matmul. */

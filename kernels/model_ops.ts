@@ -27,7 +27,9 @@ import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
-import type { LossName } from "../lib/models/losses.ts";
+
+/** Loss functions of the models. */
+export type LossName = "squared" | "crossEntropy";
 
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };

@@ -22,9 +22,9 @@ import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
-import { poolInputSize, type PoolShape } from "../lib/reference/pool.ts";
+import { poolInputSize, type PoolShape } from "./pool_shape.ts";
 
-export type { PoolShape } from "../lib/reference/pool.ts";
+export type { PoolShape } from "./pool_shape.ts";
 
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };

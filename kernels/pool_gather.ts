@@ -11,7 +11,7 @@ import { POOL_MAX_WINDOW_WGSL } from "./pool.ts";
 import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
-import { poolInputSize, type PoolShape } from "../lib/reference/pool.ts";
+import { poolInputSize, type PoolShape } from "./pool_shape.ts";
 
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };

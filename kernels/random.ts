@@ -14,7 +14,7 @@ import type { CommandRecorder } from "../lib/gpu/recorder.ts";
 import { grid1d } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelPart, type KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
-import type { Distribution, RandomOptions } from "../lib/backend/backend.ts";
+import type { Distribution, RandomOptions } from "../lib/rng/philox.ts";
 import { twoPointThreshold } from "../lib/rng/philox.ts";
 
 /**

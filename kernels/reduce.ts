@@ -18,8 +18,8 @@ import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
-import type { ReduceOp } from "../lib/backend/backend.ts";
-import { checkReduceArguments, constantReduceResult, histogramBinning } from "../lib/reference/reduce.ts";
+import type { ReduceOp } from "./reduce_shape.ts";
+import { checkReduceArguments, constantReduceResult, histogramBinning } from "./reduce_shape.ts";
 
 /**
  * Elements one invocation combines per stage: far below the CPU adapter's loop limit, and small so

@@ -10,7 +10,18 @@ import { PHILOX_WGSL } from "./random.ts";
 import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
-import type { SyntheticShapesOptions } from "../lib/data/synthetic_shapes.ts";
+
+/** Generator settings (defaults: the seed project's). */
+export interface SyntheticShapesOptions {
+  /** Dataset seed, the Philox key's first word (default 0). */
+  seed?: number;
+  /** Largest translation in pixels along each axis (default 3). */
+  maxShift?: number;
+  /** Largest rotation in degrees (default 10). */
+  maxRotationDegrees?: number;
+  /** Standard deviation of the additive Gaussian noise (default 0.05). */
+  noiseStd?: number;
+}
 
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };
