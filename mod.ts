@@ -158,7 +158,11 @@ export {
 } from "./lib/teacher_student/kernel_choice.ts";
 export { initializeWeights, type InitMode, teacherDirection } from "./lib/teacher_student/init.ts";
 export { gradientCoefficient, type Loss, lossGradient, lossValue } from "./lib/teacher_student/losses.ts";
-export { type Optimizer, optimizerStep, type StepSettings } from "./lib/teacher_student/steps.ts";
+export {
+  type TeacherStudentOptimizer,
+  teacherStudentStep,
+  type TeacherStudentStepSettings,
+} from "./lib/teacher_student/steps.ts";
 export {
   escapeTimes,
   linearSaveTimes,

@@ -15,9 +15,7 @@ import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
 import { cpuSimdLanes } from "../lib/gpu/device.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { twoPointThreshold } from "../lib/rng/philox.ts";
-import type { DataModelParams } from "../lib/teacher_student/samplers.ts";
-import type { StepSettings } from "../lib/teacher_student/steps.ts";
-import type { SamplingMode } from "../lib/teacher_student/sgd_reference.ts";
+import type { DataModelParams, SamplingMode, TeacherStudentStepSettings } from "./teacher_student_args.ts";
 
 /**
  * The library part both teacher-student kernels list first after Philox and the activations: Params,
@@ -84,7 +82,7 @@ export interface TeacherStudentBuffers {
 export interface TeacherStudentSgdArgs {
   buffers: TeacherStudentBuffers;
   model: DataModelParams;
-  settings: StepSettings;
+  settings: TeacherStudentStepSettings;
   d: number;
   walkers: number;
   walkerOffset: number;

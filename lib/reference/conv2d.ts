@@ -16,10 +16,7 @@
  *
  * @module
  */
-import {
-  type Conv2dShape,
-  conv2dSizes,
-} from "../../kernels/conv2d_shape.ts";
+import { type Conv2dShape, conv2dSizes } from "../../kernels/conv2d_shape.ts";
 export {
   CONV2D_KERNEL_SIZES,
   type Conv2dShape,

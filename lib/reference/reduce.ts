@@ -15,11 +15,7 @@
  * @module
  */
 import type { HistogramCounts, HistogramOptions, ReduceOp } from "../../kernels/reduce_shape.ts";
-import {
-  checkReduceArguments,
-  constantReduceResult,
-  histogramBinning,
-} from "../../kernels/reduce_shape.ts";
+import { checkReduceArguments, constantReduceResult, histogramBinning } from "../../kernels/reduce_shape.ts";
 export {
   checkReduceArguments,
   constantReduceResult,

@@ -20,7 +20,11 @@ import type { TeacherStudentBuffers } from "../../kernels/teacher_student_sgd.ts
 import { type TeacherStudentKernel, teacherStudentKernel } from "./kernel_choice.ts";
 import type { DataModel } from "./samplers.ts";
 import { checkLoss, type Loss } from "./losses.ts";
-import { checkOptimizer, type Optimizer, type StepSettings } from "./steps.ts";
+import {
+  checkTeacherStudentOptimizer,
+  type TeacherStudentOptimizer,
+  type TeacherStudentStepSettings,
+} from "./steps.ts";
 import { dotProduct, initializeWeights, type InitMode } from "./init.ts";
 import { logSaveTimes } from "./observables.ts";
 
@@ -35,7 +39,7 @@ export interface TeacherStudentConfig {
   /** Learning rate lr; the step applied is lr / d. */
   learningRate: number;
   /** Optimizer (default "single"). */
-  optimizer?: Optimizer;
+  optimizer?: TeacherStudentOptimizer;
   /** Project gradients onto the sphere's tangent space (default true). */
   spherical?: boolean;
   /** Renormalise w onto the unit sphere after each step (default true). */
@@ -115,12 +119,12 @@ function prepare(c: TeacherStudentConfig) {
     throw new RangeError(`Cannot run teacher-student SGD: pRepeat is ${pRepeat}, must be in [0, 1]`);
   }
   positiveInteger("datasetSize", datasetSize);
-  const settings: StepSettings = {
+  const settings: TeacherStudentStepSettings = {
     loss: checkLoss(c.loss ?? "corr"),
     student: activationCoefficients(c.student),
     learningRate: c.learningRate,
     spherical: c.spherical ?? true,
-    optimizer: checkOptimizer(c.optimizer ?? "single"),
+    optimizer: checkTeacherStudentOptimizer(c.optimizer ?? "single"),
   };
   const saveTimes = c.saveTimes ?? logSaveTimes(c.steps, 100);
   saveTimes.forEach((t, i) => {
