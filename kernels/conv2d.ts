@@ -40,11 +40,16 @@ import {
   encodeConv2dGemmBackwardWeight,
   encodeConv2dGemmForward,
 } from "./conv2d_gemm.ts";
+import type { Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dForwardArgs } from "./conv2d_shape.ts";
+export {
+  type Conv2dBackwardInputArgs,
+  type Conv2dBackwardWeightArgs,
+  type Conv2dForwardArgs,
+} from "./conv2d_shape.ts";
+import type { Conv2dVariant } from "./conv2d_shape.ts";
+export { type Conv2dVariant } from "./conv2d_shape.ts";
 
 export type { Conv2dShape } from "./conv2d_shape.ts";
-
-/** How a conv2d pass runs: `"gemm"` (patch matrices + matmul), `"direct"` (one loop per output), or `"auto"`. */
-export type Conv2dVariant = "auto" | "gemm" | "direct";
 
 /**
  * Rows of the product below which `"auto"` keeps the direct kernels: matmul's register block is 16
@@ -197,23 +202,6 @@ function shapeFields(w: UniformWriter, shape: Conv2dShape, s: Conv2dSizes): Unif
     .u32(s.outHeight).u32(s.outWidth);
 }
 
-/** Arguments of {@linkcode encodeConv2dForward}. */
-export interface Conv2dForwardArgs {
-  shape: Conv2dShape;
-  /** The kernel variant (default `"auto"`). */
-  variant?: Conv2dVariant;
-  /** Input [N, C_in, H, W]. */
-  x: GPUBuffer;
-  /** Weight [C_out, C_in, k, k] starting at element `weightOffset`. */
-  weight: GPUBuffer;
-  weightOffset?: number;
-  /** Bias [C_out] starting at element `biasOffset` (may be the weight's buffer); none when omitted. */
-  bias?: GPUBuffer;
-  biasOffset?: number;
-  /** Output [N, C_out, H_out, W_out]; must differ from the inputs. */
-  y: GPUBuffer;
-}
-
 /**
  * Records y = conv2d(x, weight) + bias (kernels/conv2d_forward.wgsl).
  *
@@ -247,22 +235,6 @@ export async function encodeConv2dForward(rec: CommandRecorder, a: Conv2dForward
   }
 }
 
-/** Arguments of {@linkcode encodeConv2dBackwardInput}. */
-export interface Conv2dBackwardInputArgs {
-  shape: Conv2dShape;
-  /** The kernel variant (default `"auto"`). */
-  variant?: Conv2dVariant;
-  /** g = dL/dy [N, C_out, H_out, W_out]. */
-  gradOutput: GPUBuffer;
-  /** Weight [C_out, C_in, k, k] starting at element `weightOffset`. */
-  weight: GPUBuffer;
-  weightOffset?: number;
-  /** dL/dx [N, C_in, H, W]; must differ from the inputs. */
-  gradInput: GPUBuffer;
-  /** Add to gradInput instead of overwriting it (default false). */
-  accumulate?: boolean;
-}
-
 /**
  * Records dL/dx of conv2d given g = dL/dy (kernels/conv2d_backward_input.wgsl).
  *
@@ -294,24 +266,6 @@ export async function encodeConv2dBackwardInput(
       rec.uniform(params.bytes(), "conv2d_backward_input params"),
     ]);
   }
-}
-
-/** Arguments of {@linkcode encodeConv2dBackwardWeight}. */
-export interface Conv2dBackwardWeightArgs {
-  shape: Conv2dShape;
-  /** The kernel variant (default `"auto"`). */
-  variant?: Conv2dVariant;
-  /** Input [N, C_in, H, W]. */
-  x: GPUBuffer;
-  /** g = dL/dy [N, C_out, H_out, W_out]. */
-  gradOutput: GPUBuffer;
-  /** Gradient vector: dL/dw [C_out, C_in, k, k] at `weightOffset`, dL/db [C_out] at `biasOffset`. */
-  grad: GPUBuffer;
-  weightOffset?: number;
-  /** Where dL/db goes in `grad`; no bias gradient when omitted. */
-  biasOffset?: number;
-  /** Add to grad instead of overwriting it (default false). */
-  accumulate?: boolean;
 }
 
 /**

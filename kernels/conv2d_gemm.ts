@@ -38,7 +38,7 @@ import {
   encodeSwapAxes,
   type PackWeightArgs,
 } from "./conv2d_layout.ts";
-import type { Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dForwardArgs } from "./conv2d.ts";
+import type { Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dForwardArgs } from "./conv2d_shape.ts";
 
 /** The most scratch memory one conv pass uses per recorder, in bytes (64 MiB). */
 export const CONV2D_SCRATCH_BYTES = 64 * 1024 * 1024;

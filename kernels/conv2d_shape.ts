@@ -97,3 +97,57 @@ export interface Im2colShape {
 export function im2colOutputSize(s: Im2colShape): [number, number] {
   return [s.height + 2 * s.padding - s.kernelSize + 1, s.width + 2 * s.padding - s.kernelSize + 1];
 }
+
+/** Arguments of {@linkcode encodeConv2dForward}. */
+export interface Conv2dForwardArgs {
+  shape: Conv2dShape;
+  /** The kernel variant (default `"auto"`). */
+  variant?: Conv2dVariant;
+  /** Input [N, C_in, H, W]. */
+  x: GPUBuffer;
+  /** Weight [C_out, C_in, k, k] starting at element `weightOffset`. */
+  weight: GPUBuffer;
+  weightOffset?: number;
+  /** Bias [C_out] starting at element `biasOffset` (may be the weight's buffer); none when omitted. */
+  bias?: GPUBuffer;
+  biasOffset?: number;
+  /** Output [N, C_out, H_out, W_out]; must differ from the inputs. */
+  y: GPUBuffer;
+}
+
+/** Arguments of {@linkcode encodeConv2dBackwardInput}. */
+export interface Conv2dBackwardInputArgs {
+  shape: Conv2dShape;
+  /** The kernel variant (default `"auto"`). */
+  variant?: Conv2dVariant;
+  /** g = dL/dy [N, C_out, H_out, W_out]. */
+  gradOutput: GPUBuffer;
+  /** Weight [C_out, C_in, k, k] starting at element `weightOffset`. */
+  weight: GPUBuffer;
+  weightOffset?: number;
+  /** dL/dx [N, C_in, H, W]; must differ from the inputs. */
+  gradInput: GPUBuffer;
+  /** Add to gradInput instead of overwriting it (default false). */
+  accumulate?: boolean;
+}
+
+/** Arguments of {@linkcode encodeConv2dBackwardWeight}. */
+export interface Conv2dBackwardWeightArgs {
+  shape: Conv2dShape;
+  /** The kernel variant (default `"auto"`). */
+  variant?: Conv2dVariant;
+  /** Input [N, C_in, H, W]. */
+  x: GPUBuffer;
+  /** g = dL/dy [N, C_out, H_out, W_out]. */
+  gradOutput: GPUBuffer;
+  /** Gradient vector: dL/dw [C_out, C_in, k, k] at `weightOffset`, dL/db [C_out] at `biasOffset`. */
+  grad: GPUBuffer;
+  weightOffset?: number;
+  /** Where dL/db goes in `grad`; no bias gradient when omitted. */
+  biasOffset?: number;
+  /** Add to grad instead of overwriting it (default false). */
+  accumulate?: boolean;
+}
+
+/** How a conv2d pass runs: `"gemm"` (patch matrices + matmul), `"direct"` (one loop per output), or `"auto"`. */
+export type Conv2dVariant = "auto" | "gemm" | "direct";

@@ -180,15 +180,7 @@ Deno.test("the known-violation list holds only edges that still exist and are st
 
 Deno.test("the import graph has no cycle", () => {
   const found = cycles(graph).map((c) => c.join(" -> "));
-  const known = new Set<string>([
-    "kernels/conv2d.ts -> kernels/conv2d_gemm.ts -> kernels/conv2d.ts",
-    "lib/dyson/rbm_analysis.ts -> lib/dyson/ts_sweep.ts -> lib/dyson/rbm_analysis.ts",
-    "lib/models/cnn_reference.ts -> lib/models/cnn_reference_rop.ts -> lib/models/cnn_reference.ts",
-  ]);
-  const fresh = found.filter((c) =>
-    !known.has(c) && !c.startsWith("lib/gpu/device.ts -> kernels/loop_probe.ts")
-  );
-  if (fresh.length > 0) assert.fail(`${fresh.length} import cycles:\n${fresh.join("\n")}`);
+  if (found.length > 0) assert.fail(`${found.length} import cycles:\n${found.join("\n")}`);
 });
 
 Deno.test("the graph parser sees imports, re-exports, type imports and multi-line lists", () => {

@@ -15,6 +15,8 @@ import { type DensityHistogram, densityHistogram, freedmanDiaconisWidth } from "
 import { jackknife, jackknifeVector } from "../stats/jackknife.ts";
 import { fitCurve } from "../stats/curve_fit.ts";
 import { gaussianDensity } from "../spectral/goe2_density.ts";
+import type { DensityFit } from "./ts_sweep.ts";
+export { type DensityFit } from "./ts_sweep.ts";
 
 /** Spectra of an ensemble of RBMs. */
 export interface RbmSpectra {
@@ -164,14 +166,6 @@ function column(values: ArrayLike<number>, n: number, indices: number[]): Float6
     indices.forEach((i, k) => (out[m * indices.length + k] = values[m * n + i]));
   }
   return out;
-}
-
-/** A density fit's location and width with their errors. */
-export interface DensityFit {
-  x0: number;
-  sigma: number;
-  x0Error: number;
-  sigmaError: number;
 }
 
 /** Gaussian fit N(x0, sigma^2) of an FD density histogram. */

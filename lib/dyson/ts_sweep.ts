@@ -13,7 +13,6 @@ import { densityHistogram, histogramMean } from "../stats/histogram.ts";
 import { jackknife } from "../stats/jackknife.ts";
 import { fitCurve } from "../stats/curve_fit.ts";
 import { goe2Density } from "../spectral/goe2_density.ts";
-import type { DensityFit } from "./rbm_analysis.ts";
 
 /** Which parameter a sweep varies. */
 export type TsSweepName = "noise" | "learningRate" | "batchSize";
@@ -146,4 +145,12 @@ export async function runTsSweeps(backend: Backend, options: TsSweepOptions): Pr
       ...fit,
     };
   });
+}
+
+/** A density fit's location and width with their errors. */
+export interface DensityFit {
+  x0: number;
+  sigma: number;
+  x0Error: number;
+  sigmaError: number;
 }

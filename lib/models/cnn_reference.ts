@@ -28,38 +28,12 @@ import { maxPool2dBackwardReference, maxPool2dForwardReference } from "../refere
 import { checkCnnBatch, times } from "./cnn_reference_common.ts";
 import { accumulateDenseGradient, dense, denseBackward } from "./mlp_reference.ts";
 import { cnnRBackwardReference, cnnRForwardReference } from "./cnn_reference_rop.ts";
+import type { CnnBackwardTrace, CnnTrace } from "./cnn_reference_common.ts";
+export { type CnnBackwardTrace, type CnnTrace } from "./cnn_reference_common.ts";
 
 // Kept importable from here (their homes are lib/models/cnn.ts and lib/models/cnn_reference_rop.ts).
 export { cnnBlockConvShape, cnnBlockPoolShape } from "./cnn.ts";
 export { cnnRBackwardReference, cnnRForwardReference, type CnnRTrace } from "./cnn_reference_rop.ts";
-
-/** The activations of a forward pass (row-major, samples first). */
-export interface CnnTrace {
-  /** z_b, the conv outputs before the activation, per block. */
-  convPre: Float64Array[];
-  /** r_b = act(z_b), per block. */
-  convPost: Float64Array[];
-  /** a_b, the block outputs (pooled where the block pools); the last one is the flatten. */
-  blockOut: Float64Array[];
-  /** u_l, the dense pre-activations, per dense layer. */
-  densePre: Float64Array[];
-  /** d_l = act(u_l), per hidden dense layer. */
-  densePost: Float64Array[];
-  /** f = u_L [rows, outputs]. */
-  output: Float64Array;
-}
-
-/** The loss gradients of a backward pass that the R-operator's backward pass reuses. */
-export interface CnnBackwardTrace {
-  /** g_l = dL/du_l per dense layer. */
-  densePre: Float64Array[];
-  /** h_l = g_l V_l^T, dL/d(layer l's input), per dense layer; h_1 = dL/da_B. */
-  denseInput: Float64Array[];
-  /** dL/dr_b per conv block. */
-  convPost: Float64Array[];
-  /** dL/dz_b per conv block. */
-  convPre: Float64Array[];
-}
 
 /** Loss, gradient and (optionally) Hessian-vector product of a batch. */
 export interface CnnReferenceResult {

@@ -36,7 +36,7 @@ import { maxPool2dBackwardReference } from "../reference/pool.ts";
 import { maxPool2dGatherReference } from "../reference/pool_gather.ts";
 import { checkCnnBatch, times } from "./cnn_reference_common.ts";
 import { accumulateDenseGradient, add, dense, denseBackward } from "./mlp_reference.ts";
-import type { CnnBackwardTrace, CnnTrace } from "./cnn_reference.ts";
+import type { CnnBackwardTrace, CnnTrace } from "./cnn_reference_common.ts";
 
 /** The R-operator of a forward pass: R(.) of every {@linkcode CnnTrace} entry along a direction. */
 export interface CnnRTrace {
