@@ -18,8 +18,8 @@
 import reduceSource from "./batch_norm_reduce.wgsl" with { type: "text" };
 import applySource from "./batch_norm_apply.wgsl" with { type: "text" };
 import runningSource from "./batch_norm_running.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
@@ -42,20 +42,8 @@ const KERNELS = {
   },
 } satisfies Record<string, KernelSource>;
 
-async function dispatch(
-  rec: CommandRecorder,
-  kernel: KernelSource,
-  invocations: number,
-  bindings: GPUBuffer[],
-): Promise<void> {
-  const pipeline = await getPipeline(rec.gpu, kernel, CONSTANTS);
-  const workgroups = grid1d(
-    invocations,
-    WORKGROUP_SIZE,
-    rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-  );
-  rec.dispatch({ pipeline, label: kernel.label, constants: CONSTANTS, bindings, workgroups });
-}
+const dispatch = (rec: CommandRecorder, kernel: KernelSource, invocations: number, bindings: GPUBuffer[]) =>
+  dispatch1d(rec, { kernel, constants: CONSTANTS, invocations, bindings });
 
 /**
  * Elements of a channel one reduce dispatch sums on this adapter (one loop iteration each plus the

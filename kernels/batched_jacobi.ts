@@ -5,8 +5,8 @@
  * @module
  */
 import source from "./batched_jacobi.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 
 /** The kernel. */
@@ -67,13 +67,11 @@ export interface BatchedJacobiArgs {
 /** Records one dispatch running `sweeps` sweeps on every matrix. */
 export async function encodeBatchedJacobi(rec: CommandRecorder, a: BatchedJacobiArgs): Promise<void> {
   const constants = { WORKGROUP_SIZE, N: a.n, VECTORS: a.withVectors };
-  const pipeline = await getPipeline(rec.gpu, BATCHED_JACOBI_KERNEL, constants);
   const params = new UniformWriter().u32(a.count).u32(a.sweeps).u32(a.chunk).f32(a.tolerance).bytes();
-  rec.dispatch({
-    pipeline,
-    label: BATCHED_JACOBI_KERNEL.label,
+  await dispatch1d(rec, {
+    kernel: BATCHED_JACOBI_KERNEL,
     constants,
+    invocations: a.count,
     bindings: [a.matrices, a.vectors, a.rotatingSweeps, a.completed, rec.uniform(params)],
-    workgroups: grid1d(a.count, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension),
   });
 }

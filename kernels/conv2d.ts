@@ -27,8 +27,8 @@
 import forwardSource from "./conv2d_forward.wgsl" with { type: "text" };
 import backwardInputSource from "./conv2d_backward_input.wgsl" with { type: "text" };
 import backwardWeightSource from "./conv2d_backward_weight.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
@@ -174,14 +174,7 @@ async function dispatch(
   invocations: number,
   bindings: GPUBuffer[],
 ): Promise<void> {
-  const overrides = constants(shape);
-  const pipeline = await getPipeline(rec.gpu, kernel, overrides);
-  const workgroups = grid1d(
-    invocations,
-    WORKGROUP_SIZE,
-    rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-  );
-  rec.dispatch({ pipeline, label: kernel.label, constants: overrides, bindings, workgroups });
+  await dispatch1d(rec, { kernel, constants: constants(shape), invocations, bindings });
 }
 
 function checkBuffer(action: string, what: string, buffer: GPUBuffer, elements: number, offset = 0): void {

@@ -19,7 +19,7 @@ import im2colSource from "./conv2d_im2col.wgsl" with { type: "text" };
 import packWeightSource from "./conv2d_pack_weight.wgsl" with { type: "text" };
 import swapAxesSource from "./conv2d_swap_axes.wgsl" with { type: "text" };
 import scatterWeightSource from "./conv2d_scatter_weight.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource, type OverrideConstants } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import type { Conv2dShape } from "./conv2d_shape.ts";
@@ -50,16 +50,10 @@ async function dispatch(
   invocations: number,
   bindings: GPUBuffer[],
 ): Promise<void> {
-  const constants: OverrideConstants = kernelSize === undefined
+  const constants: OverrideConstants & { WORKGROUP_SIZE: number } = kernelSize === undefined
     ? { WORKGROUP_SIZE }
     : { WORKGROUP_SIZE, KERNEL_SIZE: kernelSize };
-  const pipeline = await getPipeline(rec.gpu, kernel, constants);
-  const workgroups = grid1d(
-    invocations,
-    WORKGROUP_SIZE,
-    rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-  );
-  rec.dispatch({ pipeline, label: kernel.label, constants, bindings, workgroups });
+  await dispatch1d(rec, { kernel, constants, invocations, bindings });
 }
 
 /** Arguments of {@linkcode encodeIm2col}. */

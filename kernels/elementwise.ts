@@ -2,7 +2,7 @@
  * Elementwise kernels: activation (and derivatives), axpy, scale, fill, and the row gather.
  *
  * Each records one dispatch of one invocation per element; sizes past
- * 65,535 workgroups use a 2-D grid (grid1d). A size of 0 records nothing.
+ * 65,535 workgroups use a 2-D grid (dispatch1d). A size of 0 records nothing.
  *
  * @module
  */
@@ -12,8 +12,8 @@ import scaleSource from "./scale.wgsl" with { type: "text" };
 import fillSource from "./fill.wgsl" with { type: "text" };
 import gatherRowsSource from "./gather_rows.wgsl" with { type: "text" };
 import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { ACTIVATION_SLOTS, type DerivativeOrder } from "../lib/activations.ts";
 
@@ -36,17 +36,7 @@ async function dispatchElementwise(
   size: number,
   bindings: GPUBuffer[],
 ): Promise<void> {
-  if (size === 0) return;
-  const constants = { WORKGROUP_SIZE };
-  const pipeline = await getPipeline(rec.gpu, kernel, constants);
-  const max = rec.gpu.device.limits.maxComputeWorkgroupsPerDimension;
-  rec.dispatch({
-    pipeline,
-    label: kernel.label,
-    constants,
-    bindings,
-    workgroups: grid1d(size, WORKGROUP_SIZE, max),
-  });
+  await dispatch1d(rec, { kernel, constants: { WORKGROUP_SIZE }, invocations: size, bindings });
 }
 
 /** Packs activation coefficients as the uniform `array<vec4<f32>, 3>`. */

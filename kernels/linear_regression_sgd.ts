@@ -5,8 +5,8 @@
  */
 import source from "./linear_regression_sgd.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "./random.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 
 /** The kernel: the Philox library, then kernels/linear_regression_sgd.wgsl. */
@@ -54,17 +54,15 @@ export async function encodeLinearRegressionSgd(
   a: LinearRegressionSgdArgs,
 ): Promise<void> {
   const constants = { WORKGROUP_SIZE };
-  const pipeline = await getPipeline(rec.gpu, LINEAR_REGRESSION_SGD_KERNEL, constants);
   const params = new UniformWriter()
     .u32(a.d).u32(a.walkers).u32(a.steps).u32(a.stepOffset)
     .u32(a.seed).u32(a.stream).u32(a.recordEvery).u32(a.historyLength)
     .u32(a.chunk).f32(a.learningRate).f32(1 / Math.sqrt(a.d))
     .bytes();
-  rec.dispatch({
-    pipeline,
-    label: LINEAR_REGRESSION_SGD_KERNEL.label,
+  await dispatch1d(rec, {
+    kernel: LINEAR_REGRESSION_SGD_KERNEL,
     constants,
+    invocations: a.walkers,
     bindings: [a.teacher, a.weights, a.history, a.completed, rec.uniform(params)],
-    workgroups: grid1d(a.walkers, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension),
   });
 }

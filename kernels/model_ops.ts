@@ -22,8 +22,8 @@ import viewCopySource from "./model_view_copy.wgsl" with { type: "text" };
 import transposeSource from "./model_transpose.wgsl" with { type: "text" };
 import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
 import { activationUniform } from "./elementwise.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
@@ -75,18 +75,21 @@ function dummy(rec: CommandRecorder, access: "read" | "write" = "read"): GPUBuff
   return pair[access === "read" ? 0 : 1];
 }
 
-async function dispatch(
+/** One invocation per element (`grid2d`: the kernel reads a 2-D grid's linear index; else x only, checked). */
+function dispatch(
   rec: CommandRecorder,
   kernel: KernelSource,
-  workgroups: [number, number?],
+  invocations: number,
   bindings: GPUBuffer[],
+  grid2d = true,
 ): Promise<void> {
-  const pipeline = await getPipeline(rec.gpu, kernel, CONSTANTS);
-  rec.dispatch({ pipeline, label: kernel.label, constants: CONSTANTS, bindings, workgroups });
-}
-
-function elementGrid(rec: CommandRecorder, size: number): [number, number] {
-  return grid1d(size, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension);
+  const max = rec.gpu.device.limits.maxComputeWorkgroupsPerDimension;
+  if (!grid2d && Math.ceil(invocations / WORKGROUP_SIZE) > max) {
+    throw new RangeError(
+      `Cannot dispatch "${kernel.label}": ${invocations} invocations need more than ${max} workgroups`,
+    );
+  }
+  return dispatch1d(rec, { kernel, constants: CONSTANTS, invocations, bindings });
 }
 
 /** Arguments of {@linkcode encodeModelLoss}. */
@@ -120,7 +123,7 @@ export async function encodeModelLoss(rec: CommandRecorder, a: ModelLossArgs): P
   if (a.rows === 0) return;
   const params = new UniformWriter().u32(a.rows).u32(a.cols).u32(a.loss === "squared" ? 0 : 1)
     .u32(a.direction ? 1 : 0).f32(a.scale);
-  await dispatch(rec, KERNELS.loss, [Math.ceil(a.rows / WORKGROUP_SIZE)], [
+  await dispatch(rec, KERNELS.loss, a.rows, [
     a.f,
     a.y,
     a.direction?.rf ?? dummy(rec),
@@ -128,7 +131,7 @@ export async function encodeModelLoss(rec: CommandRecorder, a: ModelLossArgs): P
     a.direction?.rg ?? dummy(rec, "write"),
     a.losses,
     rec.uniform(params.bytes(), "model_loss params"),
-  ]);
+  ], false);
 }
 
 /**
@@ -150,7 +153,7 @@ export async function encodeActivationBackward(
 ): Promise<void> {
   if (a.size === 0) return;
   const params = new UniformWriter().u32(a.size).u32(a.second ? 1 : 0);
-  await dispatch(rec, KERNELS.activationBackward, elementGrid(rec, a.size), [
+  await dispatch(rec, KERNELS.activationBackward, a.size, [
     a.z,
     a.u,
     a.second?.w ?? dummy(rec),
@@ -186,11 +189,11 @@ export async function encodeColumnSum(
     const end = Math.min(a.rows, begin + rowsPerDispatch);
     const params = new UniformWriter().u32(begin).u32(end).u32(a.cols).u32(a.offset)
       .u32(a.accumulate || begin > 0 ? 1 : 0).f32(a.scale);
-    await dispatch(rec, KERNELS.columnSum, [Math.ceil(a.cols / WORKGROUP_SIZE)], [
+    await dispatch(rec, KERNELS.columnSum, a.cols, [
       a.x,
       a.out,
       rec.uniform(params.bytes(), "model_column_sum params"),
-    ]);
+    ], false);
   }
 }
 
@@ -216,7 +219,7 @@ export async function encodeViewCopy(
   if (a.src === a.dst) throw new RangeError(`Cannot run "model_view_copy": src and dst are the same buffer`);
   const params = new UniformWriter().u32(a.size).u32(a.srcOffset ?? 0).u32(a.dstOffset ?? 0)
     .u32(a.accumulate ? 1 : 0).f32(a.alpha ?? 1);
-  await dispatch(rec, KERNELS.viewCopy, elementGrid(rec, a.size), [
+  await dispatch(rec, KERNELS.viewCopy, a.size, [
     a.src,
     a.dst,
     rec.uniform(params.bytes(), "model_view_copy params"),
@@ -236,7 +239,7 @@ export async function encodeTranspose(
   const size = a.rows * a.cols;
   if (size === 0) return;
   const params = new UniformWriter().u32(a.rows).u32(a.cols);
-  await dispatch(rec, KERNELS.transpose, elementGrid(rec, size), [
+  await dispatch(rec, KERNELS.transpose, size, [
     a.x,
     a.out,
     rec.uniform(params.bytes(), "model_transpose params"),

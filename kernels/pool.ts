@@ -17,8 +17,8 @@ import maxBackwardSource from "./pool_max_backward.wgsl" with { type: "text" };
 import maxWindowSource from "./pool_max_window.wgsl" with { type: "text" };
 import avgForwardSource from "./pool_avg_forward.wgsl" with { type: "text" };
 import avgBackwardSource from "./pool_avg_backward.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
@@ -51,20 +51,8 @@ const KERNELS = {
   },
 } satisfies Record<string, KernelSource>;
 
-async function dispatch(
-  rec: CommandRecorder,
-  kernel: KernelSource,
-  invocations: number,
-  bindings: GPUBuffer[],
-): Promise<void> {
-  const pipeline = await getPipeline(rec.gpu, kernel, CONSTANTS);
-  const workgroups = grid1d(
-    invocations,
-    WORKGROUP_SIZE,
-    rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-  );
-  rec.dispatch({ pipeline, label: kernel.label, constants: CONSTANTS, bindings, workgroups });
-}
+const dispatch = (rec: CommandRecorder, kernel: KernelSource, invocations: number, bindings: GPUBuffer[]) =>
+  dispatch1d(rec, { kernel, constants: CONSTANTS, invocations, bindings });
 
 function checkBuffer(action: string, what: string, buffer: GPUBuffer, elements: number): void {
   if (elements * 4 > buffer.size) {

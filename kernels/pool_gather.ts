@@ -8,8 +8,8 @@
  */
 import gatherSource from "./pool_max_gather.wgsl" with { type: "text" };
 import { POOL_MAX_WINDOW_WGSL } from "./pool.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { poolInputSize, type PoolShape } from "./pool_shape.ts";
 
@@ -52,13 +52,10 @@ export async function encodeMaxPool2dGather(
   }
   const params = new UniformWriter().u32(planes).u32(a.shape.height).u32(a.shape.width)
     .u32(outHeight).u32(outWidth);
-  const pipeline = await getPipeline(rec.gpu, KERNEL, CONSTANTS);
-  const workgroups = grid1d(outSize, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension);
-  rec.dispatch({
-    pipeline,
-    label: KERNEL.label,
+  await dispatch1d(rec, {
+    kernel: KERNEL,
     constants: CONSTANTS,
+    invocations: outSize,
     bindings: [a.x, a.v, a.y, rec.uniform(params.bytes(), "pool_max_gather params")],
-    workgroups,
   });
 }

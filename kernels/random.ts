@@ -11,8 +11,8 @@
 import philoxSource from "./philox.wgsl" with { type: "text" };
 import randomSource from "./random.wgsl" with { type: "text" };
 import type { CommandRecorder } from "../lib/gpu/recorder.ts";
-import { grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelPart, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelPart, KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import type { Distribution, RandomOptions } from "../lib/rng/philox.ts";
 import { twoPointThreshold } from "../lib/rng/philox.ts";
@@ -84,12 +84,10 @@ export async function encodeRandom(rec: CommandRecorder, args: RandomArgs): Prom
     .f32(twoPoint?.low ?? 0).f32(twoPoint?.high ?? 0)
     .bytes();
   const constants = { WORKGROUP_SIZE: RANDOM_WORKGROUP_SIZE };
-  const pipeline = await getPipeline(rec.gpu, RANDOM_KERNEL, constants);
-  rec.dispatch({
-    pipeline,
-    label: RANDOM_KERNEL.label,
+  await dispatch1d(rec, {
+    kernel: RANDOM_KERNEL,
     constants,
+    invocations: blocks,
     bindings: [args.out, rec.uniform(params, "random params")],
-    workgroups: grid1d(blocks, RANDOM_WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension),
   });
 }

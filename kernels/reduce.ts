@@ -14,7 +14,7 @@
  */
 import reduceSource from "./reduce.wgsl" with { type: "text" };
 import histogramSource from "./histogram.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
+import { type CommandRecorder, dispatch1d, grid1d } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
@@ -198,13 +198,11 @@ export async function encodeHistogram(
 ): Promise<void> {
   const { low, high, scale } = histogramBinning(args);
   if (args.size === 0) return;
-  const pipeline = await getPipeline(rec.gpu, KERNELS.histogram, CONSTANTS);
   const params = new UniformWriter().u32(args.size).u32(args.bins).f32(low).f32(high).f32(scale);
-  rec.dispatch({
-    pipeline,
-    label: KERNELS.histogram.label,
+  await dispatch1d(rec, {
+    kernel: KERNELS.histogram,
     constants: CONSTANTS,
+    invocations: args.size,
     bindings: [args.x, args.out, rec.uniform(params.bytes(), "histogram params")],
-    workgroups: grid1d(args.size, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension),
   });
 }

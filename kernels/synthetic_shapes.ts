@@ -7,8 +7,8 @@
  */
 import source from "./synthetic_shapes.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "./random.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 
 /** Generator settings (defaults: the seed project's). */
@@ -72,12 +72,10 @@ export async function encodeSyntheticShapes(rec: CommandRecorder, a: SyntheticSh
   if (a.count === 0) return;
   const params = new UniformWriter().u32(a.begin).u32(a.count).u32(views).u32(seed).f32(a.maxShift ?? 3)
     .f32((a.maxRotationDegrees ?? 10) * Math.PI / 180).f32(a.noiseStd ?? 0.05);
-  const pipeline = await getPipeline(rec.gpu, KERNEL, CONSTANTS);
-  rec.dispatch({
-    pipeline,
-    label: KERNEL.label,
+  await dispatch1d(rec, {
+    kernel: KERNEL,
     constants: CONSTANTS,
+    invocations: floats,
     bindings: [a.images, a.labels, rec.uniform(params.bytes(), "synthetic_shapes params")],
-    workgroups: grid1d(floats, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension),
   });
 }

@@ -10,8 +10,8 @@ import stepSource from "./teacher_student_step.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "./random.ts";
 import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
 import { activationUniform } from "./elementwise.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
 import { cpuSimdLanes } from "../lib/gpu/device.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import { twoPointThreshold } from "../lib/rng/philox.ts";
@@ -157,16 +157,10 @@ export async function encodeTeacherStudentSgd(
     WORKGROUP_SIZE: workgroupSize,
     CACHE_ROWS: (a.cacheRows ?? teacherStudentCacheRows(rec.gpu, a.d)) ? 1 : 0,
   };
-  const pipeline = await getPipeline(rec.gpu, TEACHER_STUDENT_SGD_KERNEL, constants);
-  rec.dispatch({
-    pipeline,
-    label: TEACHER_STUDENT_SGD_KERNEL.label,
+  await dispatch1d(rec, {
+    kernel: TEACHER_STUDENT_SGD_KERNEL,
     constants,
+    invocations: a.walkers,
     bindings: teacherStudentBindings(rec, a),
-    workgroups: grid1d(
-      a.walkers,
-      workgroupSize,
-      rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-    ),
   });
 }

@@ -11,6 +11,7 @@
  */
 import type { Activation, DerivativeOrder } from "../activations.ts";
 import type { BackendName, DType, Tensor } from "./tensor.ts";
+import type { GpuTarget } from "../gpu/fused_run.ts";
 import type { HistogramCounts, HistogramOptions, ReduceOp } from "../../kernels/reduce_shape.ts";
 import type { RandomOptions } from "../rng/philox.ts";
 export { type Distribution, type RandomOptions } from "../rng/philox.ts";
@@ -44,6 +45,11 @@ export interface Backend {
   readonly name: BackendName;
   /** Human description (the adapter on webgpu). */
   readonly description: string;
+  /**
+   * Where fused kernels run: the GPU context and this backend's recorder on webgpu, null on the reference
+   * (a line then runs its float64 loop). Lines use this instead of unwrapping the backend's class.
+   */
+  readonly gpuTarget: GpuTarget | null;
 
   /**
    * Creates a tensor holding `data` (rounded to float32 on webgpu).

@@ -25,6 +25,8 @@ export interface Tensor {
   readonly size: number;
   /** The backend holding the data. */
   readonly backend: BackendName;
+  /** The GPU buffer of a webgpu tensor (fused model passes bind it); undefined on the reference backend. */
+  readonly buffer?: GPUBuffer;
 }
 
 /**

@@ -46,7 +46,6 @@
  */
 import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
-import type { WebGpuBackend } from "../backend/webgpu.ts";
 import { cnnForwardReference, cnnReference } from "./cnn_reference.ts";
 import { checkLoss, type LossName } from "./losses.ts";
 import { cnnLayout, type CnnShapes, cnnShapes, type CnnSpec } from "./cnn.ts";
@@ -158,7 +157,7 @@ export class Cnn {
   }
 
   #gpuPasses(): CnnGpu {
-    this.#gpu ??= new CnnGpu((this.backend as WebGpuBackend).gpu, this.spec, this.loss);
+    this.#gpu ??= new CnnGpu(this.backend.gpuTarget!.gpu, this.spec, this.loss);
     return this.#gpu;
   }
 

@@ -24,7 +24,6 @@
  */
 import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
-import type { WebGpuBackend } from "../backend/webgpu.ts";
 import { mlpForwardReference, mlpReference } from "./mlp_reference.ts";
 import { checkLoss, type LossName } from "./losses.ts";
 import { checkMlpSpec, mlpLayout, type MlpSpec } from "./mlp.ts";
@@ -98,7 +97,7 @@ export class Mlp {
   }
 
   #gpuPasses(): MlpGpu {
-    this.#gpu ??= new MlpGpu((this.backend as WebGpuBackend).gpu, this.spec, this.loss);
+    this.#gpu ??= new MlpGpu(this.backend.gpuTarget!.gpu, this.spec, this.loss);
     return this.#gpu;
   }
 

@@ -11,12 +11,11 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { WebGpuBackend } from "../backend/webgpu.ts";
 import { type Activation, activationCoefficients } from "../activations.ts";
-import { createBuffer, readBuffers, uploadBuffer } from "../gpu/buffers.ts";
-import { checkCompleted, maxStepsPerDispatch } from "../gpu/loop_budget.ts";
+import { planBatches, planStepsPerDispatch } from "../gpu/fused_run.ts";
 import { OBSERVABLES, type SamplingMode, teacherStudentSgdReference } from "./sgd_reference.ts";
-import type { TeacherStudentBuffers } from "../../kernels/teacher_student_sgd.ts";
+import { bytesPerWalker, TeacherStudentBatch } from "./gpu_run.ts";
+export { fromBlocks, toBlocks } from "./gpu_run.ts";
 import { type TeacherStudentKernel, teacherStudentKernel } from "./kernel_choice.ts";
 import type { DataModel } from "./samplers.ts";
 import { checkLoss, type Loss } from "./losses.ts";
@@ -72,6 +71,13 @@ export interface TeacherStudentConfig {
   walkerOffset?: number;
   /** Return a weight snapshot with every chunk (the last chunk always carries one). */
   snapshots?: boolean;
+  /**
+   * At most this many walkers per GPU batch (default: as many as the device's buffer limits allow). Results do
+   * not depend on it (with a pinned or "auto" kernel, chosen once for all walkers).
+   */
+  walkersPerBatch?: number;
+  /** Stops the run between chunks and host waits. */
+  signal?: AbortSignal;
 }
 
 /** One chunk of a run: the observables at the save times in (previous chunk end, stepsDone]. */
@@ -170,42 +176,44 @@ export async function* evolution(
 ): AsyncGenerator<TeacherStudentChunk> {
   const p = prepare(config);
   const { d, saveTimes, weights } = p, walkers = config.walkers, u = config.model.direction;
-  const gpu = backend instanceof WebGpuBackend ? backend.gpu : null;
+  const target = backend.gpuTarget;
   const initial = saveTimes[0] === 0 ? 1 : 0;
-  let buffers: TeacherStudentBuffers | null = null;
-  const blocks = Math.ceil(d / 4);
   let perDispatch = 0;
-  const kernel = gpu ? teacherStudentKernel(gpu, config.kernel, walkers, d) : null;
-  if (gpu && kernel) {
-    const it = kernel.iterations(d);
-    perDispatch = Math.min(
-      config.stepsPerDispatch ?? Infinity,
-      maxStepsPerDispatch(gpu, it.perStep, it.fixed),
-    );
-    positiveInteger("stepsPerDispatch", perDispatch);
-    const maxDispatches = Math.ceil(p.chunkSteps / perDispatch) + 1;
-    buffers = {
-      teacher: uploadBuffer(gpu, toBlocks(u, 1, d), "teacher direction"),
-      weights: uploadBuffer(gpu, toBlocks(weights, walkers, d), "walker weights"),
-      scratch: createBuffer(gpu, blocks * walkers * 16, "sample scratch"),
-      saveTimes: uploadBuffer(gpu, Uint32Array.from(saveTimes.length ? saveTimes : [0]), "save times"),
-      history: createBuffer(gpu, Math.max(1, saveTimes.length) * 4 * walkers * 4, "observable history"),
-      // Per walker: repeats since the last save, last repeated preactivation, scale r, unused.
-      state: uploadBuffer(
-        gpu,
-        Float32Array.from({ length: 4 * walkers }, (_, i) => [0, NaN, 1, 0][i % 4]),
-        "walker state",
-      ),
-      completed: createBuffer(gpu, maxDispatches * walkers * 4, "completed steps"),
-    };
-  }
+  // One kernel for every batch: "auto" decides from all walkers, so batches give the same results.
+  const kernel = target ? teacherStudentKernel(target.gpu, config.kernel, walkers, d) : null;
+  const batches: { first: number; count: number; run: TeacherStudentBatch }[] = [];
   const f32u = Float64Array.from(Float32Array.from(u));
   const uu = dotProduct(f32u, f32u);
   const state = Float64Array.from({ length: 2 * walkers }, (_, i) => (i % 2 ? NaN : 0));
   const w0 = Float64Array.from(weights); // the reference loop updates `weights` in place
   let saveIndex = initial;
   try {
+    if (target && kernel) {
+      const it = kernel.iterations(d);
+      perDispatch = planStepsPerDispatch(target.gpu, {
+        what: "teacher-student SGD",
+        iterationsPerStep: it.perStep,
+        fixedIterations: it.fixed,
+        totalSteps: Infinity,
+        requested: config.stepsPerDispatch,
+      });
+      const split = planBatches(
+        walkers,
+        bytesPerWalker(d, saveTimes.length),
+        target.gpu.device.limits,
+        config.walkersPerBatch,
+      );
+      for (const { first, count } of split) {
+        const rows = weights.subarray(first * d, (first + count) * d);
+        batches.push({
+          first,
+          count,
+          run: new TeacherStudentBatch(target, kernel, u, rows, count, saveTimes),
+        });
+      }
+    }
     for (let start = 0; start < config.steps; start += p.chunkSteps) {
+      config.signal?.throwIfAborted();
       const end = Math.min(config.steps, start + p.chunkSteps);
       let saveEnd = saveIndex;
       while (saveEnd < saveTimes.length && saveTimes[saveEnd] <= end) saveEnd++;
@@ -227,7 +235,7 @@ export async function* evolution(
         settings: p.settings,
         normalize: config.normalize ?? true,
       };
-      if (!gpu || !buffers || !kernel) {
+      if (batches.length === 0) {
         teacherStudentSgdReference({
           ...common,
           direction: u,
@@ -240,50 +248,29 @@ export async function* evolution(
         });
         if (wantWeights) finalWeights = Float64Array.from(weights);
       } else {
-        const rec = (backend as WebGpuBackend).recorder;
-        for (let s = start; s < end; s += perDispatch) {
-          let next = saveIndex;
-          while (next < saveEnd && saveTimes[next] <= s) next++;
-          await kernel.encode(rec, {
-            ...common,
-            buffers,
-            d,
-            steps: Math.min(perDispatch, end - s),
-            stepOffset: s,
-            chunk: dispatches++,
-            uu,
-            saveNext: next,
+        if (wantWeights) finalWeights = new Float64Array(walkers * d);
+        for (const batch of batches) {
+          const part = await batch.run.runChunk({
+            start,
+            end,
+            stepsPerDispatch: perDispatch,
+            saveTimes,
+            saveIndex,
             saveEnd,
-            saveBase: saveIndex,
+            common: { ...common, walkers: batch.count, walkerOffset: p.walkerOffset + batch.first },
+            uu,
+            wantWeights,
+            signal: config.signal,
           });
-        }
-        rec.flush();
-        const ranges = [
-          { buffer: buffers.history, byteLength: Math.max(1, slots * 4 * walkers) * 4 },
-          { buffer: buffers.completed, byteLength: dispatches * walkers * 4 },
-        ];
-        if (wantWeights) {
-          ranges.push({ buffer: buffers.weights, byteLength: blocks * walkers * 16 });
-          ranges.push({ buffer: buffers.state, byteLength: walkers * 16 });
-        }
-        const [h, done, w, carried] = await readBuffers(gpu, ranges);
-        const counts = new Uint32Array(done);
-        for (let c = 0; c < dispatches; c++) {
-          const expected = Math.min(perDispatch, end - (start + c * perDispatch));
-          checkCompleted(
-            kernel.label,
-            counts.subarray(c * walkers, (c + 1) * walkers),
-            expected,
-          );
-        }
-        history.set(new Float32Array(h).subarray(0, slots * 4 * walkers));
-        if (w) {
-          // The kernel stores unnormalised rows and carries their scale r (state[k].z).
-          finalWeights = fromBlocks(new Float32Array(w), walkers, d);
-          const scale = new Float32Array(carried);
-          for (let k = 0; k < walkers; k++) {
-            for (let i = 0; i < d; i++) finalWeights[k * d + i] *= scale[4 * k + 2];
+          dispatches += part.dispatches;
+          // history rows are [slot, observable, walker]: place the batch's walkers in their columns.
+          for (let row = 0; row < slots * 4; row++) {
+            history.set(
+              part.history.subarray(row * batch.count, (row + 1) * batch.count),
+              row * walkers + batch.first,
+            );
           }
+          if (part.weights) finalWeights!.set(part.weights, batch.first * d);
         }
       }
       const chunk = splitHistory(history, times, walkers);
@@ -292,7 +279,7 @@ export async function* evolution(
       saveIndex = saveEnd;
     }
   } finally {
-    if (buffers) { for (const b of Object.values(buffers)) b.destroy(); }
+    for (const batch of batches) batch.run.destroy();
   }
 }
 
@@ -321,24 +308,6 @@ export async function runTeacherStudent(
     weights: parts[parts.length - 1].weights!,
     dispatches: parts.reduce((n, c) => n + c.dispatches, 0),
   };
-}
-
-/** Row-major [rows, d] to the kernel's block-major vec4 layout [ceil(d / 4), rows, 4]. */
-export function toBlocks(values: ArrayLike<number>, rows: number, d: number): Float32Array {
-  const blocks = Math.ceil(d / 4), out = new Float32Array(blocks * rows * 4);
-  for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < d; i++) out[((i >> 2) * rows + r) * 4 + (i & 3)] = values[r * d + i];
-  }
-  return out;
-}
-
-/** The inverse of {@linkcode toBlocks}. */
-export function fromBlocks(values: Float32Array, rows: number, d: number): Float64Array {
-  const out = new Float64Array(rows * d);
-  for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < d; i++) out[r * d + i] = values[((i >> 2) * rows + r) * 4 + (i & 3)];
-  }
-  return out;
 }
 
 function splitHistory(history: Float64Array, times: number[], walkers: number) {
