@@ -7,7 +7,19 @@
 import source from "./batched_jacobi.wgsl" with { type: "text" };
 import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
 import type { KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
+
+/** The uniform struct of kernels/batched_jacobi.wgsl. */
+const BATCHED_JACOBI_PARAMS = new StructLayout(
+  "Params",
+  "kernels/batched_jacobi.wgsl",
+  [
+    ["count", "u32"],
+    ["sweeps", "u32"],
+    ["chunk", "u32"],
+    ["tolerance", "f32"],
+  ] as const,
+);
 
 /** The kernel. */
 export const BATCHED_JACOBI_KERNEL: KernelSource = {
@@ -67,7 +79,12 @@ export interface BatchedJacobiArgs {
 /** Records one dispatch running `sweeps` sweeps on every matrix. */
 export async function encodeBatchedJacobi(rec: CommandRecorder, a: BatchedJacobiArgs): Promise<void> {
   const constants = { WORKGROUP_SIZE, N: a.n, VECTORS: a.withVectors };
-  const params = new UniformWriter().u32(a.count).u32(a.sweeps).u32(a.chunk).f32(a.tolerance).bytes();
+  const params = BATCHED_JACOBI_PARAMS.bytes({
+    count: a.count,
+    sweeps: a.sweeps,
+    chunk: a.chunk,
+    tolerance: a.tolerance,
+  });
   await dispatch1d(rec, {
     kernel: BATCHED_JACOBI_KERNEL,
     constants,

@@ -29,10 +29,10 @@ import backwardInputSource from "./conv2d_backward_input.wgsl" with { type: "tex
 import backwardWeightSource from "./conv2d_backward_weight.wgsl" with { type: "text" };
 import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
 import type { KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
-import { type Conv2dShape, type Conv2dSizes, conv2dSizes } from "./conv2d_shape.ts";
+import { type Conv2dShape, conv2dSizes } from "./conv2d_shape.ts";
 import {
   conv2dGemmSamplesPerChunk,
   type Conv2dPass,
@@ -47,6 +47,66 @@ export {
   type Conv2dForwardArgs,
 } from "./conv2d_shape.ts";
 import type { Conv2dVariant } from "./conv2d_shape.ts";
+
+/** The uniform struct of kernels/conv2d_backward_weight.wgsl. */
+const CONV2D_BACKWARD_WEIGHT_PARAMS = new StructLayout(
+  "Params",
+  "kernels/conv2d_backward_weight.wgsl",
+  [
+    ["in_channels", "u32"],
+    ["out_channels", "u32"],
+    ["height", "u32"],
+    ["width", "u32"],
+    ["out_height", "u32"],
+    ["out_width", "u32"],
+    ["r_begin", "u32"],
+    ["r_end", "u32"],
+    ["accumulate", "u32"],
+    ["has_bias", "u32"],
+    ["weight_offset", "u32"],
+    ["bias_offset", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/conv2d_backward_input.wgsl. */
+const CONV2D_BACKWARD_INPUT_PARAMS = new StructLayout(
+  "Params",
+  "kernels/conv2d_backward_input.wgsl",
+  [
+    ["batch", "u32"],
+    ["in_channels", "u32"],
+    ["out_channels", "u32"],
+    ["height", "u32"],
+    ["width", "u32"],
+    ["out_height", "u32"],
+    ["out_width", "u32"],
+    ["o_begin", "u32"],
+    ["o_end", "u32"],
+    ["accumulate", "u32"],
+    ["weight_offset", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/conv2d_forward.wgsl. */
+const CONV2D_FORWARD_PARAMS = new StructLayout(
+  "Params",
+  "kernels/conv2d_forward.wgsl",
+  [
+    ["batch", "u32"],
+    ["in_channels", "u32"],
+    ["out_channels", "u32"],
+    ["height", "u32"],
+    ["width", "u32"],
+    ["out_height", "u32"],
+    ["out_width", "u32"],
+    ["c_begin", "u32"],
+    ["c_end", "u32"],
+    ["accumulate", "u32"],
+    ["has_bias", "u32"],
+    ["weight_offset", "u32"],
+    ["bias_offset", "u32"],
+  ] as const,
+);
 export { type Conv2dVariant } from "./conv2d_shape.ts";
 
 export type { Conv2dShape } from "./conv2d_shape.ts";
@@ -190,11 +250,6 @@ function checkBuffer(action: string, what: string, buffer: GPUBuffer, elements: 
   }
 }
 
-function shapeFields(w: UniformWriter, shape: Conv2dShape, s: Conv2dSizes): UniformWriter {
-  return w.u32(shape.inChannels).u32(shape.outChannels).u32(shape.height).u32(shape.width)
-    .u32(s.outHeight).u32(s.outWidth);
-}
-
 /**
  * Records y = conv2d(x, weight) + bias (kernels/conv2d_forward.wgsl).
  *
@@ -215,15 +270,27 @@ export async function encodeConv2dForward(rec: CommandRecorder, a: Conv2dForward
   const chunk = conv2dChannelsPerDispatch(rec.gpu, a.shape.kernelSize);
   for (let begin = 0; begin < a.shape.inChannels; begin += chunk) {
     const end = Math.min(a.shape.inChannels, begin + chunk);
-    const params = shapeFields(new UniformWriter().u32(a.shape.batch), a.shape, s)
-      .u32(begin).u32(end).u32(begin > 0 ? 1 : 0).u32(a.bias ? 1 : 0)
-      .u32(a.weightOffset ?? 0).u32(a.biasOffset ?? 0);
+    const params = CONV2D_FORWARD_PARAMS.bytes({
+      batch: a.shape.batch,
+      in_channels: a.shape.inChannels,
+      out_channels: a.shape.outChannels,
+      height: a.shape.height,
+      width: a.shape.width,
+      out_height: s.outHeight,
+      out_width: s.outWidth,
+      c_begin: begin,
+      c_end: end,
+      accumulate: begin > 0 ? 1 : 0,
+      has_bias: a.bias ? 1 : 0,
+      weight_offset: a.weightOffset ?? 0,
+      bias_offset: a.biasOffset ?? 0,
+    });
     await dispatch(rec, KERNELS.forward, a.shape, s.outputSize, [
       a.x,
       a.weight,
       a.bias ?? a.weight,
       a.y,
-      rec.uniform(params.bytes(), "conv2d_forward params"),
+      rec.uniform(params, "conv2d_forward params"),
     ]);
   }
 }
@@ -250,13 +317,24 @@ export async function encodeConv2dBackwardInput(
   const chunk = conv2dChannelsPerDispatch(rec.gpu, a.shape.kernelSize);
   for (let begin = 0; begin < a.shape.outChannels; begin += chunk) {
     const end = Math.min(a.shape.outChannels, begin + chunk);
-    const params = shapeFields(new UniformWriter().u32(a.shape.batch), a.shape, s)
-      .u32(begin).u32(end).u32(a.accumulate || begin > 0 ? 1 : 0).u32(a.weightOffset ?? 0);
+    const params = CONV2D_BACKWARD_INPUT_PARAMS.bytes({
+      batch: a.shape.batch,
+      in_channels: a.shape.inChannels,
+      out_channels: a.shape.outChannels,
+      height: a.shape.height,
+      width: a.shape.width,
+      out_height: s.outHeight,
+      out_width: s.outWidth,
+      o_begin: begin,
+      o_end: end,
+      accumulate: a.accumulate || begin > 0 ? 1 : 0,
+      weight_offset: a.weightOffset ?? 0,
+    });
     await dispatch(rec, KERNELS.backwardInput, a.shape, s.inputSize, [
       a.gradOutput,
       a.weight,
       a.gradInput,
-      rec.uniform(params.bytes(), "conv2d_backward_input params"),
+      rec.uniform(params, "conv2d_backward_input params"),
     ]);
   }
 }
@@ -287,14 +365,25 @@ export async function encodeConv2dBackwardWeight(
   const chunk = conv2dRowsPerDispatch(rec.gpu, s.outWidth);
   for (let begin = 0; begin < rows; begin += chunk) {
     const end = Math.min(rows, begin + chunk);
-    const params = shapeFields(new UniformWriter(), a.shape, s)
-      .u32(begin).u32(end).u32(a.accumulate || begin > 0 ? 1 : 0).u32(hasBias ? 1 : 0)
-      .u32(a.weightOffset ?? 0).u32(a.biasOffset ?? 0);
+    const params = CONV2D_BACKWARD_WEIGHT_PARAMS.bytes({
+      in_channels: a.shape.inChannels,
+      out_channels: a.shape.outChannels,
+      height: a.shape.height,
+      width: a.shape.width,
+      out_height: s.outHeight,
+      out_width: s.outWidth,
+      r_begin: begin,
+      r_end: end,
+      accumulate: a.accumulate || begin > 0 ? 1 : 0,
+      has_bias: hasBias ? 1 : 0,
+      weight_offset: a.weightOffset ?? 0,
+      bias_offset: a.biasOffset ?? 0,
+    });
     await dispatch(rec, KERNELS.backwardWeight, a.shape, s.weightSize + (hasBias ? a.shape.outChannels : 0), [
       a.x,
       a.gradOutput,
       a.grad,
-      rec.uniform(params.bytes(), "conv2d_backward_weight params"),
+      rec.uniform(params, "conv2d_backward_weight params"),
     ]);
   }
 }

@@ -14,8 +14,58 @@ import gatherRowsSource from "./gather_rows.wgsl" with { type: "text" };
 import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
 import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
 import type { KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { StructLayout, UniformWriter } from "../lib/gpu/params.ts";
 import { ACTIVATION_SLOTS, type DerivativeOrder } from "../lib/activations.ts";
+
+/** The uniform struct of kernels/gather_rows.wgsl. */
+const GATHER_ROWS_PARAMS = new StructLayout(
+  "Params",
+  "kernels/gather_rows.wgsl",
+  [
+    ["count", "u32"],
+    ["cols", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/fill.wgsl. */
+const FILL_PARAMS = new StructLayout(
+  "Params",
+  "kernels/fill.wgsl",
+  [
+    ["size", "u32"],
+    ["bits", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/scale.wgsl. */
+const SCALE_PARAMS = new StructLayout(
+  "Params",
+  "kernels/scale.wgsl",
+  [
+    ["size", "u32"],
+    ["alpha", "f32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/axpy.wgsl. */
+const AXPY_PARAMS = new StructLayout(
+  "Params",
+  "kernels/axpy.wgsl",
+  [
+    ["size", "u32"],
+    ["alpha", "f32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/activation.wgsl. */
+const ACTIVATION_PARAMS = new StructLayout(
+  "Params",
+  "kernels/activation.wgsl",
+  [
+    ["size", "u32"],
+    ["order", "u32"],
+  ] as const,
+);
 
 const WORKGROUP_SIZE = 64;
 
@@ -62,7 +112,7 @@ export function encodeActivation(
     order: DerivativeOrder;
   },
 ): Promise<void> {
-  const params = rec.uniform(new UniformWriter().u32(args.size).u32(args.order).bytes());
+  const params = rec.uniform(ACTIVATION_PARAMS.bytes({ size: args.size, order: args.order }));
   return dispatchElementwise(rec, KERNELS.activation, args.size, [
     args.x,
     args.out,
@@ -76,7 +126,7 @@ export function encodeAxpy(
   rec: CommandRecorder,
   args: { x: GPUBuffer; y: GPUBuffer; size: number; alpha: number },
 ): Promise<void> {
-  const params = rec.uniform(new UniformWriter().u32(args.size).f32(args.alpha).bytes());
+  const params = rec.uniform(AXPY_PARAMS.bytes({ size: args.size, alpha: args.alpha }));
   return dispatchElementwise(rec, KERNELS.axpy, args.size, [args.x, args.y, params]);
 }
 
@@ -85,7 +135,7 @@ export function encodeScale(
   rec: CommandRecorder,
   args: { x: GPUBuffer; size: number; alpha: number },
 ): Promise<void> {
-  const params = rec.uniform(new UniformWriter().u32(args.size).f32(args.alpha).bytes());
+  const params = rec.uniform(SCALE_PARAMS.bytes({ size: args.size, alpha: args.alpha }));
   return dispatchElementwise(rec, KERNELS.scale, args.size, [args.x, params]);
 }
 
@@ -94,7 +144,7 @@ export function encodeFill(
   rec: CommandRecorder,
   args: { x: GPUBuffer; size: number; bits: number },
 ): Promise<void> {
-  const params = rec.uniform(new UniformWriter().u32(args.size).u32(args.bits).bytes());
+  const params = rec.uniform(FILL_PARAMS.bytes({ size: args.size, bits: args.bits }));
   return dispatchElementwise(rec, KERNELS.fill, args.size, [args.x, params]);
 }
 
@@ -103,7 +153,7 @@ export function encodeGatherRows(
   rec: CommandRecorder,
   args: { x: GPUBuffer; indices: GPUBuffer; out: GPUBuffer; count: number; cols: number },
 ): Promise<void> {
-  const params = rec.uniform(new UniformWriter().u32(args.count).u32(args.cols).bytes());
+  const params = rec.uniform(GATHER_ROWS_PARAMS.bytes({ count: args.count, cols: args.cols }));
   return dispatchElementwise(rec, KERNELS.gatherRows, args.count * args.cols, [
     args.x,
     args.indices,

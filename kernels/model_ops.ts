@@ -24,9 +24,69 @@ import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
 import { activationUniform } from "./elementwise.ts";
 import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
 import type { KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
+
+/** The uniform struct of kernels/model_transpose.wgsl. */
+const MODEL_TRANSPOSE_PARAMS = new StructLayout(
+  "Params",
+  "kernels/model_transpose.wgsl",
+  [
+    ["rows", "u32"],
+    ["cols", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/model_view_copy.wgsl. */
+const MODEL_VIEW_COPY_PARAMS = new StructLayout(
+  "Params",
+  "kernels/model_view_copy.wgsl",
+  [
+    ["size", "u32"],
+    ["src_offset", "u32"],
+    ["dst_offset", "u32"],
+    ["accumulate", "u32"],
+    ["alpha", "f32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/model_column_sum.wgsl. */
+const MODEL_COLUMN_SUM_PARAMS = new StructLayout(
+  "Params",
+  "kernels/model_column_sum.wgsl",
+  [
+    ["row_begin", "u32"],
+    ["row_end", "u32"],
+    ["cols", "u32"],
+    ["offset", "u32"],
+    ["accumulate", "u32"],
+    ["scale", "f32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/model_activation_backward.wgsl. */
+const MODEL_ACTIVATION_BACKWARD_PARAMS = new StructLayout(
+  "Params",
+  "kernels/model_activation_backward.wgsl",
+  [
+    ["size", "u32"],
+    ["second_order", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/model_loss.wgsl. */
+const MODEL_LOSS_PARAMS = new StructLayout(
+  "Params",
+  "kernels/model_loss.wgsl",
+  [
+    ["rows", "u32"],
+    ["cols", "u32"],
+    ["loss", "u32"],
+    ["with_direction", "u32"],
+    ["scale", "f32"],
+  ] as const,
+);
 
 /** Loss functions of the models. */
 export type LossName = "squared" | "crossEntropy";
@@ -121,8 +181,13 @@ export async function encodeModelLoss(rec: CommandRecorder, a: ModelLossArgs): P
     throw new RangeError(`Cannot run "model_loss": ${a.cols} outputs per sample exceed the loop budget`);
   }
   if (a.rows === 0) return;
-  const params = new UniformWriter().u32(a.rows).u32(a.cols).u32(a.loss === "squared" ? 0 : 1)
-    .u32(a.direction ? 1 : 0).f32(a.scale);
+  const params = MODEL_LOSS_PARAMS.bytes({
+    rows: a.rows,
+    cols: a.cols,
+    loss: a.loss === "squared" ? 0 : 1,
+    with_direction: a.direction ? 1 : 0,
+    scale: a.scale,
+  });
   await dispatch(rec, KERNELS.loss, a.rows, [
     a.f,
     a.y,
@@ -130,7 +195,7 @@ export async function encodeModelLoss(rec: CommandRecorder, a: ModelLossArgs): P
     a.g,
     a.direction?.rg ?? dummy(rec, "write"),
     a.losses,
-    rec.uniform(params.bytes(), "model_loss params"),
+    rec.uniform(params, "model_loss params"),
   ], false);
 }
 
@@ -152,14 +217,14 @@ export async function encodeActivationBackward(
   },
 ): Promise<void> {
   if (a.size === 0) return;
-  const params = new UniformWriter().u32(a.size).u32(a.second ? 1 : 0);
+  const params = MODEL_ACTIVATION_BACKWARD_PARAMS.bytes({ size: a.size, second_order: a.second ? 1 : 0 });
   await dispatch(rec, KERNELS.activationBackward, a.size, [
     a.z,
     a.u,
     a.second?.w ?? dummy(rec),
     a.second?.s ?? dummy(rec),
     a.out,
-    rec.uniform(params.bytes(), "model_activation_backward params"),
+    rec.uniform(params, "model_activation_backward params"),
     activationUniform(rec, a.coefficients),
   ]);
 }
@@ -187,12 +252,18 @@ export async function encodeColumnSum(
   const rowsPerDispatch = Math.max(1, loopBudget(rec.gpu) - 1);
   for (let begin = 0; begin === 0 || begin < a.rows; begin += rowsPerDispatch) {
     const end = Math.min(a.rows, begin + rowsPerDispatch);
-    const params = new UniformWriter().u32(begin).u32(end).u32(a.cols).u32(a.offset)
-      .u32(a.accumulate || begin > 0 ? 1 : 0).f32(a.scale);
+    const params = MODEL_COLUMN_SUM_PARAMS.bytes({
+      row_begin: begin,
+      row_end: end,
+      cols: a.cols,
+      offset: a.offset,
+      accumulate: a.accumulate || begin > 0 ? 1 : 0,
+      scale: a.scale,
+    });
     await dispatch(rec, KERNELS.columnSum, a.cols, [
       a.x,
       a.out,
-      rec.uniform(params.bytes(), "model_column_sum params"),
+      rec.uniform(params, "model_column_sum params"),
     ], false);
   }
 }
@@ -217,12 +288,17 @@ export async function encodeViewCopy(
 ): Promise<void> {
   if (a.size === 0) return;
   if (a.src === a.dst) throw new RangeError(`Cannot run "model_view_copy": src and dst are the same buffer`);
-  const params = new UniformWriter().u32(a.size).u32(a.srcOffset ?? 0).u32(a.dstOffset ?? 0)
-    .u32(a.accumulate ? 1 : 0).f32(a.alpha ?? 1);
+  const params = MODEL_VIEW_COPY_PARAMS.bytes({
+    size: a.size,
+    src_offset: a.srcOffset ?? 0,
+    dst_offset: a.dstOffset ?? 0,
+    accumulate: a.accumulate ? 1 : 0,
+    alpha: a.alpha ?? 1,
+  });
   await dispatch(rec, KERNELS.viewCopy, a.size, [
     a.src,
     a.dst,
-    rec.uniform(params.bytes(), "model_view_copy params"),
+    rec.uniform(params, "model_view_copy params"),
   ]);
 }
 
@@ -238,10 +314,10 @@ export async function encodeTranspose(
 ): Promise<void> {
   const size = a.rows * a.cols;
   if (size === 0) return;
-  const params = new UniformWriter().u32(a.rows).u32(a.cols);
+  const params = MODEL_TRANSPOSE_PARAMS.bytes({ rows: a.rows, cols: a.cols });
   await dispatch(rec, KERNELS.transpose, size, [
     a.x,
     a.out,
-    rec.uniform(params.bytes(), "model_transpose params"),
+    rec.uniform(params, "model_transpose params"),
   ]);
 }

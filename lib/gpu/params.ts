@@ -76,6 +76,8 @@ export type ScalarType = "u32" | "i32" | "f32";
  * ```
  */
 export class StructLayout<F extends string> {
+  /** Every layout constructed in this process, in order (the struct-layout test checks each against its .wgsl). */
+  static readonly declared: StructLayout<string>[] = [];
   /** The WGSL struct's name. */
   readonly name: string;
   /** The .wgsl file (from the repository root) that declares it. */
@@ -98,6 +100,7 @@ export class StructLayout<F extends string> {
     if (this.#index.size !== fields.length) {
       throw new TypeError(`Cannot lay out struct ${name}: a field repeats`);
     }
+    StructLayout.declared.push(this as StructLayout<string>);
   }
 
   /** Bytes of one struct (also the stride of an array of them: every field is 4-byte aligned). */
@@ -138,12 +141,12 @@ export class StructLayout<F extends string> {
 }
 
 function writeScalar(view: DataView, at: number, type: ScalarType, value: number, field: string): void {
-  if (typeof value !== "number") throw new RangeError(`Cannot pack struct field ${field}: no value given`);
+  if (typeof value !== "number") throw new RangeError(`Cannot pack uniform field ${field}: no value given`);
   if (type === "f32") return view.setFloat32(at, value, true);
   const [low, high] = type === "u32" ? [0, 0xffffffff] : [-0x80000000, 0x7fffffff];
   if (!Number.isInteger(value) || value < low || value > high) {
     throw new RangeError(
-      `Cannot pack struct field ${field}: ${type} value ${value} is not an integer in [${low}, ${high}]`,
+      `Cannot pack uniform field ${field}: ${type} value ${value} is not an integer in [${low}, ${high}]`,
     );
   }
   if (type === "u32") view.setUint32(at, value, true);

@@ -60,7 +60,7 @@ export class CommandRecorder {
   /**
    * Creates a uniform buffer holding `bytes`, destroyed after the next flush.
    *
-   * @param bytes The struct's bytes (multiple of 16), e.g. from `UniformWriter`.
+   * @param bytes The struct's bytes (multiple of 16), e.g. from a `StructLayout`.
    * @param label Label for errors.
    * @returns The uniform buffer.
    */
