@@ -6,10 +6,15 @@
 import assert from "node:assert/strict";
 import { StructLayout } from "../lib/gpu/params.ts";
 
+/** Files under `dir` (recursively: kernels may sit in family folders). */
+function filesUnder(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].flatMap((e) =>
+    e.isDirectory ? filesUnder(`${dir}/${e.name}`) : [`${dir}/${e.name}`]
+  ).sort();
+}
+
 // Load every wrapper so that their layouts are declared.
-const wrappers = [...Deno.readDirSync("kernels")].filter((e) => e.name.endsWith(".ts")).map((e) => e.name)
-  .sort();
-for (const name of wrappers) await import(`../kernels/${name}`);
+for (const file of filesUnder("kernels").filter((f) => f.endsWith(".ts"))) await import(`../${file}`);
 await import("../lib/gpu/loop_probe.ts");
 
 /** The fields `[name, type]` of `struct <name> { ... }` in WGSL source (comments stripped). */
@@ -62,10 +67,7 @@ Deno.test("every StructLayout matches its WGSL struct: names, order, types, offs
 
 Deno.test("every kernel's uniform Params struct is written by name", () => {
   const named = new Set(StructLayout.declared.filter((l) => l.name === "Params").map((l) => l.file));
-  const files = [
-    ...[...Deno.readDirSync("kernels")].map((e) => `kernels/${e.name}`),
-    "lib/gpu/loop_probe.wgsl",
-  ].filter((f) => f.endsWith(".wgsl")).sort();
+  const files = [...filesUnder("kernels"), ...filesUnder("lib/gpu")].filter((f) => f.endsWith(".wgsl"));
   const missing = files.filter((f) => /var<uniform>\s+params\s*:\s*Params/.test(Deno.readTextFileSync(f)))
     .filter((f) => !named.has(f) && !NOT_YET_NAMED.has(f));
   assert.deepEqual(missing, [], "kernels whose Params has no StructLayout");
