@@ -20,13 +20,13 @@ import { WebGpuBackend } from "../lib/backend/webgpu.ts";
 import { freeFieldKernel } from "../lib/dyson/free_field.ts";
 import { type GaussianRbmConfig, planGaussianRbm } from "../lib/dyson/gaussian_rbm.ts";
 import { runGaussianRbm } from "../lib/dyson/rbm_trainer.ts";
-import { initialRbmState, rbmSeedReference } from "../lib/reference/dyson_gaussian_rbm.ts";
+import { initialRbmState, rbmSeedReference } from "../lib/dyson/gaussian_rbm_reference.ts";
 import {
   planTeacherStudentEnsemble,
   type TeacherStudentEnsembleConfig,
 } from "../lib/dyson/teacher_student.ts";
 import { runTeacherStudentEnsemble } from "../lib/dyson/ts_trainer.ts";
-import { initialTsState, tsSeedReference } from "../lib/reference/dyson_teacher_student.ts";
+import { initialTsState, tsSeedReference } from "../lib/dyson/teacher_student_reference.ts";
 import { type BenchOptions, type BenchRow, compared } from "./_harness.ts";
 import { batchedSymmetricEigen, gramMatrices } from "../lib/dyson/batched_eigen.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";

@@ -18,14 +18,64 @@
 import reduceSource from "./batch_norm_reduce.wgsl" with { type: "text" };
 import applySource from "./batch_norm_apply.wgsl" with { type: "text" };
 import runningSource from "./batch_norm_running.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
-import type { BatchNormShape } from "../lib/reference/batch_norm.ts";
+import type { BatchNormShape } from "./batch_norm_shape.ts";
 
-export type { BatchNormShape } from "../lib/reference/batch_norm.ts";
+/** The uniform struct of kernels/batch_norm_apply.wgsl. */
+const BATCH_NORM_APPLY_PARAMS = new StructLayout(
+  "Params",
+  "kernels/batch_norm_apply.wgsl",
+  [
+    ["size", "u32"],
+    ["channels", "u32"],
+    ["area", "u32"],
+    ["count", "u32"],
+    ["mode", "u32"],
+    ["eps", "f32"],
+    ["stats_offset", "u32"],
+    ["gamma_offset", "u32"],
+    ["beta_offset", "u32"],
+    ["dbeta_offset", "u32"],
+    ["dgamma_offset", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/batch_norm_running.wgsl. */
+const BATCH_NORM_RUNNING_PARAMS = new StructLayout(
+  "Params",
+  "kernels/batch_norm_running.wgsl",
+  [
+    ["channels", "u32"],
+    ["running_offset", "u32"],
+    ["momentum", "f32"],
+    ["unbias", "f32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/batch_norm_reduce.wgsl. */
+const BATCH_NORM_REDUCE_PARAMS = new StructLayout(
+  "Params",
+  "kernels/batch_norm_reduce.wgsl",
+  [
+    ["channels", "u32"],
+    ["area", "u32"],
+    ["count", "u32"],
+    ["e_begin", "u32"],
+    ["e_end", "u32"],
+    ["accumulate", "u32"],
+    ["mode", "u32"],
+    ["eps", "f32"],
+    ["stats_offset", "u32"],
+    ["slot_a", "u32"],
+    ["slot_b", "u32"],
+  ] as const,
+);
+
+export type { BatchNormShape } from "./batch_norm_shape.ts";
 
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };
@@ -42,20 +92,8 @@ const KERNELS = {
   },
 } satisfies Record<string, KernelSource>;
 
-async function dispatch(
-  rec: CommandRecorder,
-  kernel: KernelSource,
-  invocations: number,
-  bindings: GPUBuffer[],
-): Promise<void> {
-  const pipeline = await getPipeline(rec.gpu, kernel, CONSTANTS);
-  const workgroups = grid1d(
-    invocations,
-    WORKGROUP_SIZE,
-    rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-  );
-  rec.dispatch({ pipeline, label: kernel.label, constants: CONSTANTS, bindings, workgroups });
-}
+const dispatch = (rec: CommandRecorder, kernel: KernelSource, invocations: number, bindings: GPUBuffer[]) =>
+  dispatch1d(rec, { kernel, constants: CONSTANTS, invocations, bindings });
 
 /**
  * Elements of a channel one reduce dispatch sums on this adapter (one loop iteration each plus the
@@ -98,15 +136,25 @@ async function reduce(
   const area = shape.height * shape.width, count = shape.batch * area;
   const chunk = batchNormElementsPerDispatch(rec.gpu);
   for (let begin = 0; begin < count; begin += chunk) {
-    const params = new UniformWriter().u32(shape.channels).u32(area).u32(count).u32(begin)
-      .u32(Math.min(count, begin + chunk)).u32(begin > 0 ? 1 : 0).u32(a.mode).f32(eps).u32(a.statsOffset)
-      .u32(slots[0]).u32(slots[1]);
+    const params = BATCH_NORM_REDUCE_PARAMS.bytes({
+      channels: shape.channels,
+      area,
+      count,
+      e_begin: begin,
+      e_end: Math.min(count, begin + chunk),
+      accumulate: begin > 0 ? 1 : 0,
+      mode: a.mode,
+      eps,
+      stats_offset: a.statsOffset,
+      slot_a: slots[0],
+      slot_b: slots[1],
+    });
     await dispatch(rec, KERNELS.reduce, shape.channels, [
       a.src,
       a.x,
       a.stats,
       a.out,
-      rec.uniform(params.bytes(), "batch_norm_reduce params"),
+      rec.uniform(params, "batch_norm_reduce params"),
     ]);
   }
 }
@@ -168,12 +216,16 @@ export async function encodeBatchNormForward(rec: CommandRecorder, a: BatchNormF
     await reduce(rec, a.shape, { ...m, mode: 0 }, [0, 0], eps);
     await reduce(rec, a.shape, { ...m, mode: 1 }, [C, 0], eps);
     const count = a.shape.batch * a.shape.height * a.shape.width;
-    const params = new UniformWriter().u32(C).u32(runningOffset).f32(momentum)
-      .f32(count > 1 ? count / (count - 1) : 1);
+    const params = BATCH_NORM_RUNNING_PARAMS.bytes({
+      channels: C,
+      running_offset: runningOffset,
+      momentum,
+      unbias: count > 1 ? count / (count - 1) : 1,
+    });
     await dispatch(rec, KERNELS.running, C, [
       a.batchStats,
       a.running,
-      rec.uniform(params.bytes(), "batch_norm_running params"),
+      rec.uniform(params, "batch_norm_running params"),
     ]);
     [stats, statsOffset] = [a.batchStats, 0];
   } else if (a.mode !== "eval") {
@@ -212,10 +264,19 @@ async function apply(
   },
 ): Promise<void> {
   const area = shape.height * shape.width, size = shape.batch * shape.channels * area;
-  const params = new UniformWriter().u32(size).u32(shape.channels).u32(area).u32(shape.batch * area).u32(mode)
-    .f32(eps).u32(b.statsOffset).u32(b.gammaOffset).u32(b.betaOffset).u32(b.sumOffsets[0]).u32(
-      b.sumOffsets[1],
-    );
+  const params = BATCH_NORM_APPLY_PARAMS.bytes({
+    size,
+    channels: shape.channels,
+    area,
+    count: shape.batch * area,
+    mode,
+    eps,
+    stats_offset: b.statsOffset,
+    gamma_offset: b.gammaOffset,
+    beta_offset: b.betaOffset,
+    dbeta_offset: b.sumOffsets[0],
+    dgamma_offset: b.sumOffsets[1],
+  });
   await dispatch(rec, KERNELS.apply, size, [
     b.src,
     b.x,
@@ -223,7 +284,7 @@ async function apply(
     b.affine,
     b.sums,
     b.out,
-    rec.uniform(params.bytes(), "batch_norm_apply params"),
+    rec.uniform(params, "batch_norm_apply params"),
   ]);
 }
 

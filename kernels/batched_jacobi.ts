@@ -5,9 +5,21 @@
  * @module
  */
 import source from "./batched_jacobi.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
+
+/** The uniform struct of kernels/batched_jacobi.wgsl. */
+const BATCHED_JACOBI_PARAMS = new StructLayout(
+  "Params",
+  "kernels/batched_jacobi.wgsl",
+  [
+    ["count", "u32"],
+    ["sweeps", "u32"],
+    ["chunk", "u32"],
+    ["tolerance", "f32"],
+  ] as const,
+);
 
 /** The kernel. */
 export const BATCHED_JACOBI_KERNEL: KernelSource = {
@@ -67,13 +79,16 @@ export interface BatchedJacobiArgs {
 /** Records one dispatch running `sweeps` sweeps on every matrix. */
 export async function encodeBatchedJacobi(rec: CommandRecorder, a: BatchedJacobiArgs): Promise<void> {
   const constants = { WORKGROUP_SIZE, N: a.n, VECTORS: a.withVectors };
-  const pipeline = await getPipeline(rec.gpu, BATCHED_JACOBI_KERNEL, constants);
-  const params = new UniformWriter().u32(a.count).u32(a.sweeps).u32(a.chunk).f32(a.tolerance).bytes();
-  rec.dispatch({
-    pipeline,
-    label: BATCHED_JACOBI_KERNEL.label,
+  const params = BATCHED_JACOBI_PARAMS.bytes({
+    count: a.count,
+    sweeps: a.sweeps,
+    chunk: a.chunk,
+    tolerance: a.tolerance,
+  });
+  await dispatch1d(rec, {
+    kernel: BATCHED_JACOBI_KERNEL,
     constants,
+    invocations: a.count,
     bindings: [a.matrices, a.vectors, a.rotatingSweeps, a.completed, rec.uniform(params)],
-    workgroups: grid1d(a.count, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension),
   });
 }

@@ -27,74 +27,88 @@
 import forwardSource from "./conv2d_forward.wgsl" with { type: "text" };
 import backwardInputSource from "./conv2d_backward_input.wgsl" with { type: "text" };
 import backwardWeightSource from "./conv2d_backward_weight.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
-import { type Conv2dShape, type Conv2dSizes, conv2dSizes } from "../lib/reference/conv2d.ts";
+import { type Conv2dShape, conv2dSizes } from "./conv2d_shape.ts";
 import {
-  conv2dGemmSamplesPerChunk,
-  type Conv2dPass,
   encodeConv2dGemmBackwardInput,
   encodeConv2dGemmBackwardWeight,
   encodeConv2dGemmForward,
 } from "./conv2d_gemm.ts";
+import type { Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dForwardArgs } from "./conv2d_shape.ts";
+export {
+  type Conv2dBackwardInputArgs,
+  type Conv2dBackwardWeightArgs,
+  type Conv2dForwardArgs,
+} from "./conv2d_shape.ts";
+import { resolveConv2dVariant } from "./conv2d_variant.ts";
+export { CONV2D_GEMM_MIN_CHANNELS, resolveConv2dVariant, setConv2dAutoVariant } from "./conv2d_variant.ts";
 
-export type { Conv2dShape } from "../lib/reference/conv2d.ts";
+/** The uniform struct of kernels/conv2d_backward_weight.wgsl. */
+const CONV2D_BACKWARD_WEIGHT_PARAMS = new StructLayout(
+  "Params",
+  "kernels/conv2d_backward_weight.wgsl",
+  [
+    ["in_channels", "u32"],
+    ["out_channels", "u32"],
+    ["height", "u32"],
+    ["width", "u32"],
+    ["out_height", "u32"],
+    ["out_width", "u32"],
+    ["r_begin", "u32"],
+    ["r_end", "u32"],
+    ["accumulate", "u32"],
+    ["has_bias", "u32"],
+    ["weight_offset", "u32"],
+    ["bias_offset", "u32"],
+  ] as const,
+);
 
-/** How a conv2d pass runs: `"gemm"` (patch matrices + matmul), `"direct"` (one loop per output), or `"auto"`. */
-export type Conv2dVariant = "auto" | "gemm" | "direct";
+/** The uniform struct of kernels/conv2d_backward_input.wgsl. */
+const CONV2D_BACKWARD_INPUT_PARAMS = new StructLayout(
+  "Params",
+  "kernels/conv2d_backward_input.wgsl",
+  [
+    ["batch", "u32"],
+    ["in_channels", "u32"],
+    ["out_channels", "u32"],
+    ["height", "u32"],
+    ["width", "u32"],
+    ["out_height", "u32"],
+    ["out_width", "u32"],
+    ["o_begin", "u32"],
+    ["o_end", "u32"],
+    ["accumulate", "u32"],
+    ["weight_offset", "u32"],
+  ] as const,
+);
 
-/**
- * Rows of the product below which `"auto"` keeps the direct kernels: matmul's register block is 16
- * rows, and with fewer than 8 output (forward, weight gradient) or input (input gradient) channels
- * the direct kernels were faster (batch 8, 32x32, 64 channels on the other side, llvmpipe).
- */
-export const CONV2D_GEMM_MIN_CHANNELS = 8;
+/** The uniform struct of kernels/conv2d_forward.wgsl. */
+const CONV2D_FORWARD_PARAMS = new StructLayout(
+  "Params",
+  "kernels/conv2d_forward.wgsl",
+  [
+    ["batch", "u32"],
+    ["in_channels", "u32"],
+    ["out_channels", "u32"],
+    ["height", "u32"],
+    ["width", "u32"],
+    ["out_height", "u32"],
+    ["out_width", "u32"],
+    ["c_begin", "u32"],
+    ["c_end", "u32"],
+    ["accumulate", "u32"],
+    ["has_bias", "u32"],
+    ["weight_offset", "u32"],
+    ["bias_offset", "u32"],
+  ] as const,
+);
+export { type Conv2dVariant } from "./conv2d_shape.ts";
 
-let autoOverride: "gemm" | "direct" | undefined;
-
-/**
- * Makes `"auto"` resolve to one variant for every later call in this process (benchmarks use it to
- * time a whole model on the direct kernels), or restores the heuristic with `"auto"`.
- *
- * @param variant The variant `"auto"` means from now on.
- * @throws {RangeError} On an unknown variant.
- */
-export function setConv2dAutoVariant(variant: Conv2dVariant): void {
-  if (variant !== "auto" && variant !== "gemm" && variant !== "direct") {
-    throw new RangeError(`Cannot set the conv2d variant: "${variant}", must be auto, gemm or direct`);
-  }
-  autoOverride = variant === "auto" ? undefined : variant;
-}
-
-/**
- * The variant `"auto"` picks for a pass (unless {@linkcode setConv2dAutoVariant} fixed it): gemm unless the product has fewer than
- * {@linkcode CONV2D_GEMM_MIN_CHANNELS} rows or one sample's scratch exceeds the cap.
- *
- * @param gpu The GPU context.
- * @param shape The layer shape.
- * @param pass The pass.
- * @param variant The requested variant.
- * @returns `"gemm"` or `"direct"`.
- * @throws {RangeError} On an unknown variant.
- */
-export function resolveConv2dVariant(
-  gpu: GpuContext,
-  shape: Conv2dShape,
-  pass: Conv2dPass,
-  variant: Conv2dVariant = "auto",
-): "gemm" | "direct" {
-  if (variant === "gemm" || variant === "direct") return variant;
-  if (variant !== "auto") {
-    throw new RangeError(`Cannot run "conv2d": variant is "${variant}", must be auto, gemm or direct`);
-  }
-  if (autoOverride) return autoOverride;
-  const rows = pass === "backwardInput" ? shape.inChannels : shape.outChannels;
-  if (rows < CONV2D_GEMM_MIN_CHANNELS) return "direct";
-  return conv2dGemmSamplesPerChunk(gpu, shape, pass) >= 1 ? "gemm" : "direct";
-}
+export type { Conv2dShape } from "./conv2d_shape.ts";
 
 const WORKGROUP_SIZE = 64;
 
@@ -169,14 +183,7 @@ async function dispatch(
   invocations: number,
   bindings: GPUBuffer[],
 ): Promise<void> {
-  const overrides = constants(shape);
-  const pipeline = await getPipeline(rec.gpu, kernel, overrides);
-  const workgroups = grid1d(
-    invocations,
-    WORKGROUP_SIZE,
-    rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-  );
-  rec.dispatch({ pipeline, label: kernel.label, constants: overrides, bindings, workgroups });
+  await dispatch1d(rec, { kernel, constants: constants(shape), invocations, bindings });
 }
 
 function checkBuffer(action: string, what: string, buffer: GPUBuffer, elements: number, offset = 0): void {
@@ -190,28 +197,6 @@ function checkBuffer(action: string, what: string, buffer: GPUBuffer, elements: 
       }`,
     );
   }
-}
-
-function shapeFields(w: UniformWriter, shape: Conv2dShape, s: Conv2dSizes): UniformWriter {
-  return w.u32(shape.inChannels).u32(shape.outChannels).u32(shape.height).u32(shape.width)
-    .u32(s.outHeight).u32(s.outWidth);
-}
-
-/** Arguments of {@linkcode encodeConv2dForward}. */
-export interface Conv2dForwardArgs {
-  shape: Conv2dShape;
-  /** The kernel variant (default `"auto"`). */
-  variant?: Conv2dVariant;
-  /** Input [N, C_in, H, W]. */
-  x: GPUBuffer;
-  /** Weight [C_out, C_in, k, k] starting at element `weightOffset`. */
-  weight: GPUBuffer;
-  weightOffset?: number;
-  /** Bias [C_out] starting at element `biasOffset` (may be the weight's buffer); none when omitted. */
-  bias?: GPUBuffer;
-  biasOffset?: number;
-  /** Output [N, C_out, H_out, W_out]; must differ from the inputs. */
-  y: GPUBuffer;
 }
 
 /**
@@ -234,33 +219,29 @@ export async function encodeConv2dForward(rec: CommandRecorder, a: Conv2dForward
   const chunk = conv2dChannelsPerDispatch(rec.gpu, a.shape.kernelSize);
   for (let begin = 0; begin < a.shape.inChannels; begin += chunk) {
     const end = Math.min(a.shape.inChannels, begin + chunk);
-    const params = shapeFields(new UniformWriter().u32(a.shape.batch), a.shape, s)
-      .u32(begin).u32(end).u32(begin > 0 ? 1 : 0).u32(a.bias ? 1 : 0)
-      .u32(a.weightOffset ?? 0).u32(a.biasOffset ?? 0);
+    const params = CONV2D_FORWARD_PARAMS.bytes({
+      batch: a.shape.batch,
+      in_channels: a.shape.inChannels,
+      out_channels: a.shape.outChannels,
+      height: a.shape.height,
+      width: a.shape.width,
+      out_height: s.outHeight,
+      out_width: s.outWidth,
+      c_begin: begin,
+      c_end: end,
+      accumulate: begin > 0 ? 1 : 0,
+      has_bias: a.bias ? 1 : 0,
+      weight_offset: a.weightOffset ?? 0,
+      bias_offset: a.biasOffset ?? 0,
+    });
     await dispatch(rec, KERNELS.forward, a.shape, s.outputSize, [
       a.x,
       a.weight,
       a.bias ?? a.weight,
       a.y,
-      rec.uniform(params.bytes(), "conv2d_forward params"),
+      rec.uniform(params, "conv2d_forward params"),
     ]);
   }
-}
-
-/** Arguments of {@linkcode encodeConv2dBackwardInput}. */
-export interface Conv2dBackwardInputArgs {
-  shape: Conv2dShape;
-  /** The kernel variant (default `"auto"`). */
-  variant?: Conv2dVariant;
-  /** g = dL/dy [N, C_out, H_out, W_out]. */
-  gradOutput: GPUBuffer;
-  /** Weight [C_out, C_in, k, k] starting at element `weightOffset`. */
-  weight: GPUBuffer;
-  weightOffset?: number;
-  /** dL/dx [N, C_in, H, W]; must differ from the inputs. */
-  gradInput: GPUBuffer;
-  /** Add to gradInput instead of overwriting it (default false). */
-  accumulate?: boolean;
 }
 
 /**
@@ -285,33 +266,26 @@ export async function encodeConv2dBackwardInput(
   const chunk = conv2dChannelsPerDispatch(rec.gpu, a.shape.kernelSize);
   for (let begin = 0; begin < a.shape.outChannels; begin += chunk) {
     const end = Math.min(a.shape.outChannels, begin + chunk);
-    const params = shapeFields(new UniformWriter().u32(a.shape.batch), a.shape, s)
-      .u32(begin).u32(end).u32(a.accumulate || begin > 0 ? 1 : 0).u32(a.weightOffset ?? 0);
+    const params = CONV2D_BACKWARD_INPUT_PARAMS.bytes({
+      batch: a.shape.batch,
+      in_channels: a.shape.inChannels,
+      out_channels: a.shape.outChannels,
+      height: a.shape.height,
+      width: a.shape.width,
+      out_height: s.outHeight,
+      out_width: s.outWidth,
+      o_begin: begin,
+      o_end: end,
+      accumulate: a.accumulate || begin > 0 ? 1 : 0,
+      weight_offset: a.weightOffset ?? 0,
+    });
     await dispatch(rec, KERNELS.backwardInput, a.shape, s.inputSize, [
       a.gradOutput,
       a.weight,
       a.gradInput,
-      rec.uniform(params.bytes(), "conv2d_backward_input params"),
+      rec.uniform(params, "conv2d_backward_input params"),
     ]);
   }
-}
-
-/** Arguments of {@linkcode encodeConv2dBackwardWeight}. */
-export interface Conv2dBackwardWeightArgs {
-  shape: Conv2dShape;
-  /** The kernel variant (default `"auto"`). */
-  variant?: Conv2dVariant;
-  /** Input [N, C_in, H, W]. */
-  x: GPUBuffer;
-  /** g = dL/dy [N, C_out, H_out, W_out]. */
-  gradOutput: GPUBuffer;
-  /** Gradient vector: dL/dw [C_out, C_in, k, k] at `weightOffset`, dL/db [C_out] at `biasOffset`. */
-  grad: GPUBuffer;
-  weightOffset?: number;
-  /** Where dL/db goes in `grad`; no bias gradient when omitted. */
-  biasOffset?: number;
-  /** Add to grad instead of overwriting it (default false). */
-  accumulate?: boolean;
 }
 
 /**
@@ -340,14 +314,25 @@ export async function encodeConv2dBackwardWeight(
   const chunk = conv2dRowsPerDispatch(rec.gpu, s.outWidth);
   for (let begin = 0; begin < rows; begin += chunk) {
     const end = Math.min(rows, begin + chunk);
-    const params = shapeFields(new UniformWriter(), a.shape, s)
-      .u32(begin).u32(end).u32(a.accumulate || begin > 0 ? 1 : 0).u32(hasBias ? 1 : 0)
-      .u32(a.weightOffset ?? 0).u32(a.biasOffset ?? 0);
+    const params = CONV2D_BACKWARD_WEIGHT_PARAMS.bytes({
+      in_channels: a.shape.inChannels,
+      out_channels: a.shape.outChannels,
+      height: a.shape.height,
+      width: a.shape.width,
+      out_height: s.outHeight,
+      out_width: s.outWidth,
+      r_begin: begin,
+      r_end: end,
+      accumulate: a.accumulate || begin > 0 ? 1 : 0,
+      has_bias: hasBias ? 1 : 0,
+      weight_offset: a.weightOffset ?? 0,
+      bias_offset: a.biasOffset ?? 0,
+    });
     await dispatch(rec, KERNELS.backwardWeight, a.shape, s.weightSize + (hasBias ? a.shape.outChannels : 0), [
       a.x,
       a.gradOutput,
       a.grad,
-      rec.uniform(params.bytes(), "conv2d_backward_weight params"),
+      rec.uniform(params, "conv2d_backward_weight params"),
     ]);
   }
 }

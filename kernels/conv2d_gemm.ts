@@ -27,10 +27,10 @@
 import type { CommandRecorder } from "../lib/gpu/recorder.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
-import type { MatmulPlan } from "../lib/backend/tensor.ts";
+import type { MatmulPlan } from "./matmul_shape.ts";
 import { encodeMatmul } from "./matmul.ts";
 import { encodeViewCopy } from "./model_ops.ts";
-import { type Conv2dShape, conv2dSizes } from "../lib/reference/conv2d.ts";
+import { type Conv2dShape, conv2dSizes } from "./conv2d_shape.ts";
 import {
   encodeIm2col,
   encodePackWeight,
@@ -38,7 +38,7 @@ import {
   encodeSwapAxes,
   type PackWeightArgs,
 } from "./conv2d_layout.ts";
-import type { Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dForwardArgs } from "./conv2d.ts";
+import type { Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dForwardArgs } from "./conv2d_shape.ts";
 
 /** The most scratch memory one conv pass uses per recorder, in bytes (64 MiB). */
 export const CONV2D_SCRATCH_BYTES = 64 * 1024 * 1024;

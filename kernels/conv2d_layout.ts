@@ -19,11 +19,78 @@ import im2colSource from "./conv2d_im2col.wgsl" with { type: "text" };
 import packWeightSource from "./conv2d_pack_weight.wgsl" with { type: "text" };
 import swapAxesSource from "./conv2d_swap_axes.wgsl" with { type: "text" };
 import scatterWeightSource from "./conv2d_scatter_weight.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource, type OverrideConstants } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
-import type { Conv2dShape } from "../lib/reference/conv2d.ts";
-import type { Im2colShape } from "../lib/reference/conv2d_im2col.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
+import type { Conv2dShape } from "./conv2d_shape.ts";
+import type { Im2colShape } from "./conv2d_shape.ts";
+
+/** The uniform struct of kernels/conv2d_scatter_weight.wgsl. */
+const SCATTER_WEIGHT_PARAMS = new StructLayout(
+  "Params",
+  "kernels/conv2d_scatter_weight.wgsl",
+  [
+    ["out_channels", "u32"],
+    ["k_dim", "u32"],
+    ["k_padded", "u32"],
+    ["weight_offset", "u32"],
+    ["bias_offset", "u32"],
+    ["has_bias", "u32"],
+    ["accumulate", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/conv2d_swap_axes.wgsl. */
+const SWAP_AXES_PARAMS = new StructLayout(
+  "Params",
+  "kernels/conv2d_swap_axes.wgsl",
+  [
+    ["channels", "u32"],
+    ["pixels", "u32"],
+    ["sample_begin", "u32"],
+    ["rows", "u32"],
+    ["y_begin", "u32"],
+    ["z_begin", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/conv2d_pack_weight.wgsl. */
+const PACK_WEIGHT_PARAMS = new StructLayout(
+  "Params",
+  "kernels/conv2d_pack_weight.wgsl",
+  [
+    ["in_channels", "u32"],
+    ["out_channels", "u32"],
+    ["k_padded", "u32"],
+    ["weight_offset", "u32"],
+    ["bias_offset", "u32"],
+    ["has_bias", "u32"],
+    ["flipped", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/conv2d_im2col.wgsl. */
+const IM2COL_PARAMS = new StructLayout(
+  "Params",
+  "kernels/conv2d_im2col.wgsl",
+  [
+    ["channels", "u32"],
+    ["height", "u32"],
+    ["width", "u32"],
+    ["out_height", "u32"],
+    ["out_width", "u32"],
+    ["inv_out_width", "f32"],
+    ["padding", "u32"],
+    ["sample_begin", "u32"],
+    ["rows", "u32"],
+    ["k_dim", "u32"],
+    ["k_padded", "u32"],
+    ["ones_row", "u32"],
+    ["row_layout", "u32"],
+    ["y_begin", "u32"],
+    ["z_begin", "u32"],
+  ] as const,
+);
 
 const WORKGROUP_SIZE = 64;
 
@@ -50,16 +117,10 @@ async function dispatch(
   invocations: number,
   bindings: GPUBuffer[],
 ): Promise<void> {
-  const constants: OverrideConstants = kernelSize === undefined
+  const constants: OverrideConstants & { WORKGROUP_SIZE: number } = kernelSize === undefined
     ? { WORKGROUP_SIZE }
     : { WORKGROUP_SIZE, KERNEL_SIZE: kernelSize };
-  const pipeline = await getPipeline(rec.gpu, kernel, constants);
-  const workgroups = grid1d(
-    invocations,
-    WORKGROUP_SIZE,
-    rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-  );
-  rec.dispatch({ pipeline, label: kernel.label, constants, bindings, workgroups });
+  await dispatch1d(rec, { kernel, constants, invocations, bindings });
 }
 
 /** Arguments of {@linkcode encodeIm2col}. */
@@ -91,7 +152,7 @@ async function dispatch3d(
   kernelSize: number | undefined,
   [x, y, z]: [number, number, number],
   bindings: GPUBuffer[],
-  params: (yBegin: number, zBegin: number) => UniformWriter,
+  params: (yBegin: number, zBegin: number) => ArrayBuffer,
 ): Promise<void> {
   const constants: OverrideConstants = kernelSize === undefined
     ? { WORKGROUP_SIZE }
@@ -100,7 +161,7 @@ async function dispatch3d(
   const max = rec.gpu.device.limits.maxComputeWorkgroupsPerDimension;
   for (let zBegin = 0; zBegin < z; zBegin += max) {
     for (let yBegin = 0; yBegin < y; yBegin += max) {
-      const uniform = rec.uniform(params(yBegin, zBegin).bytes(), `${kernel.label} params`);
+      const uniform = rec.uniform(params(yBegin, zBegin), `${kernel.label} params`);
       rec.dispatch({
         pipeline,
         label: kernel.label,
@@ -140,9 +201,23 @@ export async function encodeIm2col(rec: CommandRecorder, a: Im2colArgs): Promise
     grid,
     [a.x, a.out],
     (yBegin, zBegin) =>
-      new UniformWriter().u32(s.channels).u32(s.height).u32(s.width).u32(outHeight).u32(outWidth)
-        .f32(1 / outWidth).u32(s.padding).u32(a.sampleBegin).u32(a.rows).u32(s.channels * s.kernelSize ** 2)
-        .u32(a.kPadded).u32(a.onesRow ? 1 : 0).u32(columns ? 0 : 1).u32(yBegin).u32(zBegin),
+      IM2COL_PARAMS.bytes({
+        channels: s.channels,
+        height: s.height,
+        width: s.width,
+        out_height: outHeight,
+        out_width: outWidth,
+        inv_out_width: 1 / outWidth,
+        padding: s.padding,
+        sample_begin: a.sampleBegin,
+        rows: a.rows,
+        k_dim: s.channels * s.kernelSize ** 2,
+        k_padded: a.kPadded,
+        ones_row: a.onesRow ? 1 : 0,
+        row_layout: columns ? 0 : 1,
+        y_begin: yBegin,
+        z_begin: zBegin,
+      }),
   );
 }
 
@@ -171,13 +246,20 @@ export interface PackWeightArgs {
  */
 export async function encodePackWeight(rec: CommandRecorder, a: PackWeightArgs): Promise<void> {
   const { shape, kPadded } = a, rows = a.flipped ? shape.inChannels : shape.outChannels;
-  const params = new UniformWriter().u32(shape.inChannels).u32(shape.outChannels).u32(kPadded)
-    .u32(a.weightOffset).u32(a.bias?.offset ?? 0).u32(a.bias ? 1 : 0).u32(a.flipped ? 1 : 0);
+  const params = PACK_WEIGHT_PARAMS.bytes({
+    in_channels: shape.inChannels,
+    out_channels: shape.outChannels,
+    k_padded: kPadded,
+    weight_offset: a.weightOffset,
+    bias_offset: a.bias?.offset ?? 0,
+    has_bias: a.bias ? 1 : 0,
+    flipped: a.flipped ? 1 : 0,
+  });
   await dispatch(rec, KERNELS.packWeight, shape.kernelSize, rows * kPadded, [
     a.weight,
     a.bias?.buffer ?? a.weight,
     a.out,
-    rec.uniform(params.bytes(), "conv2d_pack_weight params"),
+    rec.uniform(params, "conv2d_pack_weight params"),
   ]);
 }
 
@@ -208,9 +290,14 @@ export async function encodeSwapAxes(rec: CommandRecorder, a: SwapAxesArgs): Pro
     [a.pixels, a.rows, a.channels],
     [a.g, a.out],
     (yBegin, zBegin) =>
-      new UniformWriter().u32(a.channels).u32(a.pixels).u32(a.sampleBegin).u32(a.rows).u32(yBegin).u32(
-        zBegin,
-      ),
+      SWAP_AXES_PARAMS.bytes({
+        channels: a.channels,
+        pixels: a.pixels,
+        sample_begin: a.sampleBegin,
+        rows: a.rows,
+        y_begin: yBegin,
+        z_begin: zBegin,
+      }),
   );
 }
 
@@ -239,11 +326,18 @@ export interface ScatterWeightArgs {
  * @param a Buffers, sizes, offsets and `accumulate`.
  */
 export async function encodeScatterWeight(rec: CommandRecorder, a: ScatterWeightArgs): Promise<void> {
-  const params = new UniformWriter().u32(a.outChannels).u32(a.kDim).u32(a.kPadded).u32(a.weightOffset)
-    .u32(a.biasOffset ?? 0).u32(a.biasOffset !== undefined ? 1 : 0).u32(a.accumulate ? 1 : 0);
+  const params = SCATTER_WEIGHT_PARAMS.bytes({
+    out_channels: a.outChannels,
+    k_dim: a.kDim,
+    k_padded: a.kPadded,
+    weight_offset: a.weightOffset,
+    bias_offset: a.biasOffset ?? 0,
+    has_bias: a.biasOffset !== undefined ? 1 : 0,
+    accumulate: a.accumulate ? 1 : 0,
+  });
   await dispatch(rec, KERNELS.scatterWeight, undefined, a.outChannels * (a.kDim + 1), [
     a.product,
     a.grad,
-    rec.uniform(params.bytes(), "conv2d_scatter_weight params"),
+    rec.uniform(params, "conv2d_scatter_weight params"),
   ]);
 }

@@ -2,7 +2,7 @@
 // phase + PCD-k, many epochs per dispatch, one invocation per seed (barrier-free), sizes up to
 // 12 x 12 held as three vec4 lanes per row (zero-padded).
 //
-// Per epoch t (global) of seed (setting s, member m), as lib/reference/dyson_gaussian_rbm.ts:
+// Per epoch t (global) of seed (setting s, member m), as lib/dyson/gaussian_rbm_reference.ts:
 // each of the seed's B chains runs h ~ N(sigma^2 W v + eta, sigma^2), then k times
 // {v ~ N(W^T h / mu^2, 1 / mu^2), h ~ ...} (the last h is not drawn); C = mean v v^T,
 // vbar = mean v; dW = sigma^2 W (K^-1 - C) - eta vbar^T; momentum, l2, optional mu update; a

@@ -2,7 +2,7 @@
  * Elementwise kernels: activation (and derivatives), axpy, scale, fill, and the row gather.
  *
  * Each records one dispatch of one invocation per element; sizes past
- * 65,535 workgroups use a 2-D grid (grid1d). A size of 0 records nothing.
+ * 65,535 workgroups use a 2-D grid (dispatch1d). A size of 0 records nothing.
  *
  * @module
  */
@@ -12,10 +12,60 @@ import scaleSource from "./scale.wgsl" with { type: "text" };
 import fillSource from "./fill.wgsl" with { type: "text" };
 import gatherRowsSource from "./gather_rows.wgsl" with { type: "text" };
 import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
+import { StructLayout, UniformWriter } from "../lib/gpu/params.ts";
 import { ACTIVATION_SLOTS, type DerivativeOrder } from "../lib/activations.ts";
+
+/** The uniform struct of kernels/gather_rows.wgsl. */
+const GATHER_ROWS_PARAMS = new StructLayout(
+  "Params",
+  "kernels/gather_rows.wgsl",
+  [
+    ["count", "u32"],
+    ["cols", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/fill.wgsl. */
+const FILL_PARAMS = new StructLayout(
+  "Params",
+  "kernels/fill.wgsl",
+  [
+    ["size", "u32"],
+    ["bits", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/scale.wgsl. */
+const SCALE_PARAMS = new StructLayout(
+  "Params",
+  "kernels/scale.wgsl",
+  [
+    ["size", "u32"],
+    ["alpha", "f32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/axpy.wgsl. */
+const AXPY_PARAMS = new StructLayout(
+  "Params",
+  "kernels/axpy.wgsl",
+  [
+    ["size", "u32"],
+    ["alpha", "f32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/activation.wgsl. */
+const ACTIVATION_PARAMS = new StructLayout(
+  "Params",
+  "kernels/activation.wgsl",
+  [
+    ["size", "u32"],
+    ["order", "u32"],
+  ] as const,
+);
 
 const WORKGROUP_SIZE = 64;
 
@@ -36,17 +86,7 @@ async function dispatchElementwise(
   size: number,
   bindings: GPUBuffer[],
 ): Promise<void> {
-  if (size === 0) return;
-  const constants = { WORKGROUP_SIZE };
-  const pipeline = await getPipeline(rec.gpu, kernel, constants);
-  const max = rec.gpu.device.limits.maxComputeWorkgroupsPerDimension;
-  rec.dispatch({
-    pipeline,
-    label: kernel.label,
-    constants,
-    bindings,
-    workgroups: grid1d(size, WORKGROUP_SIZE, max),
-  });
+  await dispatch1d(rec, { kernel, constants: { WORKGROUP_SIZE }, invocations: size, bindings });
 }
 
 /** Packs activation coefficients as the uniform `array<vec4<f32>, 3>`. */
@@ -72,7 +112,7 @@ export function encodeActivation(
     order: DerivativeOrder;
   },
 ): Promise<void> {
-  const params = rec.uniform(new UniformWriter().u32(args.size).u32(args.order).bytes());
+  const params = rec.uniform(ACTIVATION_PARAMS.bytes({ size: args.size, order: args.order }));
   return dispatchElementwise(rec, KERNELS.activation, args.size, [
     args.x,
     args.out,
@@ -86,7 +126,7 @@ export function encodeAxpy(
   rec: CommandRecorder,
   args: { x: GPUBuffer; y: GPUBuffer; size: number; alpha: number },
 ): Promise<void> {
-  const params = rec.uniform(new UniformWriter().u32(args.size).f32(args.alpha).bytes());
+  const params = rec.uniform(AXPY_PARAMS.bytes({ size: args.size, alpha: args.alpha }));
   return dispatchElementwise(rec, KERNELS.axpy, args.size, [args.x, args.y, params]);
 }
 
@@ -95,7 +135,7 @@ export function encodeScale(
   rec: CommandRecorder,
   args: { x: GPUBuffer; size: number; alpha: number },
 ): Promise<void> {
-  const params = rec.uniform(new UniformWriter().u32(args.size).f32(args.alpha).bytes());
+  const params = rec.uniform(SCALE_PARAMS.bytes({ size: args.size, alpha: args.alpha }));
   return dispatchElementwise(rec, KERNELS.scale, args.size, [args.x, params]);
 }
 
@@ -104,7 +144,7 @@ export function encodeFill(
   rec: CommandRecorder,
   args: { x: GPUBuffer; size: number; bits: number },
 ): Promise<void> {
-  const params = rec.uniform(new UniformWriter().u32(args.size).u32(args.bits).bytes());
+  const params = rec.uniform(FILL_PARAMS.bytes({ size: args.size, bits: args.bits }));
   return dispatchElementwise(rec, KERNELS.fill, args.size, [args.x, params]);
 }
 
@@ -113,7 +153,7 @@ export function encodeGatherRows(
   rec: CommandRecorder,
   args: { x: GPUBuffer; indices: GPUBuffer; out: GPUBuffer; count: number; cols: number },
 ): Promise<void> {
-  const params = rec.uniform(new UniformWriter().u32(args.count).u32(args.cols).bytes());
+  const params = rec.uniform(GATHER_ROWS_PARAMS.bytes({ count: args.count, cols: args.cols }));
   return dispatchElementwise(rec, KERNELS.gatherRows, args.count * args.cols, [
     args.x,
     args.indices,

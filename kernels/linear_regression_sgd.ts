@@ -5,9 +5,28 @@
  */
 import source from "./linear_regression_sgd.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "./random.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
+
+/** The uniform struct of kernels/linear_regression_sgd.wgsl. */
+const LINEAR_REGRESSION_SGD_PARAMS = new StructLayout(
+  "Params",
+  "kernels/linear_regression_sgd.wgsl",
+  [
+    ["d", "u32"],
+    ["walkers", "u32"],
+    ["steps", "u32"],
+    ["step_offset", "u32"],
+    ["seed", "u32"],
+    ["stream", "u32"],
+    ["record_every", "u32"],
+    ["history_len", "u32"],
+    ["chunk", "u32"],
+    ["lr", "f32"],
+    ["inv_sqrt_d", "f32"],
+  ] as const,
+);
 
 /** The kernel: the Philox library, then kernels/linear_regression_sgd.wgsl. */
 export const LINEAR_REGRESSION_SGD_KERNEL: KernelSource = {
@@ -54,17 +73,23 @@ export async function encodeLinearRegressionSgd(
   a: LinearRegressionSgdArgs,
 ): Promise<void> {
   const constants = { WORKGROUP_SIZE };
-  const pipeline = await getPipeline(rec.gpu, LINEAR_REGRESSION_SGD_KERNEL, constants);
-  const params = new UniformWriter()
-    .u32(a.d).u32(a.walkers).u32(a.steps).u32(a.stepOffset)
-    .u32(a.seed).u32(a.stream).u32(a.recordEvery).u32(a.historyLength)
-    .u32(a.chunk).f32(a.learningRate).f32(1 / Math.sqrt(a.d))
-    .bytes();
-  rec.dispatch({
-    pipeline,
-    label: LINEAR_REGRESSION_SGD_KERNEL.label,
+  const params = LINEAR_REGRESSION_SGD_PARAMS.bytes({
+    d: a.d,
+    walkers: a.walkers,
+    steps: a.steps,
+    step_offset: a.stepOffset,
+    seed: a.seed,
+    stream: a.stream,
+    record_every: a.recordEvery,
+    history_len: a.historyLength,
+    chunk: a.chunk,
+    lr: a.learningRate,
+    inv_sqrt_d: 1 / Math.sqrt(a.d),
+  });
+  await dispatch1d(rec, {
+    kernel: LINEAR_REGRESSION_SGD_KERNEL,
     constants,
+    invocations: a.walkers,
     bindings: [a.teacher, a.weights, a.history, a.completed, rec.uniform(params)],
-    workgroups: grid1d(a.walkers, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension),
   });
 }

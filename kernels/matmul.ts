@@ -28,11 +28,34 @@ import { activationUniform } from "./elementwise.ts";
 import { CommandRecorder } from "../lib/gpu/recorder.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
 import { getPipeline, type KernelSource, type OverrideConstants } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
-import { type MatmulPlan, planMatmul } from "../lib/backend/tensor.ts";
+import { type MatmulPlan, planMatmul } from "./matmul_shape.ts";
 import { ACTIVATION_SLOTS } from "../lib/activations.ts";
+
+/** The uniform struct of kernels/matmul_epilogue.wgsl. */
+const MATMUL_PARAMS = new StructLayout(
+  "Params",
+  "kernels/matmul_epilogue.wgsl",
+  [
+    ["m", "u32"],
+    ["n", "u32"],
+    ["k_begin", "u32"],
+    ["k_end", "u32"],
+    ["a_row_stride", "u32"],
+    ["a_k_stride", "u32"],
+    ["b_k_stride", "u32"],
+    ["b_col_stride", "u32"],
+    ["stride_a", "u32"],
+    ["stride_b", "u32"],
+    ["stride_c", "u32"],
+    ["batch_base", "u32"],
+    ["accumulate", "u32"],
+    ["apply_bias", "u32"],
+    ["apply_activation", "u32"],
+  ] as const,
+);
 
 /** Kernel variants of matmul. */
 export type MatmulVariant = "naive" | "blocked" | "tiled";
@@ -282,17 +305,28 @@ export async function encodeMatmul(rec: CommandRecorder, args: MatmulArgs): Prom
     const kEnd = Math.min(k, kBegin + kChunk);
     const last = kEnd === k;
     for (let batchBase = 0; batchBase < batch; batchBase += maxZ) {
-      const params = new UniformWriter()
-        .u32(m).u32(n).u32(kBegin).u32(kEnd)
-        .u32(args.transposeA ? 1 : k).u32(args.transposeA ? m : 1) // op(A)[i, p] strides
-        .u32(args.transposeB ? 1 : n).u32(args.transposeB ? k : 1) // op(B)[p, j] strides
-        .u32(plan.strideA).u32(plan.strideB).u32(plan.strideC).u32(batchBase)
-        .u32(kBegin > 0 ? 1 : 0).u32(last && args.bias ? 1 : 0).u32(last && args.activation ? 1 : 0);
+      const params = MATMUL_PARAMS.bytes({
+        m,
+        n,
+        k_begin: kBegin,
+        k_end: kEnd,
+        a_row_stride: args.transposeA ? 1 : k,
+        a_k_stride: args.transposeA ? m : 1,
+        b_k_stride: args.transposeB ? 1 : n,
+        b_col_stride: args.transposeB ? k : 1,
+        stride_a: plan.strideA,
+        stride_b: plan.strideB,
+        stride_c: plan.strideC,
+        batch_base: batchBase,
+        accumulate: kBegin > 0 ? 1 : 0,
+        apply_bias: last && args.bias ? 1 : 0,
+        apply_activation: last && args.activation ? 1 : 0,
+      });
       rec.dispatch({
         pipeline,
         label: info.kernel.label,
         constants: info.constants,
-        bindings: [args.a, args.b, args.c, bias, rec.uniform(params.bytes(), "matmul params"), coefficients],
+        bindings: [args.a, args.b, args.c, bias, rec.uniform(params, "matmul params"), coefficients],
         workgroups: [grid[0], grid[1], Math.min(maxZ, batch - batchBase)],
       });
     }

@@ -3,12 +3,12 @@
 //   out[i] = u[i] act'(z[i])                              (second_order = 0)
 //   out[i] = u[i] act'(z[i]) + w[i] act''(z[i]) s[i]      (second_order = 1)
 // Backward: u = dL/da gives dL/dz. R-forward: u = R(z) gives R(a). R-backward: u = R(h), w = h,
-// s = R(z) gives R(g) (see lib/reference/mlp.ts).
+// s = R(z) gives R(g) (see lib/models/mlp_reference.ts).
 //
 // Bindings: 0 z (read), 1 u (read), 2 w (read), 3 s (read) (w and s dummies unless second_order),
 //           4 out (read_write), 5 params (uniform), 6 coefficients (uniform, activation library).
 // Grid: one invocation per element, workgroups from grid1d(size, WORKGROUP_SIZE).
-// Reference: mlpReference (lib/reference/mlp.ts), evaluateActivation (lib/activations.ts).
+// Reference: mlpReference (lib/models/mlp_reference.ts), evaluateActivation (lib/activations.ts).
 
 struct Params {
   size: u32,

@@ -6,7 +6,7 @@
 //
 // Bindings: 0 x (read), 1 out (read_write), 2 params (uniform).
 // Grid: (ceil(cols / WORKGROUP_SIZE)).
-// Reference: accumulateWeightGradient (db) in lib/reference/mlp.ts, float64.
+// Reference: accumulateWeightGradient (db) in lib/models/mlp_reference.ts, float64.
 
 struct Params {
   row_begin: u32,

@@ -22,12 +22,74 @@ import viewCopySource from "./model_view_copy.wgsl" with { type: "text" };
 import transposeSource from "./model_transpose.wgsl" with { type: "text" };
 import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
 import { activationUniform } from "./elementwise.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
-import type { LossName } from "../lib/models/losses.ts";
+
+/** The uniform struct of kernels/model_transpose.wgsl. */
+const MODEL_TRANSPOSE_PARAMS = new StructLayout(
+  "Params",
+  "kernels/model_transpose.wgsl",
+  [
+    ["rows", "u32"],
+    ["cols", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/model_view_copy.wgsl. */
+const MODEL_VIEW_COPY_PARAMS = new StructLayout(
+  "Params",
+  "kernels/model_view_copy.wgsl",
+  [
+    ["size", "u32"],
+    ["src_offset", "u32"],
+    ["dst_offset", "u32"],
+    ["accumulate", "u32"],
+    ["alpha", "f32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/model_column_sum.wgsl. */
+const MODEL_COLUMN_SUM_PARAMS = new StructLayout(
+  "Params",
+  "kernels/model_column_sum.wgsl",
+  [
+    ["row_begin", "u32"],
+    ["row_end", "u32"],
+    ["cols", "u32"],
+    ["offset", "u32"],
+    ["accumulate", "u32"],
+    ["scale", "f32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/model_activation_backward.wgsl. */
+const MODEL_ACTIVATION_BACKWARD_PARAMS = new StructLayout(
+  "Params",
+  "kernels/model_activation_backward.wgsl",
+  [
+    ["size", "u32"],
+    ["second_order", "u32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/model_loss.wgsl. */
+const MODEL_LOSS_PARAMS = new StructLayout(
+  "Params",
+  "kernels/model_loss.wgsl",
+  [
+    ["rows", "u32"],
+    ["cols", "u32"],
+    ["loss", "u32"],
+    ["with_direction", "u32"],
+    ["scale", "f32"],
+  ] as const,
+);
+
+/** Loss functions of the models. */
+export type LossName = "squared" | "crossEntropy";
 
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };
@@ -73,18 +135,21 @@ function dummy(rec: CommandRecorder, access: "read" | "write" = "read"): GPUBuff
   return pair[access === "read" ? 0 : 1];
 }
 
-async function dispatch(
+/** One invocation per element (`grid2d`: the kernel reads a 2-D grid's linear index; else x only, checked). */
+function dispatch(
   rec: CommandRecorder,
   kernel: KernelSource,
-  workgroups: [number, number?],
+  invocations: number,
   bindings: GPUBuffer[],
+  grid2d = true,
 ): Promise<void> {
-  const pipeline = await getPipeline(rec.gpu, kernel, CONSTANTS);
-  rec.dispatch({ pipeline, label: kernel.label, constants: CONSTANTS, bindings, workgroups });
-}
-
-function elementGrid(rec: CommandRecorder, size: number): [number, number] {
-  return grid1d(size, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension);
+  const max = rec.gpu.device.limits.maxComputeWorkgroupsPerDimension;
+  if (!grid2d && Math.ceil(invocations / WORKGROUP_SIZE) > max) {
+    throw new RangeError(
+      `Cannot dispatch "${kernel.label}": ${invocations} invocations need more than ${max} workgroups`,
+    );
+  }
+  return dispatch1d(rec, { kernel, constants: CONSTANTS, invocations, bindings });
 }
 
 /** Arguments of {@linkcode encodeModelLoss}. */
@@ -116,17 +181,22 @@ export async function encodeModelLoss(rec: CommandRecorder, a: ModelLossArgs): P
     throw new RangeError(`Cannot run "model_loss": ${a.cols} outputs per sample exceed the loop budget`);
   }
   if (a.rows === 0) return;
-  const params = new UniformWriter().u32(a.rows).u32(a.cols).u32(a.loss === "squared" ? 0 : 1)
-    .u32(a.direction ? 1 : 0).f32(a.scale);
-  await dispatch(rec, KERNELS.loss, [Math.ceil(a.rows / WORKGROUP_SIZE)], [
+  const params = MODEL_LOSS_PARAMS.bytes({
+    rows: a.rows,
+    cols: a.cols,
+    loss: a.loss === "squared" ? 0 : 1,
+    with_direction: a.direction ? 1 : 0,
+    scale: a.scale,
+  });
+  await dispatch(rec, KERNELS.loss, a.rows, [
     a.f,
     a.y,
     a.direction?.rf ?? dummy(rec),
     a.g,
     a.direction?.rg ?? dummy(rec, "write"),
     a.losses,
-    rec.uniform(params.bytes(), "model_loss params"),
-  ]);
+    rec.uniform(params, "model_loss params"),
+  ], false);
 }
 
 /**
@@ -147,14 +217,14 @@ export async function encodeActivationBackward(
   },
 ): Promise<void> {
   if (a.size === 0) return;
-  const params = new UniformWriter().u32(a.size).u32(a.second ? 1 : 0);
-  await dispatch(rec, KERNELS.activationBackward, elementGrid(rec, a.size), [
+  const params = MODEL_ACTIVATION_BACKWARD_PARAMS.bytes({ size: a.size, second_order: a.second ? 1 : 0 });
+  await dispatch(rec, KERNELS.activationBackward, a.size, [
     a.z,
     a.u,
     a.second?.w ?? dummy(rec),
     a.second?.s ?? dummy(rec),
     a.out,
-    rec.uniform(params.bytes(), "model_activation_backward params"),
+    rec.uniform(params, "model_activation_backward params"),
     activationUniform(rec, a.coefficients),
   ]);
 }
@@ -182,13 +252,19 @@ export async function encodeColumnSum(
   const rowsPerDispatch = Math.max(1, loopBudget(rec.gpu) - 1);
   for (let begin = 0; begin === 0 || begin < a.rows; begin += rowsPerDispatch) {
     const end = Math.min(a.rows, begin + rowsPerDispatch);
-    const params = new UniformWriter().u32(begin).u32(end).u32(a.cols).u32(a.offset)
-      .u32(a.accumulate || begin > 0 ? 1 : 0).f32(a.scale);
-    await dispatch(rec, KERNELS.columnSum, [Math.ceil(a.cols / WORKGROUP_SIZE)], [
+    const params = MODEL_COLUMN_SUM_PARAMS.bytes({
+      row_begin: begin,
+      row_end: end,
+      cols: a.cols,
+      offset: a.offset,
+      accumulate: a.accumulate || begin > 0 ? 1 : 0,
+      scale: a.scale,
+    });
+    await dispatch(rec, KERNELS.columnSum, a.cols, [
       a.x,
       a.out,
-      rec.uniform(params.bytes(), "model_column_sum params"),
-    ]);
+      rec.uniform(params, "model_column_sum params"),
+    ], false);
   }
 }
 
@@ -212,12 +288,17 @@ export async function encodeViewCopy(
 ): Promise<void> {
   if (a.size === 0) return;
   if (a.src === a.dst) throw new RangeError(`Cannot run "model_view_copy": src and dst are the same buffer`);
-  const params = new UniformWriter().u32(a.size).u32(a.srcOffset ?? 0).u32(a.dstOffset ?? 0)
-    .u32(a.accumulate ? 1 : 0).f32(a.alpha ?? 1);
-  await dispatch(rec, KERNELS.viewCopy, elementGrid(rec, a.size), [
+  const params = MODEL_VIEW_COPY_PARAMS.bytes({
+    size: a.size,
+    src_offset: a.srcOffset ?? 0,
+    dst_offset: a.dstOffset ?? 0,
+    accumulate: a.accumulate ? 1 : 0,
+    alpha: a.alpha ?? 1,
+  });
+  await dispatch(rec, KERNELS.viewCopy, a.size, [
     a.src,
     a.dst,
-    rec.uniform(params.bytes(), "model_view_copy params"),
+    rec.uniform(params, "model_view_copy params"),
   ]);
 }
 
@@ -233,10 +314,10 @@ export async function encodeTranspose(
 ): Promise<void> {
   const size = a.rows * a.cols;
   if (size === 0) return;
-  const params = new UniformWriter().u32(a.rows).u32(a.cols);
-  await dispatch(rec, KERNELS.transpose, elementGrid(rec, size), [
+  const params = MODEL_TRANSPOSE_PARAMS.bytes({ rows: a.rows, cols: a.cols });
+  await dispatch(rec, KERNELS.transpose, size, [
     a.x,
     a.out,
-    rec.uniform(params.bytes(), "model_transpose params"),
+    rec.uniform(params, "model_transpose params"),
   ]);
 }

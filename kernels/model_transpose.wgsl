@@ -4,7 +4,7 @@
 //
 // Bindings: 0 x (read), 1 out (read_write), 2 params (uniform).
 // Grid: one invocation per element, workgroups from grid1d(rows * cols, WORKGROUP_SIZE).
-// Reference: the index map above (tests compare the passes that use it with lib/reference/mlp.ts).
+// Reference: the index map above (tests compare the passes that use it with lib/models/mlp_reference.ts).
 
 struct Params {
   rows: u32,

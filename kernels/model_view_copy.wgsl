@@ -5,7 +5,7 @@
 //
 // Bindings: 0 src (read), 1 dst (read_write), 2 params (uniform). src and dst are different buffers.
 // Grid: one invocation per element, workgroups from grid1d(size, WORKGROUP_SIZE).
-// Reference: Float64Array.set / subarray arithmetic (lib/reference/mlp.ts works on views directly).
+// Reference: Float64Array.set / subarray arithmetic (lib/models/mlp_reference.ts works on views directly).
 
 struct Params {
   size: u32,

@@ -17,14 +17,39 @@ import maxBackwardSource from "./pool_max_backward.wgsl" with { type: "text" };
 import maxWindowSource from "./pool_max_window.wgsl" with { type: "text" };
 import avgForwardSource from "./pool_avg_forward.wgsl" with { type: "text" };
 import avgBackwardSource from "./pool_avg_backward.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import type { GpuContext } from "../lib/gpu/device.ts";
-import { poolInputSize, type PoolShape } from "../lib/reference/pool.ts";
+import { poolInputSize, type PoolShape } from "./pool_shape.ts";
 
-export type { PoolShape } from "../lib/reference/pool.ts";
+/** The uniform struct of kernels/pool_avg_backward.wgsl. */
+const POOL_AVG_BACKWARD_PARAMS = new StructLayout(
+  "Params",
+  "kernels/pool_avg_backward.wgsl",
+  [
+    ["planes", "u32"],
+    ["area", "u32"],
+    ["scale", "f32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/pool_avg_forward.wgsl. */
+const POOL_AVG_FORWARD_PARAMS = new StructLayout(
+  "Params",
+  "kernels/pool_avg_forward.wgsl",
+  [
+    ["planes", "u32"],
+    ["area", "u32"],
+    ["q_begin", "u32"],
+    ["q_end", "u32"],
+    ["accumulate", "u32"],
+    ["scale", "f32"],
+  ] as const,
+);
+
+export type { PoolShape } from "./pool_shape.ts";
 
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };
@@ -51,20 +76,8 @@ const KERNELS = {
   },
 } satisfies Record<string, KernelSource>;
 
-async function dispatch(
-  rec: CommandRecorder,
-  kernel: KernelSource,
-  invocations: number,
-  bindings: GPUBuffer[],
-): Promise<void> {
-  const pipeline = await getPipeline(rec.gpu, kernel, CONSTANTS);
-  const workgroups = grid1d(
-    invocations,
-    WORKGROUP_SIZE,
-    rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-  );
-  rec.dispatch({ pipeline, label: kernel.label, constants: CONSTANTS, bindings, workgroups });
-}
+const dispatch = (rec: CommandRecorder, kernel: KernelSource, invocations: number, bindings: GPUBuffer[]) =>
+  dispatch1d(rec, { kernel, constants: CONSTANTS, invocations, bindings });
 
 function checkBuffer(action: string, what: string, buffer: GPUBuffer, elements: number): void {
   if (elements * 4 > buffer.size) {
@@ -90,10 +103,28 @@ export function maxPool2dOutputShape(shape: PoolShape): { outHeight: number; out
   return { outHeight: Math.floor(shape.height / 2), outWidth: Math.floor(shape.width / 2) };
 }
 
-function maxParams(shape: PoolShape): UniformWriter {
+const maxPoolFields = [
+  ["planes", "u32"],
+  ["height", "u32"],
+  ["width", "u32"],
+  ["out_height", "u32"],
+  ["out_width", "u32"],
+] as const;
+/** The uniform structs of kernels/pool_max_forward.wgsl and pool_max_backward.wgsl (the same fields). */
+const MAX_POOL_PARAMS = {
+  forward: new StructLayout("Params", "kernels/pool_max_forward.wgsl", maxPoolFields),
+  backward: new StructLayout("Params", "kernels/pool_max_backward.wgsl", maxPoolFields),
+};
+
+function maxParams(shape: PoolShape, pass: "forward" | "backward"): ArrayBuffer {
   const { outHeight, outWidth } = maxPool2dOutputShape(shape);
-  return new UniformWriter().u32(shape.batch * shape.channels).u32(shape.height).u32(shape.width)
-    .u32(outHeight).u32(outWidth);
+  return MAX_POOL_PARAMS[pass].bytes({
+    planes: shape.batch * shape.channels,
+    height: shape.height,
+    width: shape.width,
+    out_height: outHeight,
+    out_width: outWidth,
+  });
 }
 
 /**
@@ -116,7 +147,7 @@ export async function encodeMaxPool2dForward(
   await dispatch(rec, KERNELS.maxForward, outSize, [
     a.x,
     a.y,
-    rec.uniform(maxParams(a.shape).bytes(), "pool_max_forward params"),
+    rec.uniform(maxParams(a.shape, "forward"), "pool_max_forward params"),
   ]);
 }
 
@@ -141,7 +172,7 @@ export async function encodeMaxPool2dBackward(
     a.x,
     a.gradOutput,
     a.gradInput,
-    rec.uniform(maxParams(a.shape).bytes(), "pool_max_backward params"),
+    rec.uniform(maxParams(a.shape, "backward"), "pool_max_backward params"),
   ]);
 }
 
@@ -163,12 +194,18 @@ export async function encodeGlobalAvgPoolForward(
   checkBuffer(action, "y", a.y, planes);
   const chunk = avgPoolPixelsPerDispatch(rec.gpu);
   for (let begin = 0; begin < area; begin += chunk) {
-    const params = new UniformWriter().u32(planes).u32(area).u32(begin).u32(Math.min(area, begin + chunk))
-      .u32(begin > 0 ? 1 : 0).f32(1 / area);
+    const params = POOL_AVG_FORWARD_PARAMS.bytes({
+      planes,
+      area,
+      q_begin: begin,
+      q_end: Math.min(area, begin + chunk),
+      accumulate: begin > 0 ? 1 : 0,
+      scale: 1 / area,
+    });
     await dispatch(rec, KERNELS.avgForward, planes, [
       a.x,
       a.y,
-      rec.uniform(params.bytes(), "pool_avg_forward params"),
+      rec.uniform(params, "pool_avg_forward params"),
     ]);
   }
 }
@@ -189,10 +226,10 @@ export async function encodeGlobalAvgPoolBackward(
   const planes = a.shape.batch * a.shape.channels, area = a.shape.height * a.shape.width;
   checkBuffer(action, "gradOutput", a.gradOutput, planes);
   checkBuffer(action, "gradInput", a.gradInput, size);
-  const params = new UniformWriter().u32(planes).u32(area).f32(1 / area);
+  const params = POOL_AVG_BACKWARD_PARAMS.bytes({ planes, area, scale: 1 / area });
   await dispatch(rec, KERNELS.avgBackward, size, [
     a.gradOutput,
     a.gradInput,
-    rec.uniform(params.bytes(), "pool_avg_backward params"),
+    rec.uniform(params, "pool_avg_backward params"),
   ]);
 }

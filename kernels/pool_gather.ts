@@ -8,10 +8,23 @@
  */
 import gatherSource from "./pool_max_gather.wgsl" with { type: "text" };
 import { POOL_MAX_WINDOW_WGSL } from "./pool.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
-import { poolInputSize, type PoolShape } from "../lib/reference/pool.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
+import { poolInputSize, type PoolShape } from "./pool_shape.ts";
+
+/** The uniform struct of kernels/pool_max_gather.wgsl. */
+const POOL_MAX_GATHER_PARAMS = new StructLayout(
+  "Params",
+  "kernels/pool_max_gather.wgsl",
+  [
+    ["planes", "u32"],
+    ["height", "u32"],
+    ["width", "u32"],
+    ["out_height", "u32"],
+    ["out_width", "u32"],
+  ] as const,
+);
 
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };
@@ -50,15 +63,17 @@ export async function encodeMaxPool2dGather(
   if (a.y === a.x || a.y === a.v) {
     throw new RangeError(`Cannot ${action}: y must be a different buffer from x and v`);
   }
-  const params = new UniformWriter().u32(planes).u32(a.shape.height).u32(a.shape.width)
-    .u32(outHeight).u32(outWidth);
-  const pipeline = await getPipeline(rec.gpu, KERNEL, CONSTANTS);
-  const workgroups = grid1d(outSize, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension);
-  rec.dispatch({
-    pipeline,
-    label: KERNEL.label,
+  const params = POOL_MAX_GATHER_PARAMS.bytes({
+    planes,
+    height: a.shape.height,
+    width: a.shape.width,
+    out_height: outHeight,
+    out_width: outWidth,
+  });
+  await dispatch1d(rec, {
+    kernel: KERNEL,
     constants: CONSTANTS,
-    bindings: [a.x, a.v, a.y, rec.uniform(params.bytes(), "pool_max_gather params")],
-    workgroups,
+    invocations: outSize,
+    bindings: [a.x, a.v, a.y, rec.uniform(params, "pool_max_gather params")],
   });
 }

@@ -11,11 +11,31 @@
 import philoxSource from "./philox.wgsl" with { type: "text" };
 import randomSource from "./random.wgsl" with { type: "text" };
 import type { CommandRecorder } from "../lib/gpu/recorder.ts";
-import { grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelPart, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
-import type { Distribution, RandomOptions } from "../lib/backend/backend.ts";
+import { dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelPart, KernelSource } from "../lib/gpu/pipelines.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
+import type { Distribution, RandomOptions } from "../lib/rng/philox.ts";
 import { twoPointThreshold } from "../lib/rng/philox.ts";
+
+/** The uniform struct of kernels/random.wgsl. */
+const RANDOM_PARAMS = new StructLayout(
+  "Params",
+  "kernels/random.wgsl",
+  [
+    ["rows", "u32"],
+    ["cols", "u32"],
+    ["blocks_per_row", "u32"],
+    ["blocks", "u32"],
+    ["seed", "u32"],
+    ["stream", "u32"],
+    ["step", "u32"],
+    ["index", "u32"],
+    ["distribution", "u32"],
+    ["two_point_threshold", "u32"],
+    ["two_point_low", "f32"],
+    ["two_point_high", "f32"],
+  ] as const,
+);
 
 /**
  * The Philox WGSL library (`philox4x32_10(ctr: vec4<u32>, key: vec2<u32>) -> vec4<u32>`,
@@ -77,19 +97,25 @@ export async function encodeRandom(rec: CommandRecorder, args: RandomArgs): Prom
   const blocks = rows * blocksPerRow;
   if (blocks === 0) return;
   const twoPoint = typeof distribution === "object" ? distribution.twoPoint : undefined;
-  const params = new UniformWriter()
-    .u32(rows).u32(cols).u32(blocksPerRow).u32(blocks)
-    .u32(options.seed).u32(options.stream ?? 0).u32(options.step ?? 0).u32(options.index ?? 0)
-    .u32(code).u32(twoPoint ? twoPointThreshold(twoPoint.probabilityHigh) : 0)
-    .f32(twoPoint?.low ?? 0).f32(twoPoint?.high ?? 0)
-    .bytes();
+  const params = RANDOM_PARAMS.bytes({
+    rows,
+    cols,
+    blocks_per_row: blocksPerRow,
+    blocks,
+    seed: options.seed,
+    stream: options.stream ?? 0,
+    step: options.step ?? 0,
+    index: options.index ?? 0,
+    distribution: code,
+    two_point_threshold: twoPoint ? twoPointThreshold(twoPoint.probabilityHigh) : 0,
+    two_point_low: twoPoint?.low ?? 0,
+    two_point_high: twoPoint?.high ?? 0,
+  });
   const constants = { WORKGROUP_SIZE: RANDOM_WORKGROUP_SIZE };
-  const pipeline = await getPipeline(rec.gpu, RANDOM_KERNEL, constants);
-  rec.dispatch({
-    pipeline,
-    label: RANDOM_KERNEL.label,
+  await dispatch1d(rec, {
+    kernel: RANDOM_KERNEL,
     constants,
+    invocations: blocks,
     bindings: [args.out, rec.uniform(params, "random params")],
-    workgroups: grid1d(blocks, RANDOM_WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension),
   });
 }

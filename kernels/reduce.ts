@@ -14,12 +14,42 @@
  */
 import reduceSource from "./reduce.wgsl" with { type: "text" };
 import histogramSource from "./histogram.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
+import { type CommandRecorder, dispatch1d, grid1d } from "../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
-import type { ReduceOp } from "../lib/backend/backend.ts";
-import { checkReduceArguments, constantReduceResult, histogramBinning } from "../lib/reference/reduce.ts";
+import type { ReduceOp } from "./reduce_shape.ts";
+import { checkReduceArguments, constantReduceResult, histogramBinning } from "./reduce_shape.ts";
+
+/** The uniform struct of kernels/histogram.wgsl. */
+const HISTOGRAM_PARAMS = new StructLayout(
+  "Params",
+  "kernels/histogram.wgsl",
+  [
+    ["size", "u32"],
+    ["bins", "u32"],
+    ["low", "f32"],
+    ["high", "f32"],
+    ["scale", "f32"],
+  ] as const,
+);
+
+/** The uniform struct of kernels/reduce.wgsl. */
+const REDUCE_PARAMS = new StructLayout(
+  "Params",
+  "kernels/reduce.wgsl",
+  [
+    ["outer", "u32"],
+    ["n", "u32"],
+    ["inner", "u32"],
+    ["parts", "u32"],
+    ["transform", "u32"],
+    ["combine", "u32"],
+    ["take_sqrt", "u32"],
+    ["empty_bits", "u32"],
+    ["scale", "f32"],
+  ] as const,
+);
 
 /**
  * Elements one invocation combines per stage: far below the CPU adapter's loop limit, and small so
@@ -74,15 +104,22 @@ function recordStages(rec: CommandRecorder, pipeline: GPUComputePipeline, r: Red
       ? r.out
       : createBuffer(rec.gpu, lines * 4, `reduce partials [${r.outer}, ${parts}, ${r.inner}]`);
     if (!last) rec.releaseAfterFlush(target);
-    const params = new UniformWriter()
-      .u32(r.outer).u32(length).u32(r.inner).u32(parts)
-      .u32(transform).u32(r.combine).u32(r.takeSqrt ? 1 : 0).u32(floatBits(r.emptyValue))
-      .f32(r.scale);
+    const params = REDUCE_PARAMS.bytes({
+      outer: r.outer,
+      n: length,
+      inner: r.inner,
+      parts,
+      transform,
+      combine: r.combine,
+      take_sqrt: r.takeSqrt ? 1 : 0,
+      empty_bits: floatBits(r.emptyValue),
+      scale: r.scale,
+    });
     rec.dispatch({
       pipeline,
       label: KERNELS.reduce.label,
       constants: CONSTANTS,
-      bindings: [source, second, target, rec.uniform(params.bytes(), "reduce params")],
+      bindings: [source, second, target, rec.uniform(params, "reduce params")],
       workgroups: grid1d(lines, WORKGROUP_SIZE, max),
     });
     if (last) return;
@@ -198,13 +235,11 @@ export async function encodeHistogram(
 ): Promise<void> {
   const { low, high, scale } = histogramBinning(args);
   if (args.size === 0) return;
-  const pipeline = await getPipeline(rec.gpu, KERNELS.histogram, CONSTANTS);
-  const params = new UniformWriter().u32(args.size).u32(args.bins).f32(low).f32(high).f32(scale);
-  rec.dispatch({
-    pipeline,
-    label: KERNELS.histogram.label,
+  const params = HISTOGRAM_PARAMS.bytes({ size: args.size, bins: args.bins, low, high, scale });
+  await dispatch1d(rec, {
+    kernel: KERNELS.histogram,
     constants: CONSTANTS,
-    bindings: [args.x, args.out, rec.uniform(params.bytes(), "histogram params")],
-    workgroups: grid1d(args.size, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension),
+    invocations: args.size,
+    bindings: [args.x, args.out, rec.uniform(params, "histogram params")],
   });
 }

@@ -7,10 +7,36 @@
  */
 import source from "./synthetic_shapes.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "./random.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
-import type { SyntheticShapesOptions } from "../lib/data/synthetic_shapes.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
+
+/** The uniform struct of kernels/synthetic_shapes.wgsl. */
+const SYNTHETIC_SHAPES_PARAMS = new StructLayout(
+  "Params",
+  "kernels/synthetic_shapes.wgsl",
+  [
+    ["begin", "u32"],
+    ["count", "u32"],
+    ["views", "u32"],
+    ["seed", "u32"],
+    ["max_shift", "f32"],
+    ["max_rotation", "f32"],
+    ["noise_std", "f32"],
+  ] as const,
+);
+
+/** Generator settings (defaults: the seed project's). */
+export interface SyntheticShapesOptions {
+  /** Dataset seed, the Philox key's first word (default 0). */
+  seed?: number;
+  /** Largest translation in pixels along each axis (default 3). */
+  maxShift?: number;
+  /** Largest rotation in degrees (default 10). */
+  maxRotationDegrees?: number;
+  /** Standard deviation of the additive Gaussian noise (default 0.05). */
+  noiseStd?: number;
+}
 
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };
@@ -59,14 +85,19 @@ export async function encodeSyntheticShapes(rec: CommandRecorder, a: SyntheticSh
     );
   }
   if (a.count === 0) return;
-  const params = new UniformWriter().u32(a.begin).u32(a.count).u32(views).u32(seed).f32(a.maxShift ?? 3)
-    .f32((a.maxRotationDegrees ?? 10) * Math.PI / 180).f32(a.noiseStd ?? 0.05);
-  const pipeline = await getPipeline(rec.gpu, KERNEL, CONSTANTS);
-  rec.dispatch({
-    pipeline,
-    label: KERNEL.label,
+  const params = SYNTHETIC_SHAPES_PARAMS.bytes({
+    begin: a.begin,
+    count: a.count,
+    views,
+    seed,
+    max_shift: a.maxShift ?? 3,
+    max_rotation: (a.maxRotationDegrees ?? 10) * Math.PI / 180,
+    noise_std: a.noiseStd ?? 0.05,
+  });
+  await dispatch1d(rec, {
+    kernel: KERNEL,
     constants: CONSTANTS,
-    bindings: [a.images, a.labels, rec.uniform(params.bytes(), "synthetic_shapes params")],
-    workgroups: grid1d(floats, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension),
+    invocations: floats,
+    bindings: [a.images, a.labels, rec.uniform(params, "synthetic_shapes params")],
   });
 }

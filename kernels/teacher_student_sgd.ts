@@ -10,14 +10,52 @@ import stepSource from "./teacher_student_step.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "./random.ts";
 import { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
 import { activationUniform } from "./elementwise.ts";
-import { type CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../lib/gpu/recorder.ts";
+import type { KernelSource } from "../lib/gpu/pipelines.ts";
 import { cpuSimdLanes } from "../lib/gpu/device.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
+import { StructLayout } from "../lib/gpu/params.ts";
 import { twoPointThreshold } from "../lib/rng/philox.ts";
-import type { DataModelParams } from "../lib/teacher_student/samplers.ts";
-import type { StepSettings } from "../lib/teacher_student/steps.ts";
-import type { SamplingMode } from "../lib/reference/teacher_student_sgd.ts";
+import type { DataModelParams, SamplingMode, TeacherStudentStepSettings } from "./teacher_student_args.ts";
+
+/** The uniform struct of kernels/teacher_student_step.wgsl. */
+const TEACHER_STUDENT_STEP_PARAMS = new StructLayout(
+  "Params",
+  "kernels/teacher_student_step.wgsl",
+  [
+    ["d", "u32"],
+    ["blocks", "u32"],
+    ["walkers", "u32"],
+    ["walker_offset", "u32"],
+    ["steps", "u32"],
+    ["step_offset", "u32"],
+    ["seed", "u32"],
+    ["chunk", "u32"],
+    ["sampling", "u32"],
+    ["shared_sample", "u32"],
+    ["dataset_size", "u32"],
+    ["repeat_threshold", "u32"],
+    ["labels", "u32"],
+    ["class_threshold", "u32"],
+    ["latent", "u32"],
+    ["latent_threshold", "u32"],
+    ["latent_low", "f32"],
+    ["latent_high", "f32"],
+    ["spike_amplitude", "f32"],
+    ["uz_coefficient", "f32"],
+    ["noise", "f32"],
+    ["loss", "u32"],
+    ["optimizer", "u32"],
+    ["spherical", "f32"],
+    ["normalize", "u32"],
+    ["eta", "f32"],
+    ["rho", "f32"],
+    ["uu", "f32"],
+    ["save_next", "u32"],
+    ["save_end", "u32"],
+    ["save_base", "u32"],
+    ["pad", "u32"],
+  ] as const,
+);
 
 /**
  * The library part both teacher-student kernels list first after Philox and the activations: Params,
@@ -84,7 +122,7 @@ export interface TeacherStudentBuffers {
 export interface TeacherStudentSgdArgs {
   buffers: TeacherStudentBuffers;
   model: DataModelParams;
-  settings: StepSettings;
+  settings: TeacherStudentStepSettings;
   d: number;
   walkers: number;
   walkerOffset: number;
@@ -110,20 +148,40 @@ const SAMPLING = { online: 0, repeat: 1, twice: 2 } as const;
 /** The Params uniform of kernels/teacher_student_step.wgsl for one dispatch. */
 export function teacherStudentParams(a: TeacherStudentSgdArgs): ArrayBuffer {
   const m = a.model, s = a.settings, o = s.optimizer;
-  return new UniformWriter()
-    .u32(a.d).u32(Math.ceil(a.d / 4)).u32(a.walkers).u32(a.walkerOffset)
-    .u32(a.steps).u32(a.stepOffset).u32(a.seed).u32(a.chunk)
-    .u32(SAMPLING[a.sampling]).u32(a.sharedSample ? 1 : 0).u32(Math.max(a.datasetSize, 1))
-    .u32(twoPointThreshold(a.sampling === "repeat" ? a.pRepeat : 0))
-    .u32(m.labels === "teacher" ? 0 : 1).u32(twoPointThreshold(m.pSpike))
-    .u32(m.latent === "rademacher" ? 0 : 1).u32(twoPointThreshold(m.latentProbabilityHigh))
-    .f32(m.latentLow).f32(m.latentHigh).f32(m.spikeAmplitude).f32(m.uzCoefficient)
-    .f32(m.noise).u32(s.loss === "mse" ? 1 : 0)
-    .u32(o === "single" ? 0 : o === "twice" ? 1 : 2).f32(s.spherical ? 1 : 0)
-    .u32(a.normalize ? 1 : 0).f32(s.learningRate / a.d)
-    .f32(typeof o === "object" ? o.extragradient / a.d : 0).f32(a.uu)
-    .u32(a.saveNext).u32(a.saveEnd).u32(a.saveBase).u32(0)
-    .bytes();
+  return TEACHER_STUDENT_STEP_PARAMS.bytes({
+    d: a.d,
+    blocks: Math.ceil(a.d / 4),
+    walkers: a.walkers,
+    walker_offset: a.walkerOffset,
+    steps: a.steps,
+    step_offset: a.stepOffset,
+    seed: a.seed,
+    chunk: a.chunk,
+    sampling: SAMPLING[a.sampling],
+    shared_sample: a.sharedSample ? 1 : 0,
+    dataset_size: Math.max(a.datasetSize, 1),
+    repeat_threshold: twoPointThreshold(a.sampling === "repeat" ? a.pRepeat : 0),
+    labels: m.labels === "teacher" ? 0 : 1,
+    class_threshold: twoPointThreshold(m.pSpike),
+    latent: m.latent === "rademacher" ? 0 : 1,
+    latent_threshold: twoPointThreshold(m.latentProbabilityHigh),
+    latent_low: m.latentLow,
+    latent_high: m.latentHigh,
+    spike_amplitude: m.spikeAmplitude,
+    uz_coefficient: m.uzCoefficient,
+    noise: m.noise,
+    loss: s.loss === "mse" ? 1 : 0,
+    optimizer: o === "single" ? 0 : o === "twice" ? 1 : 2,
+    spherical: s.spherical ? 1 : 0,
+    normalize: a.normalize ? 1 : 0,
+    eta: s.learningRate / a.d,
+    rho: typeof o === "object" ? o.extragradient / a.d : 0,
+    uu: a.uu,
+    save_next: a.saveNext,
+    save_end: a.saveEnd,
+    save_base: a.saveBase,
+    pad: 0,
+  });
 }
 
 /** The bindings of kernels/teacher_student_step.wgsl, in order, for one dispatch. */
@@ -159,16 +217,10 @@ export async function encodeTeacherStudentSgd(
     WORKGROUP_SIZE: workgroupSize,
     CACHE_ROWS: (a.cacheRows ?? teacherStudentCacheRows(rec.gpu, a.d)) ? 1 : 0,
   };
-  const pipeline = await getPipeline(rec.gpu, TEACHER_STUDENT_SGD_KERNEL, constants);
-  rec.dispatch({
-    pipeline,
-    label: TEACHER_STUDENT_SGD_KERNEL.label,
+  await dispatch1d(rec, {
+    kernel: TEACHER_STUDENT_SGD_KERNEL,
     constants,
+    invocations: a.walkers,
     bindings: teacherStudentBindings(rec, a),
-    workgroups: grid1d(
-      a.walkers,
-      workgroupSize,
-      rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-    ),
   });
 }

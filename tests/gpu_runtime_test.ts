@@ -9,7 +9,7 @@ import {
 } from "../lib/gpu/loop_budget.ts";
 import { createBuffer, readBuffers, uploadBuffer } from "../lib/gpu/buffers.ts";
 import { CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
-import { runLoopProbe } from "../kernels/loop_probe.ts";
+import { runLoopProbe } from "../lib/gpu/loop_probe.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
 import {
   cpuSimdLanes,

@@ -19,7 +19,7 @@ import {
 import { Cnn, CNN_HVP_METHOD, type CnnEvaluateOptions, type CnnHvpMethod } from "../lib/models/cnn_model.ts";
 import { initialParameters } from "../lib/models/init.ts";
 import type { LossName } from "../lib/models/losses.ts";
-import { cnnBlockPoolShape, cnnForwardReference, cnnReference } from "../lib/reference/cnn.ts";
+import { cnnBlockPoolShape, cnnForwardReference, cnnReference } from "../lib/models/cnn_reference.ts";
 import { randomReference } from "../lib/rng/philox.ts";
 import { maxPool2dBackwardReference } from "../lib/reference/pool.ts";
 

@@ -10,7 +10,7 @@ import { initialParameters, weightStd } from "../lib/models/init.ts";
 import { ParameterLayout } from "../lib/models/parameters.ts";
 import { LOSS_NAMES, type LossName } from "../lib/models/losses.ts";
 import { Mlp } from "../lib/models/mlp_model.ts";
-import { mlpReference } from "../lib/reference/mlp.ts";
+import { mlpReference } from "../lib/models/mlp_reference.ts";
 import { randomReference } from "../lib/rng/philox.ts";
 
 function normals(n: number, seed: number, stream = 0): Float64Array {

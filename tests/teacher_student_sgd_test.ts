@@ -15,7 +15,7 @@ import {
 import { evolution, runTeacherStudent, type TeacherStudentConfig } from "../lib/teacher_student/trainer.ts";
 import { activationCoefficients } from "../lib/activations.ts";
 import { lossGradient, lossValue } from "../lib/teacher_student/losses.ts";
-import { optimizerStep } from "../lib/teacher_student/steps.ts";
+import { teacherStudentStep } from "../lib/teacher_student/steps.ts";
 import { testValues } from "./_assert.ts";
 
 /** Configurations the kernel must reproduce: every data model, loss, optimizer and sampling mode. */
@@ -108,11 +108,11 @@ Deno.test("TwiceStep is two SingleSteps on one sample; ExtraGradient(0) is Singl
     learningRate: 3,
     spherical: true,
   };
-  const one = optimizerStep(w, x, 1, { ...s, optimizer: "single" });
-  const two = optimizerStep(one.w, x, 1, { ...s, optimizer: "single" });
-  assertClose(optimizerStep(w, x, 1, { ...s, optimizer: "twice" }).w, two.w, { atol: 1e-15 }, "twice");
+  const one = teacherStudentStep(w, x, 1, { ...s, optimizer: "single" });
+  const two = teacherStudentStep(one.w, x, 1, { ...s, optimizer: "single" });
+  assertClose(teacherStudentStep(w, x, 1, { ...s, optimizer: "twice" }).w, two.w, { atol: 1e-15 }, "twice");
   assertClose(
-    optimizerStep(w, x, 1, { ...s, optimizer: { extragradient: 0 } }).w,
+    teacherStudentStep(w, x, 1, { ...s, optimizer: { extragradient: 0 } }).w,
     one.w,
     { atol: 1e-15 },
     "eg",

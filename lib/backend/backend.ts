@@ -11,6 +11,11 @@
  */
 import type { Activation, DerivativeOrder } from "../activations.ts";
 import type { BackendName, DType, Tensor } from "./tensor.ts";
+import type { GpuTarget } from "../gpu/fused_run.ts";
+import type { HistogramCounts, HistogramOptions, ReduceOp } from "../../kernels/reduce_shape.ts";
+import type { RandomOptions } from "../rng/philox.ts";
+export { type Distribution, type RandomOptions } from "../rng/philox.ts";
+export { type HistogramCounts, type HistogramOptions, type ReduceOp } from "../../kernels/reduce_shape.ts";
 
 /** Options of {@linkcode Backend.matmul}. */
 export interface MatmulOptions {
@@ -26,9 +31,6 @@ export interface MatmulOptions {
   variant?: "auto" | "naive" | "blocked" | "tiled";
 }
 
-/** Reductions of {@linkcode Backend.reduce}. */
-export type ReduceOp = "sum" | "mean" | "variance" | "min" | "max" | "norm" | "sumOfSquares";
-
 /** Options of {@linkcode Backend.reduce}. */
 export interface ReduceOptions {
   /** Axis to reduce (numpy convention: 1 on a [rows, cols] tensor reduces each row), or `"all"` (default). */
@@ -37,59 +39,17 @@ export interface ReduceOptions {
   ddof?: number;
 }
 
-/** Distributions of {@linkcode Backend.random}. */
-export type Distribution =
-  | "u32"
-  | "uniform"
-  | "normal"
-  | "rademacher"
-  | { twoPoint: { low: number; high: number; probabilityHigh: number } };
-
-/**
- * Options of {@linkcode Backend.random}. Element `e` of row `r` is lane `e % 4` of
- * Philox4x32-10 with key `(seed, stream)` and counter `(floor(e / 4), step, index + r, 0)`.
- */
-export interface RandomOptions {
-  /** Seed, an integer in [0, 2^32). */
-  seed: number;
-  /** Stream id, an integer in [0, 2^32) (0 by default): separates independent uses of one seed. */
-  stream?: number;
-  /** Step counter, an integer in [0, 2^32) (0 by default). */
-  step?: number;
-  /** Counter index of the first row (walker, seed or sample index), 0 by default. */
-  index?: number;
-  /** The distribution, `"normal"` by default. */
-  distribution?: Distribution;
-}
-
-/** Options of {@linkcode Backend.histogram}. */
-export interface HistogramOptions {
-  /** Left edge of the first bin. */
-  low: number;
-  /** Right edge of the last bin (values equal to it count in the last bin). */
-  high: number;
-  /** Number of equal-width bins. */
-  bins: number;
-}
-
-/** The counts of a histogram. */
-export interface HistogramCounts {
-  /** Count per bin. */
-  counts: Uint32Array;
-  /** Values below `low`. */
-  underflow: number;
-  /** Values above `high`. */
-  overflow: number;
-  /** NaN values (not counted elsewhere). */
-  nan: number;
-}
-
 /** The operations every backend provides. */
 export interface Backend {
   /** Which implementation this is. */
   readonly name: BackendName;
   /** Human description (the adapter on webgpu). */
   readonly description: string;
+  /**
+   * Where fused kernels run: the GPU context and this backend's recorder on webgpu, null on the reference
+   * (a line then runs its float64 loop). Lines use this instead of unwrapping the backend's class.
+   */
+  readonly gpuTarget: GpuTarget | null;
 
   /**
    * Creates a tensor holding `data` (rounded to float32 on webgpu).

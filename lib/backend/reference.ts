@@ -71,6 +71,7 @@ function f64(t: Tensor, op: string, name = "x"): Float64Array {
 export class ReferenceBackend implements Backend {
   readonly name = "reference" as const;
   readonly description = "float64 TypeScript reference";
+  readonly gpuTarget = null;
 
   tensor(data: ArrayLike<number>, shape: readonly number[] = [data.length], dtype: DType = "f32"): Tensor {
     checkTensorData(data, shape, dtype);

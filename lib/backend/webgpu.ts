@@ -32,6 +32,7 @@ import {
 import type { GpuContext } from "../gpu/device.ts";
 import { createBuffer, readBuffer, writeBuffer } from "../gpu/buffers.ts";
 import { CommandRecorder } from "../gpu/recorder.ts";
+import type { GpuTarget } from "../gpu/fused_run.ts";
 import { encodeMatmul } from "../../kernels/matmul.ts";
 import {
   encodeActivation,
@@ -82,10 +83,14 @@ export class WebGpuBackend implements Backend {
   /** Records this backend's dispatches. */
   readonly recorder: CommandRecorder;
 
+  /** The GPU context and recorder, for fused kernels. */
+  readonly gpuTarget: GpuTarget;
+
   /** @param gpu An acquired GPU context. */
   constructor(gpu: GpuContext) {
     this.gpu = gpu;
     this.recorder = new CommandRecorder(gpu);
+    this.gpuTarget = { gpu, recorder: this.recorder };
   }
 
   get description(): string {

@@ -21,6 +21,8 @@
  * @module
  */
 import { normalPairFromU32, philox4x32_10, uniformFromU32 } from "../rng/philox.ts";
+import type { SyntheticShapesOptions } from "../../kernels/synthetic_shapes.ts";
+export { type SyntheticShapesOptions } from "../../kernels/synthetic_shapes.ts";
 
 /** Class names by label. */
 export const SHAPE_CLASSES = ["vertical bar", "horizontal bar", "diagonal bar", "cross"] as const;
@@ -32,18 +34,6 @@ export const LABEL_STREAM = 0x5a11;
 export const TRANSFORM_STREAM = 0x7f0e;
 /** Philox stream of the pixel noise. */
 export const NOISE_STREAM = 0x2015e;
-
-/** Generator settings (defaults: the seed project's). */
-export interface SyntheticShapesOptions {
-  /** Dataset seed, the Philox key's first word (default 0). */
-  seed?: number;
-  /** Largest translation in pixels along each axis (default 3). */
-  maxShift?: number;
-  /** Largest rotation in degrees (default 10). */
-  maxRotationDegrees?: number;
-  /** Standard deviation of the additive Gaussian noise (default 0.05). */
-  noiseStd?: number;
-}
 
 /** An affine jitter: translation in pixels and rotation in radians. */
 export interface ShapeTransform {

@@ -8,9 +8,8 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { WebGpuBackend } from "../backend/webgpu.ts";
-import { createBuffer, readBuffers, uploadBuffer } from "../gpu/buffers.ts";
-import { checkCompleted, maxStepsPerDispatch } from "../gpu/loop_budget.ts";
+import { createBuffer, uploadBuffer } from "../gpu/buffers.ts";
+import { destroyBuffers, planBatches, planStepsPerDispatch, runFused } from "../gpu/fused_run.ts";
 import { symmetricEigen } from "../spectral/jacobi_eigen.ts";
 import {
   BATCHED_JACOBI_KERNEL,
@@ -101,15 +100,15 @@ export async function batchedSymmetricEigen(
   if (!Number.isInteger(n) || n < 1) fail(`n is ${n}, must be an integer >= 1`);
   if (matrices.length % (n * n) !== 0) fail(`${matrices.length} values are not n x n matrices for n = ${n}`);
   const count = matrices.length / (n * n), nn = n * n;
-  const maxSweeps = options.maxSweeps ?? (backend instanceof WebGpuBackend ? 20 : 100);
+  const target = backend.gpuTarget;
+  const maxSweeps = options.maxSweeps ?? (target ? 20 : 100);
   if (!Number.isInteger(maxSweeps) || maxSweeps < 1) fail(`maxSweeps is ${maxSweeps}, must be >= 1`);
-  const gpu = backend instanceof WebGpuBackend;
-  const tolerance = options.tolerance ?? (gpu ? 1e-6 : 1e-14);
+  const tolerance = options.tolerance ?? (target ? 1e-6 : 1e-14);
   if (!(tolerance >= 0)) fail(`tolerance is ${tolerance}, must be >= 0`);
   const input = symmetrised(matrices, n, count);
   const values = new Float64Array(count * n), sweeps = new Uint32Array(count);
   const vectors = options.vectors ? new Float64Array(count * nn) : undefined;
-  if (!gpu || count === 0) {
+  if (!target || count === 0) {
     for (let m = 0; m < count; m++) {
       const e = symmetricEigen(input.subarray(m * nn, (m + 1) * nn), n, { tolerance, maxSweeps });
       values.set(e.values, m * n);
@@ -121,20 +120,18 @@ export async function batchedSymmetricEigen(
   if (n > BATCHED_JACOBI_MAX_N) {
     fail(`n is ${n}, the webgpu kernel holds at most ${BATCHED_JACOBI_MAX_N} (use the reference backend)`);
   }
-  const context = backend.gpu, rec = backend.recorder;
-  const cap = maxStepsPerDispatch(
-    context,
-    batchedJacobiIterationsPerSweep(n),
-    batchedJacobiFixedIterations(n),
-  );
-  const perDispatch = Math.min(options.sweepsPerDispatch ?? cap, cap, maxSweeps);
-  if (!Number.isInteger(perDispatch) || perDispatch < 1) fail(`sweepsPerDispatch is ${perDispatch}`);
-  const chunks = Math.ceil(maxSweeps / perDispatch);
-  // Slices that fit one storage binding.
-  const sliceMax = Math.max(1, Math.floor(context.device.limits.maxStorageBufferBindingSize / (nn * 4)));
+  const { gpu: context, recorder } = target;
+  const perDispatch = planStepsPerDispatch(context, {
+    what: "the batched Jacobi eigensolver",
+    iterationsPerStep: batchedJacobiIterationsPerSweep(n),
+    fixedIterations: batchedJacobiFixedIterations(n),
+    totalSteps: maxSweeps,
+    requested: options.sweepsPerDispatch,
+    requestedName: "sweepsPerDispatch",
+  });
   let dispatches = 0;
-  for (let first = 0; first < count; first += sliceMax) {
-    const slice = Math.min(sliceMax, count - first);
+  // Batches of matrices whose buffers fit one storage binding.
+  for (const { first, count: slice } of planBatches(count, nn * 4, context.device.limits)) {
     const a = Float32Array.from(input.subarray(first * nn, (first + slice) * nn));
     const identity = new Float32Array(options.vectors ? slice * nn : 4);
     if (options.vectors) {
@@ -144,36 +141,34 @@ export async function batchedSymmetricEigen(
       matrices: uploadBuffer(context, a, "jacobi matrices"),
       vectors: uploadBuffer(context, identity, "jacobi vectors"),
       rotatingSweeps: createBuffer(context, slice * 4, "jacobi sweeps"),
-      completed: createBuffer(context, chunks * slice * 4, "jacobi done"),
     };
     try {
-      for (let chunk = 0; chunk < chunks; chunk++) {
-        await encodeBatchedJacobi(rec, {
-          ...buffers,
-          n,
-          count: slice,
-          sweeps: Math.min(perDispatch, maxSweeps - chunk * perDispatch),
-          chunk,
-          tolerance,
-          withVectors: options.vectors ?? false,
-        });
-        dispatches++;
-      }
-      rec.flush();
-      const [aBytes, vBytes, sBytes, doneBytes] = await readBuffers(context, [
-        { buffer: buffers.matrices, byteLength: a.byteLength },
-        { buffer: buffers.vectors, byteLength: identity.byteLength },
-        { buffer: buffers.rotatingSweeps, byteLength: slice * 4 },
-        { buffer: buffers.completed, byteLength: chunks * slice * 4 },
-      ]);
-      const done = new Uint32Array(doneBytes);
-      for (let chunk = 0; chunk < chunks; chunk++) {
-        checkCompleted(
-          BATCHED_JACOBI_KERNEL.label,
-          done.subarray(chunk * slice, (chunk + 1) * slice),
-          Math.min(perDispatch, maxSweeps - chunk * perDispatch),
-        );
-      }
+      const run = await runFused({
+        gpu: context,
+        recorder,
+        label: BATCHED_JACOBI_KERNEL.label,
+        invocations: slice,
+        steps: maxSweeps,
+        stepsPerDispatch: perDispatch,
+        encode: (at) =>
+          encodeBatchedJacobi(recorder, {
+            ...buffers,
+            completed: at.completed,
+            n,
+            count: slice,
+            sweeps: at.steps,
+            chunk: at.chunk,
+            tolerance,
+            withVectors: options.vectors ?? false,
+          }),
+        readback: [
+          { buffer: buffers.matrices, byteLength: a.byteLength },
+          { buffer: buffers.vectors, byteLength: identity.byteLength },
+          { buffer: buffers.rotatingSweeps, byteLength: slice * 4 },
+        ],
+      });
+      dispatches += run.dispatches;
+      const [aBytes, vBytes, sBytes] = run.readback;
       const diag = new Float32Array(aBytes), v = new Float32Array(vBytes);
       sweeps.set(new Uint32Array(sBytes), first);
       const order = new Array<number>(n);
@@ -187,7 +182,7 @@ export async function batchedSymmetricEigen(
         });
       }
     } finally {
-      for (const b of Object.values(buffers)) b.destroy();
+      destroyBuffers(buffers);
     }
   }
   return { values, vectors, sweeps, dispatches, sweepsPerDispatch: perDispatch };

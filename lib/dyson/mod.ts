@@ -122,3 +122,5 @@ export {
   type FigureFamily,
   type FigureScriptSpec,
 } from "./figure_family.ts";
+export { gaussianRbmReference } from "./gaussian_rbm_reference.ts";
+export { teacherStudentReference } from "./teacher_student_reference.ts";

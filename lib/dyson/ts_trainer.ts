@@ -6,21 +6,21 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { WebGpuBackend } from "../backend/webgpu.ts";
-import { createBuffer, readBuffers, uploadBuffer } from "../gpu/buffers.ts";
-import { checkCompleted, maxStepsPerDispatch } from "../gpu/loop_budget.ts";
+import { uploadBuffer } from "../gpu/buffers.ts";
+import { destroyBuffers, planStepsPerDispatch, runFused } from "../gpu/fused_run.ts";
 import {
   planTeacherStudentEnsemble,
   type TeacherStudentEnsembleConfig,
   TS_NOISE_STREAM,
   type TsPlan,
 } from "./teacher_student.ts";
-import { initialTsState, teacherStudentReference } from "../reference/dyson_teacher_student.ts";
+import { initialTsState, teacherStudentReference } from "./teacher_student_reference.ts";
 import {
   encodeTeacherStudent,
   TEACHER_STUDENT_KERNEL,
   TEACHER_STUDENT_MAX_N,
   teacherStudentIterationsPerStep,
+  teacherStudentSettingsWords,
 } from "../../kernels/dyson_teacher_student.ts";
 import { singularValues } from "../spectral/symmetric_eigen_large.ts";
 
@@ -58,7 +58,7 @@ export async function runTeacherStudentEnsemble(
   const seeds = plan.settings.length * plan.seeds;
   const snapshotEpochs = Array.from({ length: plan.slots }, (_, i) => i * plan.saveEvery);
   const init = initialTsState(plan);
-  if (!(backend instanceof WebGpuBackend)) {
+  if (!backend.gpuTarget) {
     teacherStudentReference(plan, init, 0, steps);
     return { plan, ...init, snapshotEpochs, dispatches: 0, stepsPerDispatch: 0 };
   }
@@ -67,77 +67,64 @@ export async function runTeacherStudentEnsemble(
       `Cannot train the teacher-student ensemble on webgpu: n is ${n}, at most ${TEACHER_STUDENT_MAX_N}`,
     );
   }
-  const gpu = backend.gpu, rec = backend.recorder;
+  const { gpu, recorder } = backend.gpuTarget;
   const maxBatch = Math.max(...plan.settings.map((s) => s.batchSize));
-  const cap = maxStepsPerDispatch(gpu, teacherStudentIterationsPerStep(maxBatch, n), 2 * nn + 2);
-  const perDispatch = Math.min(config.stepsPerDispatch ?? cap, cap, steps);
-  if (!Number.isInteger(perDispatch) || perDispatch < 1) {
-    throw new RangeError(`Cannot train the teacher-student ensemble: stepsPerDispatch is ${perDispatch}`);
-  }
-  const words = new ArrayBuffer(plan.settings.length * 16), view = new DataView(words);
-  plan.settings.forEach((s, i) => {
-    view.setFloat32(16 * i, s.learningRate, true);
-    view.setFloat32(16 * i + 4, s.noise, true);
-    view.setUint32(16 * i + 8, s.batchSize, true);
-    view.setUint32(16 * i + 12, s.seed, true);
+  const perDispatch = planStepsPerDispatch(gpu, {
+    what: "the teacher-student ensemble",
+    iterationsPerStep: teacherStudentIterationsPerStep(maxBatch, n),
+    fixedIterations: 2 * nn + 2,
+    totalSteps: steps,
+    requested: config.stepsPerDispatch,
   });
   const cov = new Float32Array(plan.settings.length * plan.batchesPerEpoch * nn);
   plan.covariances.forEach((c, i) => cov.set(c, i * plan.batchesPerEpoch * nn));
-  const chunks = Math.ceil(steps / perDispatch);
   const buffers = {
-    settings: uploadBuffer(gpu, new Uint32Array(words), "ts settings"),
+    settings: uploadBuffer(gpu, teacherStudentSettingsWords(plan.settings), "ts settings"),
     teacher: uploadBuffer(gpu, Float32Array.from(plan.teacher), "ts teacher"),
     cov: uploadBuffer(gpu, cov, "ts minibatch covariances"),
     weights: uploadBuffer(gpu, Float32Array.from(init.weights), "ts weights"),
     snapshots: uploadBuffer(gpu, Float32Array.from(init.snapshots), "ts snapshots"),
-    completed: createBuffer(gpu, Math.min(CHECK_EVERY, chunks) * seeds * 4, "ts done"),
   };
   try {
-    for (let group = 0; group < chunks; group += CHECK_EVERY) {
-      const end = Math.min(chunks, group + CHECK_EVERY);
-      for (let chunk = group; chunk < end; chunk++) {
-        await encodeTeacherStudent(rec, {
+    const run = await runFused({
+      gpu,
+      recorder,
+      label: TEACHER_STUDENT_KERNEL.label,
+      invocations: seeds,
+      steps,
+      stepsPerDispatch: perDispatch,
+      checkEvery: CHECK_EVERY,
+      encode: (at) =>
+        encodeTeacherStudent(recorder, {
           ...buffers,
+          completed: at.completed,
           n,
           seedsPerSetting: plan.seeds,
           seeds,
-          steps: Math.min(perDispatch, steps - chunk * perDispatch),
-          stepOffset: chunk * perDispatch,
+          steps: at.steps,
+          stepOffset: at.stepOffset,
           batches: plan.batchesPerEpoch,
           stepsPerSnapshot: plan.saveEvery * plan.batchesPerEpoch,
           slots: plan.slots,
-          chunk: chunk - group,
+          chunk: at.chunk,
           stream: TS_NOISE_STREAM,
-        });
-      }
-      rec.flush();
-      const [done] = await readBuffers(gpu, [{
-        buffer: buffers.completed,
-        byteLength: (end - group) * seeds * 4,
-      }]);
-      const counts = new Uint32Array(done);
-      for (let chunk = group; chunk < end; chunk++) {
-        checkCompleted(
-          TEACHER_STUDENT_KERNEL.label,
-          counts.subarray((chunk - group) * seeds, (chunk - group + 1) * seeds),
-          Math.min(perDispatch, steps - chunk * perDispatch),
-        );
-      }
-    }
-    const [w, snaps] = await readBuffers(gpu, [
-      { buffer: buffers.weights, byteLength: seeds * nn * 4 },
-      { buffer: buffers.snapshots, byteLength: init.snapshots.length * 4 },
-    ]);
+        }),
+      readback: [
+        { buffer: buffers.weights, byteLength: seeds * nn * 4 },
+        { buffer: buffers.snapshots, byteLength: init.snapshots.length * 4 },
+      ],
+    });
+    const [w, snaps] = run.readback;
     return {
       plan,
       weights: new Float32Array(w),
       snapshots: new Float32Array(snaps),
       snapshotEpochs,
-      dispatches: chunks,
+      dispatches: run.dispatches,
       stepsPerDispatch: perDispatch,
     };
   } finally {
-    for (const b of Object.values(buffers)) b.destroy();
+    destroyBuffers(buffers);
   }
 }
 

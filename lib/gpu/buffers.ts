@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { GpuContext } from "./device.ts";
+import type { GpuContext } from "./context.ts";
 
 /** Usage of buffers that kernels read and write and the host uploads to and reads from. */
 export const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { GpuContext } from "./device.ts";
+import type { GpuContext } from "./context.ts";
 
 /** Loop iterations per invocation after which llvmpipe silently stops looping. */
 export const CPU_ADAPTER_LOOP_LIMIT = 65535;

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { GpuContext } from "./device.ts";
+import type { GpuContext } from "./context.ts";
 
 /** One source file of a kernel. */
 export interface KernelPart {

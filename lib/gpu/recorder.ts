@@ -10,8 +10,8 @@
  *
  * @module
  */
-import type { GpuContext } from "./device.ts";
-import { type OverrideConstants, pipelineKey } from "./pipelines.ts";
+import type { GpuContext } from "./context.ts";
+import { getPipeline, type KernelSource, type OverrideConstants, pipelineKey } from "./pipelines.ts";
 import { readEnv } from "../env.ts";
 
 /** A binding: a whole buffer, or a range of one. */
@@ -60,7 +60,7 @@ export class CommandRecorder {
   /**
    * Creates a uniform buffer holding `bytes`, destroyed after the next flush.
    *
-   * @param bytes The struct's bytes (multiple of 16), e.g. from `UniformWriter`.
+   * @param bytes The struct's bytes (multiple of 16), e.g. from a `StructLayout`.
    * @param label Label for errors.
    * @returns The uniform buffer.
    */
@@ -221,4 +221,37 @@ export function grid1d(
   if (groups <= maxPerDimension) return [groups, 1];
   const y = Math.ceil(groups / maxPerDimension);
   return [Math.ceil(groups / y), y];
+}
+
+/** What {@linkcode dispatch1d} records. */
+export interface Dispatch1dSpec {
+  /** The kernel (compiled once per override constants, then cached). */
+  kernel: KernelSource;
+  /** Override constants; `WORKGROUP_SIZE` is also the grid's workgroup size. */
+  constants: OverrideConstants & { WORKGROUP_SIZE: number };
+  /** Invocations (elements, walkers, seeds); 0 records nothing. */
+  invocations: number;
+  /** Bindings of group 0 in binding order. */
+  bindings: Binding[];
+}
+
+/**
+ * Records one dispatch of `invocations` one-dimensional invocations of a kernel: its pipeline, a
+ * {@linkcode grid1d} grid within the device's per-dimension limit, and the dispatch.
+ *
+ * @param rec The recorder.
+ * @param spec Kernel, constants, invocations and bindings.
+ * @throws {KernelCompileError} When the kernel does not compile.
+ */
+export async function dispatch1d(rec: CommandRecorder, spec: Dispatch1dSpec): Promise<void> {
+  if (spec.invocations === 0) return;
+  const pipeline = await getPipeline(rec.gpu, spec.kernel, spec.constants);
+  const max = rec.gpu.device.limits.maxComputeWorkgroupsPerDimension;
+  rec.dispatch({
+    pipeline,
+    label: spec.kernel.label,
+    constants: spec.constants,
+    bindings: spec.bindings,
+    workgroups: grid1d(spec.invocations, spec.constants.WORKGROUP_SIZE, max),
+  });
 }

@@ -20,7 +20,6 @@
  */
 import type { Backend } from "../backend/backend.ts";
 import { DataError, UsageError } from "../exit_codes.ts";
-import { WebGpuBackend } from "../backend/webgpu.ts";
 import { writeJsonAtomic } from "./atomic.ts";
 import { MetricsWriter } from "./metrics.ts";
 import { type NpyArray, type NpyData, readNpy, writeNpy } from "./npy.ts";
@@ -155,7 +154,9 @@ export class RunDir {
     }
     for await (const _ of Deno.readDir(path)) throw await occupiedError(path, info.resumable ?? false);
     const backend = typeof info.backend === "string" ? info.backend : info.backend.name;
-    const adapter = info.backend instanceof WebGpuBackend ? info.backend.gpu.facts.description : null;
+    const adapter = typeof info.backend === "string"
+      ? null
+      : info.backend.gpuTarget?.gpu.facts.description ?? null;
     const config: RunConfig = {
       name: info.name,
       parameters: info.parameters,

@@ -8,13 +8,14 @@
 import type { Backend } from "../backend/backend.ts";
 import { formatShape, type Tensor } from "../backend/tensor.ts";
 import { ReferenceTensor } from "../backend/reference.ts";
-import { GpuTensor, type WebGpuBackend } from "../backend/webgpu.ts";
 import { createBuffer } from "../gpu/buffers.ts";
 import type { CommandRecorder } from "../gpu/recorder.ts";
 
 /** Checks that `t` is an f32 tensor of `backend` with `size` elements. */
 export function check(backend: Backend, op: string, what: string, t: Tensor, size: number): void {
-  const own = backend.name === "webgpu" ? t instanceof GpuTensor : t instanceof ReferenceTensor;
+  const own = backend.name === "webgpu"
+    ? t?.backend === "webgpu" && t.buffer !== undefined
+    : t instanceof ReferenceTensor;
   if (!own || t.dtype !== "f32") {
     throw new TypeError(
       `Cannot run "${op}" on the ${backend.name} backend: ${what} is a ${t?.backend} ${t?.dtype} tensor`,
@@ -30,9 +31,9 @@ export function check(backend: Backend, op: string, what: string, t: Tensor, siz
 /** The float64 values of a reference tensor. */
 export const values = (t: Tensor): Float64Array => (t as ReferenceTensor).data as Float64Array;
 /** The buffer of a GPU tensor. */
-export const buffer = (t: Tensor): GPUBuffer => (t as GpuTensor).buffer;
+export const buffer = (t: Tensor): GPUBuffer => t.buffer!;
 /** The recorder of the webgpu backend. */
-export const recorder = (backend: Backend): CommandRecorder => (backend as WebGpuBackend).recorder;
+export const recorder = (backend: Backend): CommandRecorder => backend.gpuTarget!.recorder;
 
 /** A scratch GPU buffer freed after the next flush. */
 export function scratch(rec: CommandRecorder, elements: number, label: string): GPUBuffer {

@@ -31,8 +31,8 @@
 import type { Activation } from "../activations.ts";
 import { type InitScheme, weightStd } from "./init.ts";
 import { ParameterLayout } from "./parameters.ts";
-import type { Conv2dShape } from "../reference/conv2d.ts";
-import type { PoolShape } from "../reference/pool.ts";
+import type { Conv2dShape } from "../../kernels/conv2d_shape.ts";
+import type { PoolShape } from "../../kernels/pool_shape.ts";
 
 /** One conv block: conv2d, activation, optional 2x2 max-pool. */
 export interface CnnConvBlock {

@@ -3,9 +3,9 @@
  * conv2d and max-pool kernels (kernels/conv2d.ts, kernels/pool.ts, kernels/pool_gather.ts), the
  * activation kernels, and for the dense head the same matmul and model_* kernels as the MLP
  * (lib/models/mlp_gpu.ts), all recorded into the caller's recorder (one command buffer, one submit at
- * the next flush). The algorithm, step by step, is lib/reference/cnn.ts; the Hessian-vector product is
+ * the next flush). The algorithm, step by step, is lib/models/cnn_reference.ts; the Hessian-vector product is
  * Pearlmutter's R-operator, like the MLP's: its steps (lib/models/cnn_gpu_rop.ts, oracle
- * lib/reference/cnn_rop.ts) are recorded right after the forward and backward steps they differentiate.
+ * lib/models/cnn_reference_rop.ts) are recorded right after the forward and backward steps they differentiate.
  * The buffers and the per-pass state are lib/models/cnn_gpu_pass.ts.
  *
  * The conv kernels read their weights and biases (and the direction's), and write their gradients, at

@@ -1,7 +1,7 @@
 /**
  * The R-operator steps of the CNN's GPU passes: recorded by lib/models/cnn_gpu.ts right after the
  * forward or backward step they differentiate, so that together they give the exact Hessian-vector
- * product H v. The equations, and the float64 oracle, are lib/reference/cnn_rop.ts; R(.) buffers are
+ * product H v. The equations, and the float64 oracle, are lib/models/cnn_reference_rop.ts; R(.) buffers are
  * the pass's `r` (lib/models/cnn_gpu_pass.ts).
  *
  * The conv forward kernel cannot add into its output, so R(z_b) = conv2d(a_{b-1}, Wv_b) + bv_b +

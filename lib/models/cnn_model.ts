@@ -6,7 +6,7 @@
  * lib/models/mlp_model.ts's `Mlp`.
  *
  * On `webgpu` the passes are recorded by lib/models/cnn_gpu.ts; on `reference` they run
- * lib/reference/cnn.ts in float64 (the module doc there gives the R-operator's equations).
+ * lib/models/cnn_reference.ts in float64 (the module doc there gives the R-operator's equations).
  *
  * Hessian-vector products ({@linkcode CNN_HVP_METHODS}):
  *
@@ -46,8 +46,7 @@
  */
 import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
-import type { WebGpuBackend } from "../backend/webgpu.ts";
-import { cnnForwardReference, cnnReference } from "../reference/cnn.ts";
+import { cnnForwardReference, cnnReference } from "./cnn_reference.ts";
 import { checkLossName, type LossName } from "./losses.ts";
 import { cnnLayout, type CnnShapes, cnnShapes, type CnnSpec } from "./cnn.ts";
 import { CnnGpu } from "./cnn_gpu.ts";
@@ -158,7 +157,7 @@ export class Cnn {
   }
 
   #gpuPasses(): CnnGpu {
-    this.#gpu ??= new CnnGpu((this.backend as WebGpuBackend).gpu, this.spec, this.loss);
+    this.#gpu ??= new CnnGpu(this.backend.gpuTarget!.gpu, this.spec, this.loss);
     return this.#gpu;
   }
 

@@ -10,7 +10,6 @@
 import type { Backend } from "../backend/backend.ts";
 import { formatShape, type Tensor } from "../backend/tensor.ts";
 import { type ReferenceBackend, ReferenceTensor } from "../backend/reference.ts";
-import { GpuTensor, type WebGpuBackend } from "../backend/webgpu.ts";
 import type { CommandRecorder } from "../gpu/recorder.ts";
 import type { EvaluateOptions, EvaluateResult } from "./evaluate_options.ts";
 import type { ModelGpuBatch } from "./dense_gpu.ts";
@@ -111,7 +110,7 @@ export async function modelForward(
   // The loss of zero targets is computed and discarded: forward shares the evaluate path.
   const y = backend.zeros([rows, model.outputs]), loss = backend.zeros([1]);
   for (let first = 0; first < rows; first += chunkRows) {
-    await model.gpu().encode((backend as WebGpuBackend).recorder, {
+    await model.gpu().encode(backend.gpuTarget!.recorder, {
       params: buffer(model, params),
       x: buffer(model, x),
       y: buffer(model, y),
@@ -214,7 +213,7 @@ export async function evaluateChunks(
       if (hvp && r.hessianVector) addInto(model, hvp.out, r.hessianVector, accumulate);
       continue;
     }
-    await model.gpu().encode((model.backend as WebGpuBackend).recorder, {
+    await model.gpu().encode(model.backend.gpuTarget!.recorder, {
       params: buffer(model, params),
       x: buffer(model, x),
       y: buffer(model, y),
@@ -244,7 +243,7 @@ function data(model: ModelPasses, t: Tensor): Float64Array {
 }
 
 function buffer(model: ModelPasses, t: Tensor): GPUBuffer {
-  if (!(t instanceof GpuTensor) || t.dtype !== "f32") {
+  if (t.buffer === undefined || t.dtype !== "f32") {
     throw new TypeError(
       `Cannot run the ${model.name} on the webgpu backend: got a ${t.backend} ${t.dtype} tensor`,
     );

@@ -13,9 +13,8 @@
  *
  * @module
  */
-
-/** Loss functions of the models. */
-export type LossName = "squared" | "crossEntropy";
+import type { LossName } from "../../kernels/model_ops.ts";
+export { type LossName } from "../../kernels/model_ops.ts";
 
 /** Every loss, for validation messages and tests. */
 export const LOSS_NAMES: readonly LossName[] = ["squared", "crossEntropy"];

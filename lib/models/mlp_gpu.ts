@@ -2,7 +2,7 @@
  * An MLP's loss, gradient and exact Hessian-vector product on the GPU, composed from
  * the matmul kernel (transposes, bias epilogue), the activation kernel and the small
  * kernels of kernels/model_ops.ts, all recorded into the caller's recorder (one command
- * buffer, one submit at the next flush). The algorithm, step by step, is lib/reference/mlp.ts.
+ * buffer, one submit at the next flush). The algorithm, step by step, is lib/models/mlp_reference.ts.
  *
  * Weights are `[in, out]`, so the forward product a W (the largest) takes matmul's
  * untransposed vec4 path; the backward products use its transposes (h = g W^T, dW = a^T g).

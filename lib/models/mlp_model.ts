@@ -5,7 +5,7 @@
  *
  * On `webgpu` the work is recorded by lib/models/mlp_gpu.ts and submitted once per
  * call; nothing is read back (results are tensors) unless you `read` them. On
- * `reference` it runs lib/reference/mlp.ts in float64.
+ * `reference` it runs lib/models/mlp_reference.ts in float64.
  *
  * @example Loss, gradient and H v of a small MLP on the reference backend
  * ```ts
@@ -24,8 +24,7 @@
  */
 import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
-import type { WebGpuBackend } from "../backend/webgpu.ts";
-import { mlpForwardReference, mlpReference } from "../reference/mlp.ts";
+import { mlpForwardReference, mlpReference } from "./mlp_reference.ts";
 import { checkLossName, type LossName } from "./losses.ts";
 import { checkMlpSpec, mlpLayout, type MlpSpec } from "./mlp.ts";
 import { MlpGpu } from "./mlp_gpu.ts";
@@ -98,7 +97,7 @@ export class Mlp {
   }
 
   #gpuPasses(): MlpGpu {
-    this.#gpu ??= new MlpGpu((this.backend as WebGpuBackend).gpu, this.spec, this.loss);
+    this.#gpu ??= new MlpGpu(this.backend.gpuTarget!.gpu, this.spec, this.loss);
     return this.#gpu;
   }
 

@@ -65,3 +65,23 @@ export {
 export { copyElements, sliceTensor, tensorView } from "./tensor_views.ts";
 export { activationJvp } from "./activation_jvp.ts";
 export { type BatchCurvatures, mlpBatchCurvatures } from "./mlp_batch_curvature.ts";
+export {
+  mlpForwardReference,
+  mlpReference,
+  type MlpReferenceResult,
+  type MlpTrace,
+} from "./mlp_reference.ts";
+export {
+  cnnBackwardReference,
+  type CnnBackwardTrace,
+  cnnForwardReference,
+  cnnReference,
+  type CnnReferenceResult,
+  type CnnTrace,
+} from "./cnn_reference.ts";
+export {
+  type CnnRBackwardInputs,
+  cnnRBackwardReference,
+  cnnRForwardReference,
+  type CnnRTrace,
+} from "./cnn_reference_rop.ts";

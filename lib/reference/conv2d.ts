@@ -16,75 +16,13 @@
  *
  * @module
  */
-
-/** Kernel sizes the conv kernels support. */
-export const CONV2D_KERNEL_SIZES = [3, 5] as const;
-
-/** The shape of one conv2d layer applied to a batch. */
-export interface Conv2dShape {
-  /** N, samples in the batch. */
-  batch: number;
-  /** C_in. */
-  inChannels: number;
-  /** C_out. */
-  outChannels: number;
-  /** H of the input. */
-  height: number;
-  /** W of the input. */
-  width: number;
-  /** k, the side of the square kernel: 3 or 5. */
-  kernelSize: 3 | 5;
-  /** p, zero padding on each side: 0 or 1. */
-  padding: 0 | 1;
-}
-
-/** Sizes derived from a {@linkcode Conv2dShape}. */
-export interface Conv2dSizes {
-  /** H_out = H + 2p - k + 1. */
-  outHeight: number;
-  /** W_out = W + 2p - k + 1. */
-  outWidth: number;
-  /** Elements of x, N C_in H W. */
-  inputSize: number;
-  /** Elements of y, N C_out H_out W_out. */
-  outputSize: number;
-  /** Elements of the weight, C_out C_in k k. */
-  weightSize: number;
-}
-
-/**
- * Validates a conv2d shape and derives its sizes.
- *
- * @param shape The layer shape.
- * @param action What is being done, for the message (e.g. `run "conv2d_forward"`).
- * @returns Output sizes and element counts.
- * @throws {RangeError} On a non-integer or zero size, an unsupported kernel size or padding, or an
- *   input smaller than the kernel.
- */
-export function conv2dSizes(shape: Conv2dShape, action = `run "conv2d"`): Conv2dSizes {
-  for (const key of ["batch", "inChannels", "outChannels", "height", "width"] as const) {
-    const v = shape[key];
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`Cannot ${action}: ${key} is ${v}, must be >= 1`);
-  }
-  const { kernelSize: k, padding: p } = shape;
-  if (!(CONV2D_KERNEL_SIZES as readonly number[]).includes(k)) {
-    throw new RangeError(`Cannot ${action}: kernelSize is ${k}, must be 3 or 5`);
-  }
-  if (p !== 0 && p !== 1) throw new RangeError(`Cannot ${action}: padding is ${p}, must be 0 or 1`);
-  const outHeight = shape.height + 2 * p - k + 1, outWidth = shape.width + 2 * p - k + 1;
-  if (outHeight < 1 || outWidth < 1) {
-    throw new RangeError(
-      `Cannot ${action}: input ${shape.height}x${shape.width} with padding ${p} is smaller than the ${k}x${k} kernel`,
-    );
-  }
-  return {
-    outHeight,
-    outWidth,
-    inputSize: shape.batch * shape.inChannels * shape.height * shape.width,
-    outputSize: shape.batch * shape.outChannels * outHeight * outWidth,
-    weightSize: shape.outChannels * shape.inChannels * k * k,
-  };
-}
+import { type Conv2dShape, conv2dSizes } from "../../kernels/conv2d_shape.ts";
+export {
+  CONV2D_KERNEL_SIZES,
+  type Conv2dShape,
+  type Conv2dSizes,
+  conv2dSizes,
+} from "../../kernels/conv2d_shape.ts";
 
 /** Throws a RangeError unless `values` has `want` elements. */
 export function checkLength(action: string, what: string, values: { length: number }, want: number): void {

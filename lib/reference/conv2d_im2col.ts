@@ -14,20 +14,8 @@
  *
  * @module
  */
-
-/** The image and kernel geometry of an unfold. */
-export interface Im2colShape {
-  /** Channels C of the input. */
-  channels: number;
-  /** H of the input. */
-  height: number;
-  /** W of the input. */
-  width: number;
-  /** K, the side of the square kernel. */
-  kernelSize: number;
-  /** Zero padding on each side, 0 <= padding < K. */
-  padding: number;
-}
+import { im2colOutputSize, type Im2colShape } from "../../kernels/conv2d_shape.ts";
+export { im2colOutputSize, type Im2colShape } from "../../kernels/conv2d_shape.ts";
 
 /** Options of {@linkcode im2colReference}. */
 export interface Im2colOptions {
@@ -41,16 +29,6 @@ export interface Im2colOptions {
   onesRow?: boolean;
   /** "columns": one [kPadded, P] matrix per sample; "rows": one [rows P, kPadded] matrix. */
   layout?: "columns" | "rows";
-}
-
-/**
- * Output height and width of a stride-1 unfold.
- *
- * @param s The geometry.
- * @returns [H + 2p - K + 1, W + 2p - K + 1].
- */
-export function im2colOutputSize(s: Im2colShape): [number, number] {
-  return [s.height + 2 * s.padding - s.kernelSize + 1, s.width + 2 * s.padding - s.kernelSize + 1];
 }
 
 /**

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { MatmulPlan } from "../backend/tensor.ts";
+import type { MatmulPlan } from "../../kernels/matmul_shape.ts";
 import { evaluateActivation } from "../activations.ts";
 
 /** Options of {@linkcode matmulReference}. */
@@ -33,7 +33,7 @@ export interface MatmulReferenceOptions {
  * @example
  * ```ts
  * import { matmulReference } from "./matmul.ts";
- * import { planMatmul } from "../backend/tensor.ts";
+ * import { planMatmul } from "../../kernels/matmul_shape.ts";
  * const plan = planMatmul([1, 2], [2, 1]);
  * matmulReference(new Float64Array([1, 2]), new Float64Array([3, 4]), plan, { transposeA: false, transposeB: false });
  * // Float64Array [11]

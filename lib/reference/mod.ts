@@ -39,23 +39,5 @@ export {
   type BatchNormOptions,
   type BatchNormShape,
 } from "./batch_norm.ts";
-export { mlpForwardReference, mlpReference, type MlpReferenceResult, type MlpTrace } from "./mlp.ts";
-export {
-  cnnBackwardReference,
-  type CnnBackwardTrace,
-  cnnForwardReference,
-  cnnReference,
-  type CnnReferenceResult,
-  type CnnTrace,
-} from "./cnn.ts";
-export {
-  type CnnRBackwardInputs,
-  cnnRBackwardReference,
-  cnnRForwardReference,
-  type CnnRTrace,
-} from "./cnn_rop.ts";
 export { linearRegressionSgdReference } from "./linear_regression_sgd.ts";
-export { teacherStudentSgdReference } from "./teacher_student_sgd.ts";
-export { gaussianRbmReference } from "./dyson_gaussian_rbm.ts";
-export { teacherStudentReference } from "./dyson_teacher_student.ts";
 export { randomOrthogonal, symmetricWithSpectrum } from "./dyson_matrices.ts";

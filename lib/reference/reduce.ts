@@ -14,49 +14,15 @@
  *
  * @module
  */
-import type { HistogramCounts, HistogramOptions, ReduceOp } from "../backend/backend.ts";
-
-/** The reductions, for argument checks and messages. */
-export const REDUCE_OPS: readonly ReduceOp[] = [
-  "sum",
-  "mean",
-  "variance",
-  "min",
-  "max",
-  "norm",
-  "sumOfSquares",
-];
-
-/**
- * Checks a reduction's op and ddof (both backends call this, so both reject with the same message).
- *
- * @param op The reduction.
- * @param ddof Delta degrees of freedom (used by `variance`).
- * @throws {TypeError} When `op` is not a {@linkcode ReduceOp}.
- * @throws {RangeError} When `ddof` is not a non-negative integer.
- */
-export function checkReduceArguments(op: ReduceOp, ddof: number): void {
-  if (!REDUCE_OPS.includes(op)) {
-    throw new TypeError(`Cannot reduce: unknown op "${op}", expected one of ${REDUCE_OPS.join(", ")}`);
-  }
-  if (!Number.isInteger(ddof) || ddof < 0) {
-    throw new RangeError(`Cannot reduce with "${op}": ddof is ${ddof}, must be a non-negative integer`);
-  }
-}
-
-/**
- * The result of a reduction that does not depend on the data, or undefined when it does.
- *
- * @param op The reduction.
- * @param n Length of the reduced line.
- * @param ddof Delta degrees of freedom.
- * @returns 0 or NaN for an empty line (and NaN for a variance with n <= ddof), else undefined.
- */
-export function constantReduceResult(op: ReduceOp, n: number, ddof: number): number | undefined {
-  if (op === "variance" && n <= ddof) return NaN;
-  if (n > 0) return undefined;
-  return op === "sum" || op === "norm" || op === "sumOfSquares" ? 0 : NaN;
-}
+import type { HistogramCounts, HistogramOptions, ReduceOp } from "../../kernels/reduce_shape.ts";
+import { checkReduceArguments, constantReduceResult, histogramBinning } from "../../kernels/reduce_shape.ts";
+export {
+  checkReduceArguments,
+  constantReduceResult,
+  type HistogramBinning,
+  histogramBinning,
+  REDUCE_OPS,
+} from "../../kernels/reduce_shape.ts";
 
 /** Sum starting from the first term (numpy-like: the sum of [-0] is -0, of [] is 0). */
 function sumOf(values: ArrayLike<number>): number {
@@ -150,35 +116,6 @@ export function rowDotReference(a: Float64Array, b: Float64Array, rows: number, 
     out[r] = sumOf(products);
   }
   return out;
-}
-
-/** The float32 constants both backends bin with. */
-export interface HistogramBinning {
-  /** low rounded to float32. */
-  low: number;
-  /** high rounded to float32. */
-  high: number;
-  /** bins / (high - low), rounded to float32: bin = floor(f32(f32(x - low) * scale)). */
-  scale: number;
-}
-
-/**
- * The float32 constants of a histogram (the kernel receives exactly these).
- *
- * @param options low, high and bins (already checked by `checkHistogram`).
- * @returns low, high and the bin scale, each a float32 value.
- * @throws {RangeError} When low and high round to float32 values too close to give finite bins.
- */
-export function histogramBinning(options: HistogramOptions): HistogramBinning {
-  const low = Math.fround(options.low), high = Math.fround(options.high);
-  const scale = Math.fround(options.bins / (high - low));
-  if (!(high > low) || !Number.isFinite(scale)) {
-    throw new RangeError(
-      `Cannot run "histogram": low ${options.low} and high ${options.high} round to float32 ${low} and ${high}, ` +
-        `too close for ${options.bins} bins`,
-    );
-  }
-  return { low, high, scale };
 }
 
 /**

@@ -5,13 +5,36 @@
  * This is the reference that kernels/philox.wgsl matches bit for bit: the same
  * round function, key schedule and word order as Random123's `philox4x32_R(10, ctr, key)`
  * (its `tests/kat_vectors` answers are checked in tests/random_test.ts). The
- * toolkit's stream (DESIGN.md section 4, `RandomOptions` in lib/backend/backend.ts):
+ * toolkit's stream (DESIGN.md section 4, `RandomOptions` below):
  * element `e` of row `r` is lane `e % 4` of `philox4x32_10(key = (seed, stream),
  * counter = (floor(e / 4), step, index + r, 0))`.
  *
  * @module
  */
-import type { Distribution, RandomOptions } from "../backend/backend.ts";
+/** Distributions of {@linkcode Backend.random}. */
+export type Distribution =
+  | "u32"
+  | "uniform"
+  | "normal"
+  | "rademacher"
+  | { twoPoint: { low: number; high: number; probabilityHigh: number } };
+
+/**
+ * Options of {@linkcode Backend.random}. Element `e` of row `r` is lane `e % 4` of
+ * Philox4x32-10 with key `(seed, stream)` and counter `(floor(e / 4), step, index + r, 0)`.
+ */
+export interface RandomOptions {
+  /** Seed, an integer in [0, 2^32). */
+  seed: number;
+  /** Stream id, an integer in [0, 2^32) (0 by default): separates independent uses of one seed. */
+  stream?: number;
+  /** Step counter, an integer in [0, 2^32) (0 by default). */
+  step?: number;
+  /** Counter index of the first row (walker, seed or sample index), 0 by default. */
+  index?: number;
+  /** The distribution, `"normal"` by default. */
+  distribution?: Distribution;
+}
 
 /** Round multipliers and Weyl key increments (Random123's PHILOX_M4x32_0/1, PHILOX_W32_0/1). */
 const M0 = 0xd2511f53, M1 = 0xcd9e8d57, W0 = 0x9e3779b9, W1 = 0xbb67ae85;

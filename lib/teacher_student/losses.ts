@@ -10,9 +10,10 @@
  * @module
  */
 import { evaluateActivation } from "../activations.ts";
+import type { TeacherStudentLoss } from "../../kernels/teacher_student_args.ts";
 
 /** A loss. */
-export type Loss = "mse" | "corr";
+export type Loss = TeacherStudentLoss;
 
 /** Checks a loss name. @throws {TypeError} On anything but "mse" or "corr". */
 export function checkLoss(loss: string): Loss {

@@ -33,7 +33,11 @@ export {
 } from "./kernel_choice.ts";
 export { initializeWeights, type InitMode, teacherDirection } from "./init.ts";
 export { checkLoss, gradientCoefficient, type Loss, lossGradient, lossValue } from "./losses.ts";
-export { type Optimizer, optimizerStep, type StepSettings } from "./steps.ts";
+export {
+  type TeacherStudentOptimizer,
+  teacherStudentStep,
+  type TeacherStudentStepSettings,
+} from "./steps.ts";
 export { escapeTimes, linearSaveTimes, logSaveTimes, meanAbsOverlap } from "./observables.ts";
 export { datasetPreactivations } from "./dataset_preactivations.ts";
 export { scaledLearningRate, scaledRepeatProbability, scaledSteps } from "./scalings.ts";
@@ -48,3 +52,4 @@ export {
   velocityField,
 } from "./reduced_ode.ts";
 export { STUDENT_STREAM, TEACHER_STREAM } from "./philox_layout.ts";
+export { teacherStudentSgdReference } from "./sgd_reference.ts";

@@ -19,6 +19,8 @@
  *
  * @module
  */
+import type { DataModelParams } from "../../kernels/teacher_student_args.ts";
+export type { DataModelParams } from "../../kernels/teacher_student_args.ts";
 import { type Activation, activationCoefficients, evaluateActivation } from "../activations.ts";
 import { rademacherFromU32 } from "../rng/philox.ts";
 import { teacherDirection } from "./init.ts";
@@ -41,26 +43,6 @@ export interface SampleOptions {
   index?: number;
   walker?: number;
   stream?: number;
-}
-
-/** A data model as the kernels see it: x = z + s u, s = amplitude g + uzCoefficient u.z on class +1. */
-export interface DataModelParams {
-  /** "teacher": y = g(u.x) + noise eps (s = 0); "class": y = +1 w.p. pSpike (spiked), else -1 (x = z). */
-  labels: "teacher" | "class";
-  /** Teacher activation coefficients (lib/activations.ts basis), for "teacher" labels. */
-  teacher: Float64Array;
-  /** Output noise standard deviation, for "teacher" labels. */
-  noise: number;
-  /** Probability of label +1, for "class" labels. */
-  pSpike: number;
-  /** s = spikeAmplitude g + uzCoefficient (u.z) on label +1. */
-  spikeAmplitude: number;
-  uzCoefficient: number;
-  /** The latent g: Rademacher (top bit of word q1) or two-point (`high` when (q1 >> 8) < ceil(pHigh 2^24)). */
-  latent: "rademacher" | "two-point";
-  latentProbabilityHigh: number;
-  latentLow: number;
-  latentHigh: number;
 }
 
 /** Common options of the models. */

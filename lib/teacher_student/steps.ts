@@ -12,25 +12,18 @@
  *
  * @module
  */
-import { type Loss, lossGradient } from "./losses.ts";
-
-/** Which step: single, twice (same sample), or extragradient with look-ahead rate rho. */
-export type Optimizer = "single" | "twice" | { extragradient: number };
-
-/** What a step needs besides the weights and the sample. */
-export interface StepSettings {
-  loss: Loss;
-  /** Student activation coefficients. */
-  student: ArrayLike<number>;
-  /** Learning rate; the step applied is lr / d. */
-  learningRate: number;
-  /** Project gradients onto the tangent space of the sphere. */
-  spherical: boolean;
-  optimizer: Optimizer;
-}
+import { lossGradient } from "./losses.ts";
+import type {
+  TeacherStudentOptimizer,
+  TeacherStudentStepSettings,
+} from "../../kernels/teacher_student_args.ts";
+export type {
+  TeacherStudentOptimizer,
+  TeacherStudentStepSettings,
+} from "../../kernels/teacher_student_args.ts";
 
 /** Checks an optimizer. @throws {TypeError | RangeError} On an unknown kind or a non-finite rho. */
-export function checkOptimizer(o: Optimizer): Optimizer {
+export function checkTeacherStudentOptimizer(o: TeacherStudentOptimizer): TeacherStudentOptimizer {
   if (o === "single" || o === "twice") return o;
   if (typeof o === "object" && o !== null && "extragradient" in o) {
     if (!Number.isFinite(o.extragradient)) {
@@ -52,11 +45,11 @@ export function checkOptimizer(o: Optimizer): Optimizer {
  * @param s Loss, student, learning rate, projection, optimizer.
  * @returns The new weights (not renormalised) and the gradient of the first evaluation, grad(w).
  */
-export function optimizerStep(
+export function teacherStudentStep(
   w: Float64Array,
   x: Float64Array,
   y: number,
-  s: StepSettings,
+  s: TeacherStudentStepSettings,
 ): { w: Float64Array; gradient: Float64Array } {
   const d = w.length, eta = s.learningRate / d;
   const grad = (v: Float64Array) => lossGradient(s.loss, s.student, v, x, y, s.spherical);

@@ -4,75 +4,21 @@
  * On webgpu one dispatch advances every walker by many steps (kernels/teacher_student_sgd.wgsl),
  * observables go into a GPU history buffer at the save times and are read back once per chunk,
  * together with the completed-step counters (checked) and, when asked, a weight snapshot. On the
- * reference backend the float64 loop (lib/reference/teacher_student_sgd.ts) runs the same algorithm on
+ * reference backend the float64 loop (lib/teacher_student/sgd_reference.ts) runs the same algorithm on
  * the same Philox bits. Results do not depend on chunk lengths, steps per dispatch, or on which walkers
  * run together (walker k always reads counter walker `walkerOffset + k`).
  *
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { WebGpuBackend } from "../backend/webgpu.ts";
-import { type Activation, activationCoefficients } from "../activations.ts";
-import { createBuffer, readBuffers, uploadBuffer } from "../gpu/buffers.ts";
-import { checkCompleted, maxStepsPerDispatch } from "../gpu/loop_budget.ts";
-import {
-  OBSERVABLES,
-  type SamplingMode,
-  teacherStudentSgdReference,
-} from "../reference/teacher_student_sgd.ts";
-import type { TeacherStudentBuffers } from "../../kernels/teacher_student_sgd.ts";
-import { type TeacherStudentKernel, teacherStudentKernel } from "./kernel_choice.ts";
-import type { DataModel } from "./samplers.ts";
-import { checkLoss, type Loss } from "./losses.ts";
-import { checkOptimizer, type Optimizer, type StepSettings } from "./steps.ts";
-import { dotProduct, initializeWeights, type InitMode } from "./init.ts";
-import { logSaveTimes } from "./observables.ts";
-
-/** Configuration of {@linkcode evolution}. */
-export interface TeacherStudentConfig {
-  /** The data model (carries d, the seed and the teacher direction). */
-  model: DataModel;
-  /** Student activation. */
-  student: Activation;
-  /** Loss (default "corr"). */
-  loss?: Loss;
-  /** Learning rate lr; the step applied is lr / d. */
-  learningRate: number;
-  /** Optimizer (default "single"). */
-  optimizer?: Optimizer;
-  /** Project gradients onto the sphere's tangent space (default true). */
-  spherical?: boolean;
-  /** Renormalise w onto the unit sphere after each step (default true). */
-  normalize?: boolean;
-  walkers: number;
-  steps: number;
-  /** "online" (default), "repeat" (pRepeat, datasetSize) or "twice" (each fresh sample for two steps). */
-  sampling?: SamplingMode;
-  /** All walkers read walker 0's fresh samples (the original's latest-commit bug, as an explicit option). */
-  sharedSample?: boolean;
-  pRepeat?: number;
-  datasetSize?: number;
-  /** Initialisation mode (default "random"), ignored when `initialWeights` is given. */
-  init?: InitMode;
-  /** Initial weights [walkers, d] (unit rows). */
-  initialWeights?: Float64Array;
-  /** Save times (sorted, distinct, in [0, steps]; 0 records the initial overlap). Default: 100 log-spaced. */
-  saveTimes?: number[];
-  /** Steps per yielded chunk (default: all steps in one chunk). */
-  chunkSteps?: number;
-  /** Steps per dispatch on webgpu (default and cap: the adapter's loop budget). */
-  stepsPerDispatch?: number;
-  /**
-   * Fused kernel on webgpu: thread per walker, workgroup per walker, or "auto" (default: picked per
-   * adapter, walkers and d by `chooseTeacherStudentKernel`, lib/teacher_student/kernel_choice.ts). The
-   * two agree to float32 rounding; pin one when results must be bit-identical across walker batchings.
-   */
-  kernel?: "auto" | TeacherStudentKernel;
-  /** Global index of the first walker (for splitting walkers into batches). */
-  walkerOffset?: number;
-  /** Return a weight snapshot with every chunk (the last chunk always carries one). */
-  snapshots?: boolean;
-}
+import { planBatches, planStepsPerDispatch } from "../gpu/fused_run.ts";
+import { OBSERVABLES, teacherStudentSgdReference } from "./sgd_reference.ts";
+import { bytesPerWalker, TeacherStudentBatch } from "./gpu_run.ts";
+import { teacherStudentKernel } from "./kernel_choice.ts";
+import { dotProduct } from "./init.ts";
+import { prepare, type TeacherStudentConfig } from "./trainer_config.ts";
+export { fromBlocks, toBlocks } from "./gpu_run.ts";
+export type { TeacherStudentConfig } from "./trainer_config.ts";
 
 /** One chunk of a run: the observables at the save times in (previous chunk end, stepsDone]. */
 export interface TeacherStudentChunk {
@@ -94,67 +40,6 @@ export interface TeacherStudentChunk {
   dispatches: number;
 }
 
-function positiveInteger(name: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1) {
-    throw new RangeError(`Cannot run teacher-student SGD: ${name} is ${v}, must be an integer >= 1`);
-  }
-}
-
-/** Validated settings shared by both backends. */
-function prepare(c: TeacherStudentConfig) {
-  const d = c.model.d;
-  positiveInteger("walkers", c.walkers);
-  positiveInteger("steps", c.steps);
-  if (!Number.isFinite(c.learningRate)) {
-    throw new RangeError(`Cannot run teacher-student SGD: learningRate is ${c.learningRate}, must be finite`);
-  }
-  const sampling = c.sampling ?? "online";
-  if (!["online", "repeat", "twice"].includes(sampling)) {
-    throw new TypeError(
-      `Cannot run teacher-student SGD: sampling "${sampling}", expected online, repeat or twice`,
-    );
-  }
-  const pRepeat = c.pRepeat ?? 0, datasetSize = c.datasetSize ?? 1;
-  if (!(pRepeat >= 0 && pRepeat <= 1)) {
-    throw new RangeError(`Cannot run teacher-student SGD: pRepeat is ${pRepeat}, must be in [0, 1]`);
-  }
-  positiveInteger("datasetSize", datasetSize);
-  const settings: StepSettings = {
-    loss: checkLoss(c.loss ?? "corr"),
-    student: activationCoefficients(c.student),
-    learningRate: c.learningRate,
-    spherical: c.spherical ?? true,
-    optimizer: checkOptimizer(c.optimizer ?? "single"),
-  };
-  const saveTimes = c.saveTimes ?? logSaveTimes(c.steps, 100);
-  saveTimes.forEach((t, i) => {
-    if (!Number.isInteger(t) || t < 0 || t > c.steps || (i > 0 && t <= saveTimes[i - 1])) {
-      throw new RangeError(
-        `Cannot run teacher-student SGD: saveTimes must be distinct sorted integers in [0, ${c.steps}], got ${t} at ${i}`,
-      );
-    }
-  });
-  const walkerOffset = c.walkerOffset ?? 0;
-  const weights = c.initialWeights
-    ? Float64Array.from(c.initialWeights)
-    : initializeWeights(c.model.direction, c.walkers, c.model.seed, c.init ?? "random", walkerOffset);
-  if (weights.length !== c.walkers * d) {
-    throw new RangeError(
-      `Cannot run teacher-student SGD: initialWeights has ${weights.length} values, expected walkers * d = ${
-        c.walkers * d
-      }`,
-    );
-  }
-  if (c.kernel !== undefined && !["auto", "thread", "workgroup"].includes(c.kernel)) {
-    throw new TypeError(
-      `Cannot run teacher-student SGD: kernel "${c.kernel}", expected "auto", "thread" or "workgroup"`,
-    );
-  }
-  const chunkSteps = c.chunkSteps ?? c.steps;
-  positiveInteger("chunkSteps", chunkSteps);
-  return { d, sampling, pRepeat, datasetSize, settings, saveTimes, walkerOffset, weights, chunkSteps };
-}
-
 /**
  * Runs multi-walker SGD and yields the observables chunk by chunk.
  *
@@ -170,42 +55,44 @@ export async function* evolution(
 ): AsyncGenerator<TeacherStudentChunk> {
   const p = prepare(config);
   const { d, saveTimes, weights } = p, walkers = config.walkers, u = config.model.direction;
-  const gpu = backend instanceof WebGpuBackend ? backend.gpu : null;
+  const target = backend.gpuTarget;
   const initial = saveTimes[0] === 0 ? 1 : 0;
-  let buffers: TeacherStudentBuffers | null = null;
-  const blocks = Math.ceil(d / 4);
   let perDispatch = 0;
-  const kernel = gpu ? teacherStudentKernel(gpu, config.kernel, walkers, d) : null;
-  if (gpu && kernel) {
-    const it = kernel.iterations(d);
-    perDispatch = Math.min(
-      config.stepsPerDispatch ?? Infinity,
-      maxStepsPerDispatch(gpu, it.perStep, it.fixed),
-    );
-    positiveInteger("stepsPerDispatch", perDispatch);
-    const maxDispatches = Math.ceil(p.chunkSteps / perDispatch) + 1;
-    buffers = {
-      teacher: uploadBuffer(gpu, toBlocks(u, 1, d), "teacher direction"),
-      weights: uploadBuffer(gpu, toBlocks(weights, walkers, d), "walker weights"),
-      scratch: createBuffer(gpu, blocks * walkers * 16, "sample scratch"),
-      saveTimes: uploadBuffer(gpu, Uint32Array.from(saveTimes.length ? saveTimes : [0]), "save times"),
-      history: createBuffer(gpu, Math.max(1, saveTimes.length) * 4 * walkers * 4, "observable history"),
-      // Per walker: repeats since the last save, last repeated preactivation, scale r, unused.
-      state: uploadBuffer(
-        gpu,
-        Float32Array.from({ length: 4 * walkers }, (_, i) => [0, NaN, 1, 0][i % 4]),
-        "walker state",
-      ),
-      completed: createBuffer(gpu, maxDispatches * walkers * 4, "completed steps"),
-    };
-  }
+  // One kernel for every batch: "auto" decides from all walkers, so batches give the same results.
+  const kernel = target ? teacherStudentKernel(target.gpu, config.kernel, walkers, d) : null;
+  const batches: { first: number; count: number; run: TeacherStudentBatch }[] = [];
   const f32u = Float64Array.from(Float32Array.from(u));
   const uu = dotProduct(f32u, f32u);
   const state = Float64Array.from({ length: 2 * walkers }, (_, i) => (i % 2 ? NaN : 0));
   const w0 = Float64Array.from(weights); // the reference loop updates `weights` in place
   let saveIndex = initial;
   try {
+    if (target && kernel) {
+      const it = kernel.iterations(d);
+      perDispatch = planStepsPerDispatch(target.gpu, {
+        what: "teacher-student SGD",
+        iterationsPerStep: it.perStep,
+        fixedIterations: it.fixed,
+        totalSteps: Infinity,
+        requested: config.stepsPerDispatch,
+      });
+      const split = planBatches(
+        walkers,
+        bytesPerWalker(d, saveTimes.length),
+        target.gpu.device.limits,
+        config.walkersPerBatch,
+      );
+      for (const { first, count } of split) {
+        const rows = weights.subarray(first * d, (first + count) * d);
+        batches.push({
+          first,
+          count,
+          run: new TeacherStudentBatch(target, kernel, u, rows, count, saveTimes),
+        });
+      }
+    }
     for (let start = 0; start < config.steps; start += p.chunkSteps) {
+      config.signal?.throwIfAborted();
       const end = Math.min(config.steps, start + p.chunkSteps);
       let saveEnd = saveIndex;
       while (saveEnd < saveTimes.length && saveTimes[saveEnd] <= end) saveEnd++;
@@ -227,7 +114,7 @@ export async function* evolution(
         settings: p.settings,
         normalize: config.normalize ?? true,
       };
-      if (!gpu || !buffers || !kernel) {
+      if (batches.length === 0) {
         teacherStudentSgdReference({
           ...common,
           direction: u,
@@ -240,50 +127,29 @@ export async function* evolution(
         });
         if (wantWeights) finalWeights = Float64Array.from(weights);
       } else {
-        const rec = (backend as WebGpuBackend).recorder;
-        for (let s = start; s < end; s += perDispatch) {
-          let next = saveIndex;
-          while (next < saveEnd && saveTimes[next] <= s) next++;
-          await kernel.encode(rec, {
-            ...common,
-            buffers,
-            d,
-            steps: Math.min(perDispatch, end - s),
-            stepOffset: s,
-            chunk: dispatches++,
-            uu,
-            saveNext: next,
+        if (wantWeights) finalWeights = new Float64Array(walkers * d);
+        for (const batch of batches) {
+          const part = await batch.run.runChunk({
+            start,
+            end,
+            stepsPerDispatch: perDispatch,
+            saveTimes,
+            saveIndex,
             saveEnd,
-            saveBase: saveIndex,
+            common: { ...common, walkers: batch.count, walkerOffset: p.walkerOffset + batch.first },
+            uu,
+            wantWeights,
+            signal: config.signal,
           });
-        }
-        rec.flush();
-        const ranges = [
-          { buffer: buffers.history, byteLength: Math.max(1, slots * 4 * walkers) * 4 },
-          { buffer: buffers.completed, byteLength: dispatches * walkers * 4 },
-        ];
-        if (wantWeights) {
-          ranges.push({ buffer: buffers.weights, byteLength: blocks * walkers * 16 });
-          ranges.push({ buffer: buffers.state, byteLength: walkers * 16 });
-        }
-        const [h, done, w, carried] = await readBuffers(gpu, ranges);
-        const counts = new Uint32Array(done);
-        for (let c = 0; c < dispatches; c++) {
-          const expected = Math.min(perDispatch, end - (start + c * perDispatch));
-          checkCompleted(
-            kernel.label,
-            counts.subarray(c * walkers, (c + 1) * walkers),
-            expected,
-          );
-        }
-        history.set(new Float32Array(h).subarray(0, slots * 4 * walkers));
-        if (w) {
-          // The kernel stores unnormalised rows and carries their scale r (state[k].z).
-          finalWeights = fromBlocks(new Float32Array(w), walkers, d);
-          const scale = new Float32Array(carried);
-          for (let k = 0; k < walkers; k++) {
-            for (let i = 0; i < d; i++) finalWeights[k * d + i] *= scale[4 * k + 2];
+          dispatches += part.dispatches;
+          // history rows are [slot, observable, walker]: place the batch's walkers in their columns.
+          for (let row = 0; row < slots * 4; row++) {
+            history.set(
+              part.history.subarray(row * batch.count, (row + 1) * batch.count),
+              row * walkers + batch.first,
+            );
           }
+          if (part.weights) finalWeights!.set(part.weights, batch.first * d);
         }
       }
       const chunk = splitHistory(history, times, walkers);
@@ -292,7 +158,7 @@ export async function* evolution(
       saveIndex = saveEnd;
     }
   } finally {
-    if (buffers) { for (const b of Object.values(buffers)) b.destroy(); }
+    for (const batch of batches) batch.run.destroy();
   }
 }
 
@@ -321,24 +187,6 @@ export async function runTeacherStudent(
     weights: parts[parts.length - 1].weights!,
     dispatches: parts.reduce((n, c) => n + c.dispatches, 0),
   };
-}
-
-/** Row-major [rows, d] to the kernel's block-major vec4 layout [ceil(d / 4), rows, 4]. */
-export function toBlocks(values: ArrayLike<number>, rows: number, d: number): Float32Array {
-  const blocks = Math.ceil(d / 4), out = new Float32Array(blocks * rows * 4);
-  for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < d; i++) out[((i >> 2) * rows + r) * 4 + (i & 3)] = values[r * d + i];
-  }
-  return out;
-}
-
-/** The inverse of {@linkcode toBlocks}. */
-export function fromBlocks(values: Float32Array, rows: number, d: number): Float64Array {
-  const out = new Float64Array(rows * d);
-  for (let r = 0; r < rows; r++) {
-    for (let i = 0; i < d; i++) out[r * d + i] = values[((i >> 2) * rows + r) * 4 + (i & 3)];
-  }
-  return out;
 }
 
 function splitHistory(history: Float64Array, times: number[], walkers: number) {

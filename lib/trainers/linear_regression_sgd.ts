@@ -16,9 +16,8 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { WebGpuBackend } from "../backend/webgpu.ts";
-import { createBuffer, readBuffers, uploadBuffer } from "../gpu/buffers.ts";
-import { checkCompleted, maxStepsPerDispatch } from "../gpu/loop_budget.ts";
+import { createBuffer, uploadBuffer } from "../gpu/buffers.ts";
+import { destroyBuffers, planStepsPerDispatch, runFused } from "../gpu/fused_run.ts";
 import { randomReference } from "../rng/philox.ts";
 import { linearRegressionSgdReference } from "../reference/linear_regression_sgd.ts";
 import {
@@ -118,7 +117,7 @@ export async function runLinearRegressionSgd(
   const teacher = linearTeacher(d, seed);
   const { start, stop } = segmentOf(config, records);
 
-  if (!(backend instanceof WebGpuBackend)) {
+  if (!backend.gpuTarget) {
     const errors = new Float64Array(walkers * records);
     const weights = new Float64Array(walkers * d);
     if (config.resumeFrom) {
@@ -143,64 +142,64 @@ export async function runLinearRegressionSgd(
     return { errors, recordSteps, dispatches: 0, stepsPerDispatch: 0, state };
   }
 
-  const gpu = backend.gpu;
-  const cap = maxStepsPerDispatch(gpu, linearRegressionSgdIterationsPerStep(d));
-  const perDispatch = Math.min(config.stepsPerDispatch ?? cap, cap, Math.max(1, stop - start));
-  positiveInteger("stepsPerDispatch", perDispatch);
-  const chunks = Math.ceil((stop - start) / perDispatch);
-  const teacherBuffer = uploadBuffer(gpu, Float32Array.from(teacher), "teacher");
+  const { gpu, recorder } = backend.gpuTarget;
+  const perDispatch = planStepsPerDispatch(gpu, {
+    what: "linear-regression SGD",
+    iterationsPerStep: linearRegressionSgdIterationsPerStep(d),
+    totalSteps: stop - start,
+    requested: config.stepsPerDispatch,
+  });
   const resume = config.resumeFrom;
-  const weights = resume
-    ? uploadBuffer(gpu, Float32Array.from(resume.weights), "walker weights")
-    : createBuffer(gpu, walkers * d * 4, "walker weights");
-  const history = resume
-    ? uploadBuffer(gpu, Float32Array.from(resume.errors), "error history")
-    : createBuffer(gpu, walkers * records * 4, "error history");
-  const completed = createBuffer(gpu, Math.max(1, chunks) * walkers * 4, "completed steps");
-  const rec = backend.recorder;
-  for (let chunk = 0; chunk < chunks; chunk++) {
-    const stepOffset = start + chunk * perDispatch;
-    await encodeLinearRegressionSgd(rec, {
-      teacher: teacherBuffer,
-      weights,
-      history,
-      completed,
-      d,
-      walkers,
-      steps: Math.min(perDispatch, stop - stepOffset),
-      stepOffset,
-      seed,
-      stream: DATA_STREAM,
-      recordEvery,
-      historyLength: records,
-      chunk,
-      learningRate,
-    });
-  }
-  rec.flush();
-  const [historyBytes, completedBytes, weightBytes] = await readBuffers(gpu, [
-    { buffer: history, byteLength: walkers * records * 4 },
-    { buffer: completed, byteLength: Math.max(1, chunks) * walkers * 4 },
-    { buffer: weights, byteLength: walkers * d * 4 },
-  ]);
-  const counts = new Uint32Array(completedBytes);
-  for (let chunk = 0; chunk < chunks; chunk++) {
-    const expected = Math.min(perDispatch, stop - start - chunk * perDispatch);
-    checkCompleted(
-      LINEAR_REGRESSION_SGD_KERNEL.label,
-      counts.subarray(chunk * walkers, (chunk + 1) * walkers),
-      expected,
-    );
-  }
-  for (const b of [teacherBuffer, weights, history, completed]) b.destroy();
-  const errors = new Float32Array(historyBytes);
-  return {
-    errors,
-    recordSteps,
-    dispatches: chunks,
-    stepsPerDispatch: perDispatch,
-    state: { step: stop, weights: new Float32Array(weightBytes), errors },
+  const buffers = {
+    teacher: uploadBuffer(gpu, Float32Array.from(teacher), "teacher"),
+    weights: resume
+      ? uploadBuffer(gpu, Float32Array.from(resume.weights), "walker weights")
+      : createBuffer(gpu, walkers * d * 4, "walker weights"),
+    history: resume
+      ? uploadBuffer(gpu, Float32Array.from(resume.errors), "error history")
+      : createBuffer(gpu, walkers * records * 4, "error history"),
   };
+  try {
+    const run = await runFused({
+      gpu,
+      recorder,
+      label: LINEAR_REGRESSION_SGD_KERNEL.label,
+      invocations: walkers,
+      firstStep: start,
+      steps: stop - start,
+      stepsPerDispatch: perDispatch,
+      encode: (at) =>
+        encodeLinearRegressionSgd(recorder, {
+          ...buffers,
+          completed: at.completed,
+          d,
+          walkers,
+          steps: at.steps,
+          stepOffset: at.stepOffset,
+          seed,
+          stream: DATA_STREAM,
+          recordEvery,
+          historyLength: records,
+          chunk: at.chunk,
+          learningRate,
+        }),
+      readback: [
+        { buffer: buffers.history, byteLength: walkers * records * 4 },
+        { buffer: buffers.weights, byteLength: walkers * d * 4 },
+      ],
+    });
+    const [historyBytes, weightBytes] = run.readback;
+    const errors = new Float32Array(historyBytes);
+    return {
+      errors,
+      recordSteps,
+      dispatches: run.dispatches,
+      stepsPerDispatch: perDispatch,
+      state: { step: stop, weights: new Float32Array(weightBytes), errors },
+    };
+  } finally {
+    destroyBuffers(buffers);
+  }
 }
 
 /** The steps [start, stop) this call runs, after checking `resumeFrom` and `stopAtStep`. */

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { gibbsNormals, initialRbmWeights, type RbmPlan } from "../dyson/gaussian_rbm.ts";
+import { gibbsNormals, initialRbmWeights, type RbmPlan } from "./gaussian_rbm.ts";
 
 /** The training state of every seed of a plan (float64). */
 export interface RbmState {

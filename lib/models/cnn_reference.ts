@@ -2,7 +2,7 @@
  * The float64 reference of a CNN's forward pass, loss, exact gradient and exact Hessian-vector product
  * on a batch, written to be read: the oracle of the GPU path (lib/models/cnn_gpu.ts). Built from the
  * conv and pool references (lib/reference/conv2d.ts, lib/reference/pool.ts) and dense layers like
- * lib/reference/mlp.ts; the Hessian-vector product is the R-operator of lib/reference/cnn_rop.ts.
+ * lib/models/mlp_reference.ts; the Hessian-vector product is the R-operator of lib/models/cnn_reference_rop.ts.
  *
  * Notation (lib/models/cnn.ts): a_0 = x [rows, C, H, W]; conv block b: z_b = conv2d(a_{b-1}, W_b) + b_b,
  * r_b = act(z_b), a_b = maxpool(r_b) or r_b; then the flatten a_B [rows, F] and dense layers
@@ -17,49 +17,23 @@
  * @module
  */
 import { activationCoefficients, evaluateActivation } from "../activations.ts";
-import { type LossName, lossReference } from "../models/losses.ts";
-import { cnnBlockConvShape, cnnBlockPoolShape, cnnLayout, type CnnSpec } from "../models/cnn.ts";
+import { type LossName, lossReference } from "./losses.ts";
+import { cnnBlockConvShape, cnnBlockPoolShape, cnnLayout, type CnnSpec } from "./cnn.ts";
 import {
   conv2dBackwardInputReference,
   conv2dBackwardWeightReference,
   conv2dForwardReference,
-} from "./conv2d.ts";
-import { maxPool2dBackwardReference, maxPool2dForwardReference } from "./pool.ts";
-import { checkCnnBatch, times } from "./cnn_common.ts";
-import { accumulateDenseGradient, dense, denseBackward } from "./mlp.ts";
-import { cnnRBackwardReference, cnnRForwardReference } from "./cnn_rop.ts";
+} from "../reference/conv2d.ts";
+import { maxPool2dBackwardReference, maxPool2dForwardReference } from "../reference/pool.ts";
+import { checkCnnBatch, times } from "./cnn_reference_common.ts";
+import { accumulateDenseGradient, dense, denseBackward } from "./mlp_reference.ts";
+import { cnnRBackwardReference, cnnRForwardReference } from "./cnn_reference_rop.ts";
+import type { CnnBackwardTrace, CnnTrace } from "./cnn_reference_common.ts";
+export { type CnnBackwardTrace, type CnnTrace } from "./cnn_reference_common.ts";
 
-// Kept importable from here (their homes are lib/models/cnn.ts and lib/reference/cnn_rop.ts).
-export { cnnBlockConvShape, cnnBlockPoolShape } from "../models/cnn.ts";
-export { cnnRBackwardReference, cnnRForwardReference, type CnnRTrace } from "./cnn_rop.ts";
-
-/** The activations of a forward pass (row-major, samples first). */
-export interface CnnTrace {
-  /** z_b, the conv outputs before the activation, per block. */
-  convPre: Float64Array[];
-  /** r_b = act(z_b), per block. */
-  convPost: Float64Array[];
-  /** a_b, the block outputs (pooled where the block pools); the last one is the flatten. */
-  blockOut: Float64Array[];
-  /** u_l, the dense pre-activations, per dense layer. */
-  densePre: Float64Array[];
-  /** d_l = act(u_l), per hidden dense layer. */
-  densePost: Float64Array[];
-  /** f = u_L [rows, outputs]. */
-  output: Float64Array;
-}
-
-/** The loss gradients of a backward pass that the R-operator's backward pass reuses. */
-export interface CnnBackwardTrace {
-  /** g_l = dL/du_l per dense layer. */
-  densePre: Float64Array[];
-  /** h_l = g_l V_l^T, dL/d(layer l's input), per dense layer; h_1 = dL/da_B. */
-  denseInput: Float64Array[];
-  /** dL/dr_b per conv block. */
-  convPost: Float64Array[];
-  /** dL/dz_b per conv block. */
-  convPre: Float64Array[];
-}
+// Kept importable from here (their homes are lib/models/cnn.ts and lib/models/cnn_reference_rop.ts).
+export { cnnBlockConvShape, cnnBlockPoolShape } from "./cnn.ts";
+export { cnnRBackwardReference, cnnRForwardReference, type CnnRTrace } from "./cnn_reference_rop.ts";
 
 /** Loss, gradient and (optionally) Hessian-vector product of a batch. */
 export interface CnnReferenceResult {
@@ -187,7 +161,7 @@ export function cnnBackwardReference(
 
 /**
  * Loss and exact gradient, and with a direction v the exact Hessian-vector product (Pearlmutter's
- * R-operator, lib/reference/cnn_rop.ts), of a CNN on a batch.
+ * R-operator, lib/models/cnn_reference_rop.ts), of a CNN on a batch.
  *
  * @param spec The CNN.
  * @param loss The loss.

@@ -1,7 +1,7 @@
 /**
  * The float64 reference of a CNN's exact Hessian-vector product: Pearlmutter's R-operator,
  * R(.) = d/dt (.)(theta + t v) at t = 0, through the forward and backward passes of
- * lib/reference/cnn.ts (notation there), with the direction v = (Wv_b, bv_b, Vv_l, cv_l) in the flat
+ * lib/models/cnn_reference.ts (notation there), with the direction v = (Wv_b, bv_b, Vv_l, cv_l) in the flat
  * layout. The oracle of the GPU R-operator passes (lib/models/cnn_gpu_rop.ts). conv2d is linear in its
  * input and in its weights, and the max-pool is (almost everywhere) a fixed gather of each window's
  * first maximum:
@@ -25,18 +25,18 @@
  * @module
  */
 import { activationCoefficients, evaluateActivation } from "../activations.ts";
-import { cnnBlockConvShape, cnnBlockPoolShape, cnnLayout, type CnnSpec } from "../models/cnn.ts";
-import type { ParameterLayout } from "../models/parameters.ts";
+import { cnnBlockConvShape, cnnBlockPoolShape, cnnLayout, type CnnSpec } from "./cnn.ts";
+import type { ParameterLayout } from "./parameters.ts";
 import {
   conv2dBackwardInputReference,
   conv2dBackwardWeightReference,
   conv2dForwardReference,
-} from "./conv2d.ts";
-import { maxPool2dBackwardReference } from "./pool.ts";
-import { maxPool2dGatherReference } from "./pool_gather.ts";
-import { checkCnnBatch, times } from "./cnn_common.ts";
-import { accumulateDenseGradient, add, dense, denseBackward } from "./mlp.ts";
-import type { CnnBackwardTrace, CnnTrace } from "./cnn.ts";
+} from "../reference/conv2d.ts";
+import { maxPool2dBackwardReference } from "../reference/pool.ts";
+import { maxPool2dGatherReference } from "../reference/pool_gather.ts";
+import { checkCnnBatch, times } from "./cnn_reference_common.ts";
+import { accumulateDenseGradient, add, dense, denseBackward } from "./mlp_reference.ts";
+import type { CnnBackwardTrace, CnnTrace } from "./cnn_reference_common.ts";
 
 /** The R-operator of a forward pass: R(.) of every {@linkcode CnnTrace} entry along a direction. */
 export interface CnnRTrace {
@@ -68,7 +68,7 @@ function checkDirection(layout: ParameterLayout, direction: Float64Array): void 
  * @param direction Flat direction v.
  * @param x Inputs [rows, C H W].
  * @param rows Samples.
- * @param trace The forward pass at params (lib/reference/cnn.ts `cnnForwardReference`).
+ * @param trace The forward pass at params (lib/models/cnn_reference.ts `cnnForwardReference`).
  * @returns R(.) of every activation.
  * @throws {RangeError} On wrong lengths.
  */
@@ -118,11 +118,11 @@ export function cnnRForwardReference(
 
 /** The passes at theta that {@linkcode cnnRBackwardReference} differentiates along v. */
 export interface CnnRBackwardInputs {
-  /** The forward pass (lib/reference/cnn.ts `cnnForwardReference`). */
+  /** The forward pass (lib/models/cnn_reference.ts `cnnForwardReference`). */
   trace: CnnTrace;
   /** Its R-operator ({@linkcode cnnRForwardReference}). */
   rTrace: CnnRTrace;
-  /** The backward pass's intermediate gradients (lib/reference/cnn.ts `cnnBackwardReference`). */
+  /** The backward pass's intermediate gradients (lib/models/cnn_reference.ts `cnnBackwardReference`). */
   backward: CnnBackwardTrace;
   /** R(dL/df) = (d^2 L / df^2) R(f) (lossReference's `hessianVector` with rf = R(f)). */
   rOutputGradient: Float64Array;

@@ -4,16 +4,26 @@
  * @module
  */
 import source from "./loop_probe.wgsl" with { type: "text" };
-import type { GpuContext } from "../lib/gpu/device.ts";
-import { getPipeline, type KernelSource } from "../lib/gpu/pipelines.ts";
-import { CommandRecorder } from "../lib/gpu/recorder.ts";
-import { UniformWriter } from "../lib/gpu/params.ts";
-import { createBuffer, readBuffer } from "../lib/gpu/buffers.ts";
+import type { GpuContext } from "./context.ts";
+import { getPipeline, type KernelSource } from "./pipelines.ts";
+import { CommandRecorder } from "./recorder.ts";
+import { StructLayout } from "./params.ts";
+import { createBuffer, readBuffer } from "./buffers.ts";
+
+/** The uniform struct of lib/gpu/loop_probe.wgsl. */
+const LOOP_PROBE_PARAMS = new StructLayout(
+  "Params",
+  "lib/gpu/loop_probe.wgsl",
+  [
+    ["iterations", "u32"],
+    ["seed", "u32"],
+  ] as const,
+);
 
 /** The probe kernel. */
 export const LOOP_PROBE_KERNEL: KernelSource = {
   label: "loop_probe",
-  parts: [{ file: "kernels/loop_probe.wgsl", code: source }],
+  parts: [{ file: "lib/gpu/loop_probe.wgsl", code: source }],
 };
 
 /**
@@ -27,7 +37,7 @@ export async function runLoopProbe(gpu: GpuContext, iterations: number): Promise
   const rec = new CommandRecorder(gpu);
   const out = createBuffer(gpu, 8, "loop probe result");
   const pipeline = await getPipeline(gpu, LOOP_PROBE_KERNEL);
-  const params = rec.uniform(new UniformWriter().u32(iterations).u32(12345).bytes());
+  const params = rec.uniform(LOOP_PROBE_PARAMS.bytes({ iterations, seed: 12345 }));
   rec.dispatch({ pipeline, label: LOOP_PROBE_KERNEL.label, bindings: [out, params], workgroups: [1] });
   rec.flush();
   const [completed] = new Uint32Array(await readBuffer(gpu, out, 0, 8));

@@ -22,8 +22,8 @@
  * @module
  */
 import { activationCoefficients, evaluateActivation } from "../activations.ts";
-import { type LossName, lossReference } from "../models/losses.ts";
-import { mlpLayout, type MlpSpec } from "../models/mlp.ts";
+import { type LossName, lossReference } from "./losses.ts";
+import { mlpLayout, type MlpSpec } from "./mlp.ts";
 
 /** The activations of a forward pass. */
 export interface MlpTrace {

@@ -5,7 +5,7 @@
  * @module
  */
 import { normalPairFromU32, philox4x32_10 } from "../rng/philox.ts";
-import { initialStudent, TS_NOISE_STREAM, type TsPlan } from "../dyson/teacher_student.ts";
+import { initialStudent, TS_NOISE_STREAM, type TsPlan } from "./teacher_student.ts";
 
 /** State of every seed: W [seeds total, n^2] and snapshots [seeds total, slots, n^2]. */
 export interface TsState {

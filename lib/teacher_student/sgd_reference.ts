@@ -10,13 +10,12 @@
  *
  * @module
  */
-import { type DataModelParams, drawSample } from "../teacher_student/samplers.ts";
-import { optimizerStep, type StepSettings } from "../teacher_student/steps.ts";
-import { controlDraw, DATASET_STREAM, FRESH_STREAM } from "../teacher_student/philox_layout.ts";
-import { dotProduct } from "../teacher_student/init.ts";
-
-/** How samples are chosen. */
-export type SamplingMode = "online" | "repeat" | "twice";
+import { type DataModelParams, drawSample } from "./samplers.ts";
+import { teacherStudentStep } from "./steps.ts";
+import type { SamplingMode, TeacherStudentStepSettings } from "../../kernels/teacher_student_args.ts";
+export type { SamplingMode } from "../../kernels/teacher_student_args.ts";
+import { controlDraw, DATASET_STREAM, FRESH_STREAM } from "./philox_layout.ts";
+import { dotProduct } from "./init.ts";
 
 /** Observables recorded per save time and walker, in this order (history stride 4). */
 export const OBSERVABLES = ["overlap", "gradientNorm", "repeats", "repeatedPreactivation"] as const;
@@ -40,7 +39,7 @@ export interface TeacherStudentSgdReferenceArgs {
   sharedSample: boolean;
   pRepeat: number;
   datasetSize: number;
-  settings: StepSettings;
+  settings: TeacherStudentStepSettings;
   normalize: boolean;
   /** Save times in (stepOffset, stepOffset + steps]: record after this many completed steps. */
   saveTimes: number[];
@@ -81,7 +80,7 @@ export function teacherStudentSgdReference(a: TeacherStudentSgdReferenceArgs): v
       const pick = chooseSample(a, step, walker);
       const y = drawSample(a.model, u, a.seed, pick.stream, pick.index, pick.walker, x);
       const h = dotProduct(w, x);
-      const next = optimizerStep(w, x, y, a.settings);
+      const next = teacherStudentStep(w, x, y, a.settings);
       w = next.w;
       const norm = Math.sqrt(dotProduct(w, w));
       if (a.normalize) w = w.map((v) => v / norm);
