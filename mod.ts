@@ -576,3 +576,23 @@ export {
   type TrainingLoopResult,
   truncateMetrics,
 } from "./lib/training/loop.ts";
+
+// EnhancedSGD (spec seed002): clean and faithful modes, the controllers, kernels and float64 reference.
+export { EnhancedSGD, type EnhancedSgdHooks, type EsgdTelemetry } from "./lib/enhanced_sgd/optimizer.ts";
+export { createEnhancedSgd } from "./lib/enhanced_sgd/create.ts";
+export { type EnhancedSgdOptions, INERT_ARGUMENTS, resolveEnhancedSgd } from "./lib/enhanced_sgd/options.ts";
+export { CLEAN_ACTIONS, QController, type QControllerSettings } from "./lib/enhanced_sgd/q_controller.ts";
+export { FaithfulController, type FaithfulSettings } from "./lib/enhanced_sgd/faithful.ts";
+export { type RandomSource, ScriptedRandom, SeededRandom } from "./lib/enhanced_sgd/random.ts";
+export {
+  enhancedSgdUpdateReference,
+  type GradientStatistics,
+  gradientStatisticsReference,
+  histogramEntropies,
+  histogramReference,
+} from "./lib/reference/enhanced_sgd.ts";
+export {
+  encodeEnhancedSgdUpdate,
+  encodeGradientStatistics,
+  HISTOGRAM_BINS,
+} from "./kernels/enhanced_sgd/enhanced_sgd.ts";
