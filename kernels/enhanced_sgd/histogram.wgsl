@@ -1,9 +1,10 @@
 // enhanced_sgd histogram: the BINS-bin histogram of the whole flat gradient over [min, max] and, per tile,
 // the sum of squared deviations from the pooled mean (for the unbiased pooled variance).
 //
-// Second pass of the gradient statistics. Every invocation first folds the tile ranges of range.wgsl into the
-// global sum, min and max (tileCount reads; no barrier). Bins follow numpy.histogram: bin = floor((g - lo) /
-// width) with width = (hi - lo) / BINS, g = hi in the last bin; when hi = lo numpy widens the range to
+// Second pass of the gradient statistics. Invocation 0 of each workgroup first folds the tile ranges of
+// range.wgsl into the pooled mean, min and max (tileCount reads) and shares them in workgroup memory.
+// Bins follow numpy.histogram: bin = floor((g - lo) / width) with width = (hi - lo) / BINS, g = hi in the
+// last bin; when hi = lo numpy widens the range to
 // [lo - 0.5, hi + 0.5], so width = 1 / BINS and every element lands in bin BINS / 2. Counts go to a workgroup
 // histogram (workgroup atomics) and then once per bin into `counts` (global atomics; finish.wgsl reads and
 // zeroes them, so they start every step at 0).
@@ -30,6 +31,7 @@ override BINS: u32 = 100u;
 
 var<workgroup> local_counts: array<atomic<u32>, BINS>;
 var<workgroup> partials: array<f32, WORKGROUP_SIZE>;
+var<workgroup> shared_range: vec3<f32>;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
@@ -41,24 +43,30 @@ fn main(
   if (t >= params.tileCount) {
     return;
   }
-  var total = 0.0;
-  var lo = ranges[1];
-  var hi = ranges[2];
-  for (var j = 0u; j < params.tileCount; j++) {
-    total += ranges[4u * j];
-    lo = min(lo, ranges[4u * j + 1u]);
-    hi = max(hi, ranges[4u * j + 2u]);
-  }
-  let mean = total / f32(params.size);
-  var width = (hi - lo) / f32(BINS);
-  if (!(hi > lo)) {
-    lo = lo - 0.5;
-    width = 1.0 / f32(BINS);
+  // Invocation 0 folds the tile ranges into the global sum, min and max; the others wait at the barrier.
+  if (lid == 0u) {
+    var total = 0.0;
+    var lo = ranges[1];
+    var hi = ranges[2];
+    for (var j = 0u; j < params.tileCount; j++) {
+      total += ranges[4u * j];
+      lo = min(lo, ranges[4u * j + 1u]);
+      hi = max(hi, ranges[4u * j + 2u]);
+    }
+    var width = (hi - lo) / f32(BINS);
+    if (!(hi > lo)) {
+      lo = lo - 0.5;
+      width = 1.0 / f32(BINS);
+    }
+    shared_range = vec3<f32>(total / f32(params.size), lo, width);
   }
   for (var b = lid; b < BINS; b += WORKGROUP_SIZE) {
     atomicStore(&local_counts[b], 0u);
   }
   workgroupBarrier();
+  let mean = shared_range.x;
+  let lo = shared_range.y;
+  let width = shared_range.z;
   let begin = tiles[3u * t];
   let end = tiles[3u * t + 1u];
   var square = 0.0;
