@@ -215,3 +215,41 @@ Deno.test("EnhancedSGD refuses inert arguments with the reason, and crossed boun
   );
   assert.equal(resolveEnhancedSgd({ mode: "faithful", stepsPerEpoch: 5 }).clipMin, 0.5);
 });
+
+testBothBackends("EnhancedSGD state export/import continues a clean run bit for bit", async (backend) => {
+  const layout = new ParameterLayout([{ name: "w", shape: [40] }, { name: "b", shape: [2] }]);
+  const options = { lr: 0.05, seed: 9, controllerEvery: 2 };
+  const p0 = toF32(testValues(42, 5));
+  const grads = Array.from({ length: 8 }, (_, t) => toF32(testValues(42, 200 + t)));
+  const stepAll = async (
+    opt: EnhancedSGD,
+    params: ReturnType<typeof backend.tensor>,
+    from: number,
+    to: number,
+  ) => {
+    for (let t = from; t < to; t++) {
+      const gradient = backend.tensor(grads[t]), loss = backend.tensor([1 + Math.cos(t)]);
+      await opt.step(params, gradient, loss);
+      backend.dispose(gradient, loss);
+    }
+  };
+  const a = new EnhancedSGD(backend, layout, options), pa = backend.tensor(p0);
+  await stepAll(a, pa, 0, 8);
+  const b = new EnhancedSGD(backend, layout, options), pb = backend.tensor(p0);
+  await stepAll(b, pb, 0, 5);
+  const state = await b.exportState();
+  const saved = await backend.read(pb);
+  b.dispose();
+  const c = new EnhancedSGD(backend, layout, options), pc = backend.tensor(saved);
+  c.importState(state);
+  await stepAll(c, pc, 5, 8);
+  assertClose(await backend.read(pc), await backend.read(pa), { atol: 0 }, "parameters after resume");
+  assert.deepEqual(
+    c.telemetry.map((r) => r.lr),
+    a.telemetry.slice(-2).map((r) => r.lr),
+    "the controller's lr after resume",
+  );
+  a.dispose();
+  c.dispose();
+  backend.dispose(pa, pb, pc);
+});

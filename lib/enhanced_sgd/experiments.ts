@@ -245,13 +245,13 @@ export async function entropyAgainstScale(
 }
 
 const tasks = new WeakMap<Backend, Map<string, Promise<ClassificationTask>>>();
-const runs = new WeakMap<Backend, Map<string, Promise<unknown>>>();
+/** Results by backend kind and settings (plain numbers, shared by every backend object of that kind). */
+const runs = new Map<string, Promise<unknown>>();
 
 function memo<T>(backend: Backend, key: string, make: () => Promise<T>): Promise<T> {
-  let byKey = runs.get(backend);
-  if (!byKey) runs.set(backend, byKey = new Map());
-  let p = byKey.get(key) as Promise<T> | undefined;
-  if (!p) byKey.set(key, p = make());
+  const full = `${backend.name}:${key}`;
+  let p = runs.get(full) as Promise<T> | undefined;
+  if (!p) runs.set(full, p = make());
   return p;
 }
 
@@ -266,11 +266,11 @@ export function cachedTrain(
   name: ComparedOptimizer,
   s: TrainSettings,
 ): Promise<TrainRun & { source: string }> {
-  let byKey = tasks.get(backend);
-  if (!byKey) tasks.set(backend, byKey = new Map());
-  let task = byKey.get(`${rows}/${taskSeed}`);
-  if (!task) byKey.set(`${rows}/${taskSeed}`, task = classificationTask(backend, rows, taskSeed));
   return memo(backend, JSON.stringify(["train", rows, taskSeed, name, s]), async () => {
+    let byKey = tasks.get(backend);
+    if (!byKey) tasks.set(backend, byKey = new Map());
+    let task = byKey.get(`${rows}/${taskSeed}`);
+    if (!task) byKey.set(`${rows}/${taskSeed}`, task = classificationTask(backend, rows, taskSeed));
     const t = await task;
     return { ...(await trainOnTask(backend, t, name, s)), source: t.source };
   });
