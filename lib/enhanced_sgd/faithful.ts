@@ -78,7 +78,7 @@ export class FaithfulController {
   epsilon: number;
   mixProb: number;
   /** state -> [lr_mult, lr_add, momentum_mult, momentum_add, grad_mult, grad_add]. */
-  q = new Map<string, number[]>();
+  q: Map<string, number[]> = new Map();
   losses: number[] = [];
   #lastEntropy: number | undefined;
   #random: RandomSource;

@@ -83,7 +83,7 @@ export class QController {
   scales = { lr: 1, momentum: 1 };
   epsilon: number;
   mixProb: number;
-  q = new Map<string, number[]>();
+  q: Map<string, number[]> = new Map();
   lossWindow: number[] = [];
   #previous?: Previous;
   #cooldownUntil = -1;
