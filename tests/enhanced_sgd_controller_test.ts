@@ -253,3 +253,18 @@ testBothBackends("EnhancedSGD state export/import continues a clean run bit for 
   c.dispose();
   backend.dispose(pa, pb, pc);
 });
+
+Deno.test("Clean Q-learning on a scripted reward sequence matches the closed form", () => {
+  const c = new QController(CLEAN, new ScriptedRandom([]));
+  // A two-state chain: (a, 0) -> b with reward r_k, then (b, 4) -> a with reward 0, repeated.
+  const rewards = [1, -0.5, 0.25, 2];
+  let qa = 0, qb = 0;
+  for (const r of rewards) {
+    c.learn("a", 0, r, "b");
+    qa += 0.1 * (r + 0.9 * Math.max(qb, 0) - qa);
+    c.learn("b", 4, 0, "a");
+    qb += 0.1 * (0 + 0.9 * Math.max(qa, 0) - qb);
+  }
+  assertClose([c.q.get("a")![0], c.q.get("b")![4]], [qa, qb], { rtol: 1e-12 }, "Q after the script");
+  assert.equal(c.q.size, 2);
+});
