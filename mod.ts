@@ -579,6 +579,7 @@ export {
 
 // EnhancedSGD (spec seed002): clean and faithful modes, the controllers, kernels and float64 reference.
 export { EnhancedSGD, type EnhancedSgdHooks, type EsgdTelemetry } from "./lib/enhanced_sgd/optimizer.ts";
+export { cleanCall, faithfulDecide, faithfulLearn, makeControllers } from "./lib/enhanced_sgd/control.ts";
 export { createEnhancedSgd } from "./lib/enhanced_sgd/create.ts";
 export { type EnhancedSgdOptions, INERT_ARGUMENTS, resolveEnhancedSgd } from "./lib/enhanced_sgd/options.ts";
 export { CLEAN_ACTIONS, QController, type QControllerSettings } from "./lib/enhanced_sgd/q_controller.ts";

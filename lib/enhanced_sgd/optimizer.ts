@@ -45,33 +45,20 @@ import {
 import type { ParameterLayout } from "../models/parameters.ts";
 import type { OptimizerState, ParameterOptimizer } from "../optim/optimizer.ts";
 import { type EnhancedSgdOptions, type ResolvedEsgd, resolveEnhancedSgd } from "./options.ts";
-import { FaithfulController } from "./faithful.ts";
-import { CLEAN_ACTIONS, QController } from "./q_controller.ts";
+import type { FaithfulController } from "./faithful.ts";
+import type { QController } from "./q_controller.ts";
+import {
+  cleanCall,
+  type EsgdTelemetry,
+  faithfulDecide,
+  type FaithfulDecided,
+  faithfulLearn,
+  makeControllers,
+} from "./control.ts";
 import { NOISE_STREAM, type RandomSource, SeededRandom } from "./random.ts";
 
 export { NOISE_STREAM };
-
-/** One controller call's telemetry row (metrics.jsonl). */
-export interface EsgdTelemetry extends Record<string, number | string | boolean | null> {
-  /** Steps completed. */
-  step: number;
-  epoch: number;
-  lr: number;
-  momentum: number;
-  /** Pooled gradient variance EMA v̄ (the mean since the last call in clean mode). */
-  vbar: number;
-  entropyRaw: number;
-  entropyNorm: number;
-  loss: number;
-  epsilon: number;
-  mixProb: number;
-  qTableSize: number;
-  action: string;
-  reward: number | null;
-  lrScale: number;
-  momentumScale: number;
-  spike: boolean;
-}
+export type { EsgdTelemetry };
 
 /** Test and telemetry hooks of {@linkcode EnhancedSGD}. */
 export interface EnhancedSgdHooks {
@@ -124,46 +111,9 @@ export class EnhancedSGD implements ParameterOptimizer {
     this.#random = hooks.random ?? new SeededRandom(s.seed);
     this.#tensors = layout.views.map((v) => ({ begin: v.offset, end: v.offset + v.size }));
     this.#velocity = backend.zeros([layout.count]);
-    const common = {
-      lr: s.lr,
-      momentum: s.momentum,
-      adaptiveMomentum: s.adaptiveMomentum,
-      entropyWeight: s.entropyWeight,
-      lossCorrectionFactor: s.lossCorrectionFactor,
-      spikeThreshold: s.spikeThreshold,
-      spikeWindow: s.spikeWindow,
-      alpha: s.qAlpha,
-      gamma: s.qGamma,
-      epsilon: s.epsilon,
-      epsilonDecay: s.epsilonDecay,
-      epsilonMin: s.epsilonMin,
-      mixProb: s.mixProb,
-    };
-    if (s.mode === "faithful") {
-      this.faithful = new FaithfulController(common, this.#random);
-      if (s.jitterScales) {
-        for (const k of ["lr", "momentum", "grad"] as const) {
-          this.faithful.scales[k] += 0.05 * this.#random.normal();
-        }
-      }
-    } else {
-      this.clean = new QController({
-        ...common,
-        lrScaleBounds: s.lrScaleBounds,
-        momentumBounds: s.momentumBounds,
-        varianceWeight: s.varianceWeight,
-        cooldownSteps: s.cooldownSteps,
-        phaseEpochs: s.phaseEpochs,
-      }, this.#random);
-      if (s.jitterScales) {
-        this.clean.applyScales(1 + 0.05 * this.#random.normal(), 0.05 * this.#random.normal());
-      }
-      this.clean.lr = s.lr * this.clean.scales.lr;
-      this.clean.momentum = Math.min(
-        Math.max(s.momentum * this.clean.scales.momentum, s.momentumBounds[0]),
-        s.momentumBounds[1],
-      );
-    }
+    const built = makeControllers(s, this.#random);
+    this.faithful = built.faithful;
+    this.clean = built.clean;
     if (backend.name === "webgpu") {
       const gpu = (backend as WebGpuBackend).gpu;
       this.#gpu = createEsgdBuffers(gpu, this.#tensors, loopBudget(gpu));
@@ -252,17 +202,11 @@ export class EnhancedSGD implements ParameterOptimizer {
     }
     const epoch = this.#epoch(t);
     let lr = this.lr, momentum = this.momentum;
-    let decided: ReturnType<FaithfulController["decide"]> | undefined;
+    let decided: FaithfulDecided | undefined;
     let observed: GradientStatistics | undefined;
     if (faithful && loss) {
       observed = this.#gpu ? await this.#readState() : this.#stats;
-      decided = this.faithful!.decide({
-        loss: observed.loss,
-        vbar: observed.vbar,
-        vbarPrev: observed.vbarPrev,
-        entropy: observed.entropyRaw,
-        epoch: epoch + 1,
-      });
+      decided = faithfulDecide(this.faithful!, observed, epoch + 1);
       lr = decided.lr;
       momentum = decided.momentum;
     }
@@ -299,63 +243,15 @@ export class EnhancedSGD implements ParameterOptimizer {
     if (noise) this.backend.dispose(noise);
     this.#step = t;
     if (decided && observed) {
-      const obs = {
-        loss: observed.loss,
-        vbar: observed.vbar,
-        vbarPrev: observed.vbarPrev,
-        entropy: observed.entropyRaw,
-        epoch: epoch + 1,
-      };
-      const reward = this.faithful!.learn(obs, decided.state, decided.action);
-      const a = decided.action;
-      this.#emit(observed, {
-        step: t,
-        epoch: epoch + 1,
-        lr,
-        momentum,
-        vbar: observed.vbar,
-        loss: observed.loss,
-        entropyRaw: observed.entropyRaw,
-        entropyNorm: observed.entropyNorm,
-        epsilon: this.faithful!.epsilon,
-        mixProb: this.faithful!.mixProb,
-        qTableSize: this.faithful!.q.size,
-        action: `lr ${a.lr} momentum ${a.momentum} grad ${a.grad}`,
-        reward,
-        lrScale: this.faithful!.scales.lr,
-        momentumScale: this.faithful!.scales.momentum,
-        spike: decided.spike,
-      });
+      this.#emit(faithfulLearn(this.faithful!, decided, observed, t, epoch + 1));
     } else if (!faithful && loss && t % s.controllerEvery === 0) {
       const st = this.#gpu ? await this.#readState() : this.#stats;
-      const n = st.accSteps;
-      const mean = { loss: st.accLoss / n, vbar: st.accVbar / n, entropyNorm: st.accEntropyNorm / n };
-      const c = this.clean!;
-      const d = c.observe({ step: t, epoch, ...mean });
+      this.#emit(cleanCall(this.clean!, st, t, epoch));
       this.#reset = true;
-      const [f, dm] = CLEAN_ACTIONS[d.action];
-      this.#emit(st, {
-        step: t,
-        epoch,
-        lr: d.lr,
-        momentum: d.momentum,
-        vbar: mean.vbar,
-        loss: mean.loss,
-        entropyRaw: st.accEntropyRaw / n,
-        entropyNorm: mean.entropyNorm,
-        epsilon: c.epsilon,
-        mixProb: c.mixProb,
-        qTableSize: c.q.size,
-        action: `lr x${f} momentum ${dm >= 0 ? "+" : ""}${dm}`,
-        reward: d.reward,
-        lrScale: c.scales.lr,
-        momentumScale: c.scales.momentum,
-        spike: d.spike,
-      });
     }
   }
 
-  #emit(_state: GradientStatistics, row: EsgdTelemetry): void {
+  #emit(row: EsgdTelemetry): void {
     this.telemetry.push(row);
     this.#hooks.onTelemetry?.(row);
   }
