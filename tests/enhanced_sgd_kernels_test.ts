@@ -10,7 +10,16 @@ import type { Backend } from "../lib/backend/backend.ts";
 import { ParameterLayout } from "../lib/models/parameters.ts";
 import { EnhancedSGD, NOISE_STREAM } from "../lib/enhanced_sgd/optimizer.ts";
 import { QController } from "../lib/enhanced_sgd/q_controller.ts";
-import { SeededRandom } from "../lib/enhanced_sgd/random.ts";
+import { ScriptedRandom, SeededRandom } from "../lib/enhanced_sgd/random.ts";
+import {
+  ESGD_WGSL,
+  FINISH_PARAMS_FIELDS,
+  HISTOGRAM_PARAMS_FIELDS,
+  RANGE_PARAMS_FIELDS,
+  STATE_FIELDS,
+  UPDATE_PARAMS_FIELDS,
+} from "../kernels/enhanced_sgd/enhanced_sgd.ts";
+import { wgslStructFields } from "../kernels/optim/struct.ts";
 import {
   enhancedSgdUpdateReference,
   gradientStatisticsReference,
@@ -199,5 +208,80 @@ testBothBackends(
       `raw at std 1e-4: ${rows[0].raw} (spec: about -8.5e5)`,
     );
     assert.ok(rows[2].raw > 10 && rows[2].raw < 20, `raw at std 1: ${rows[2].raw} (spec: about +15)`);
+  },
+);
+
+Deno.test("EnhancedSGD kernels: each wrapper's field list matches its WGSL struct", () => {
+  const cases = [
+    [ESGD_WGSL.range, "Params", RANGE_PARAMS_FIELDS],
+    [ESGD_WGSL.histogram, "Params", HISTOGRAM_PARAMS_FIELDS],
+    [ESGD_WGSL.finish, "Params", FINISH_PARAMS_FIELDS],
+    [ESGD_WGSL.update, "Params", UPDATE_PARAMS_FIELDS],
+  ] as const;
+  for (const [source, name, fields] of cases) {
+    assert.deepEqual(wgslStructFields(source, name), fields.map(([f, t]) => [f, t]));
+  }
+  assert.deepEqual(wgslStructFields(ESGD_WGSL.finish, "State"), STATE_FIELDS.map((f) => [f, "f32"]));
+  const updateState = wgslStructFields(ESGD_WGSL.update, "State").map(([f]) => f);
+  assert.deepEqual(
+    updateState,
+    STATE_FIELDS.slice(0, updateState.length),
+    "update.wgsl reads a prefix of State",
+  );
+});
+
+testBothBackends(
+  "EnhancedSGD faithful: steps (clip floor 0.5, scripted actions) equal a float64 re-run",
+  async (backend) => {
+    const layout = layoutOf([30, 1]);
+    const tensors = layout.views.map((v) => ({ begin: v.offset, end: v.offset + v.size }));
+    const opt = new EnhancedSGD(backend, layout, { mode: "faithful", stepsPerEpoch: 2, seed: 4 }, {
+      random: new ScriptedRandom([]),
+    });
+    opt.faithful!.scripted = Array.from(
+      { length: 6 },
+      (_, t) => ({ lr: t % 2 ? 1.05 : -0.005, momentum: 1, grad: 1 }),
+    );
+    const p0 = round(backend, testValues(31, 6));
+    const params = backend.tensor(p0);
+    const want = Float64Array.from(p0), velocity = new Float64Array(31);
+    let stats = initialStatistics();
+    for (let t = 1; t <= 6; t++) {
+      const g = round(backend, testValues(31, 300 + t, -2, 3)); // |g| up to 3: the 0.5..10 clip is active
+      const gradient = backend.tensor(g), loss = backend.tensor([1]);
+      await opt.step(params, gradient, loss);
+      backend.dispose(gradient, loss);
+      const r = gradientStatisticsReference(g, tensors, stats, 1, {
+        smoothing: 0.1,
+        guard: 0.9,
+        clipping: true,
+        clipKappa: 2,
+        clipMin: 0.5,
+        clipMax: 10,
+        biasCorrection: 1,
+        reset: false,
+        bins: 100,
+      });
+      stats = r.state;
+      const row = opt.telemetry[t - 1];
+      const noise = randomReference(1, 31, { seed: 4, stream: NOISE_STREAM, step: t });
+      enhancedSgdUpdateReference(want, g, velocity, r.means, tensors, {
+        lr: row.lr,
+        momentum: row.momentum,
+        centering: true,
+        clip: stats.clip,
+        noise,
+        noiseScale: 1e-4,
+        decay: 1,
+      });
+    }
+    assertClose(
+      await backend.read(params),
+      want,
+      { rtol: 1e-4, atol: 2e-6 },
+      "parameters after 6 faithful steps",
+    );
+    opt.dispose();
+    backend.dispose(params);
   },
 );
