@@ -5,7 +5,8 @@
  * installed, named in the summary) with the same initialisations, seeds 1..seeds. Lines are the mean over
  * seeds of the batch loss averaged over windows of `window` steps, bands the min-max over seeds. The summary
  * gives each optimizer's final loss (mean of the last `window` steps) as mean and std over seeds, and the
- * seeds that diverged (a non-finite loss) with their steps.
+ * seeds that diverged (a non-finite loss) with their steps, and per seed the faithful lr's largest and last
+ * value and the first (1-based) epoch at which it falls below 1e-6 (null when it does not within the run).
  *
  * Run: `deno run -A scripts/enhanced_sgd_fig3_training_loss.ts` (quick: about a minute on the CPU adapter).
  *
@@ -16,6 +17,7 @@ import { figureMain } from "../lib/plot/figure_script.ts";
 import { type BackendChoice, getBackend } from "../lib/backend/select.ts";
 import { cachedTrain, COMPARED, type TrainSettings } from "../lib/enhanced_sgd/experiments.ts";
 import type { MlpPresetName } from "../lib/models/mlp.ts";
+import type { EsgdTelemetry } from "../lib/enhanced_sgd/optimizer.ts";
 
 /** Configuration of F2.3 (and of F2.5, which reuses its seed-1 runs). */
 export interface TrainingFigureConfig extends Record<string, unknown> {
@@ -77,6 +79,17 @@ export function trainSettings(config: TrainingFigureConfig, seed: number): Train
   };
 }
 
+/** The faithful lr of one run: its largest and last value and the first epoch at which it is below 1e-6. */
+function lrSummary(telemetry: readonly EsgdTelemetry[], seed: number) {
+  const lrs = telemetry.map((r) => r.lr).filter(Number.isFinite);
+  return {
+    seed,
+    lrMax: lrs.length ? Math.max(...lrs) : null,
+    lrFinal: telemetry.at(-1)?.lr ?? null,
+    firstEpochBelow1e6: telemetry.find((r) => r.lr < 1e-6)?.epoch ?? null,
+  };
+}
+
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 const std = (v: number[]) => Math.sqrt(mean(v.map((x) => (x - mean(v)) ** 2)));
 
@@ -117,6 +130,7 @@ export async function run(config: TrainingFigureConfig = defaultConfig): Promise
         Boolean,
       ),
       secondsPerRun: mean(runs.map((r) => r.seconds)),
+      ...(name === "esgd_faithful" ? { faithfulLr: runs.map((r, k) => lrSummary(r.telemetry, k + 1)) } : {}),
     });
   }
   const spec: FigureResult["spec"] = {
