@@ -552,9 +552,8 @@ export {
   type OptimizerStepReferenceArgs,
   type ReferenceSegment,
 } from "./lib/reference/optim.ts";
+export { encodeGradientNormSquared, encodeLookaheadSync } from "./kernels/optim/companions.ts";
 export {
-  encodeGradientNormSquared,
-  encodeLookaheadSync,
   encodeOptimizerUpdate,
   type GroupSegment,
   type GroupUpdateScalars,

@@ -28,7 +28,7 @@ import { mlpLayout, mlpPreset } from "../lib/models/mlp.ts";
 import { Mlp } from "../lib/models/mlp_model.ts";
 import { Optimizer } from "../lib/optim/optimizer.ts";
 import type { OptimizerOptions } from "../lib/optim/hyperparameters.ts";
-import { encodeStreamRoofline } from "../kernels/optim/optim.ts";
+import { encodeStreamRoofline } from "../kernels/optim/companions.ts";
 import { createBuffer } from "../lib/gpu/buffers.ts";
 import { EpochStream } from "../lib/training/data_stream.ts";
 import { runTrainingLoop } from "../lib/training/loop.ts";

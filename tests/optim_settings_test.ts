@@ -18,15 +18,14 @@ import {
   oneCycleSchedule,
   stepSchedule,
 } from "../lib/optim/schedules.ts";
+import { GROUP_FIELDS, UPDATE_PARAMS_FIELDS, UPDATE_WGSL } from "../kernels/optim/optim.ts";
 import {
-  GROUP_FIELDS,
+  COMPANION_WGSL,
   LOOKAHEAD_FIELDS,
   NORM_FINISH_FIELDS,
   NORM_PARTIALS_FIELDS,
-  OPTIM_WGSL,
   STREAM_FIELDS,
-  UPDATE_PARAMS_FIELDS,
-} from "../kernels/optim/optim.ts";
+} from "../kernels/optim/companions.ts";
 import { wgslStructFields } from "../kernels/optim/struct.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../lib/checkpoint.ts";
 import { optimizerStepReference } from "../lib/reference/optim.ts";
@@ -40,12 +39,12 @@ const LAYOUT = new ParameterLayout([
 
 Deno.test("Optimizer kernels: each wrapper's field list matches its WGSL struct (names, order, types)", () => {
   const cases = [
-    [OPTIM_WGSL.update, "Params", UPDATE_PARAMS_FIELDS],
-    [OPTIM_WGSL.update, "Group", GROUP_FIELDS],
-    [OPTIM_WGSL.normPartials, "Params", NORM_PARTIALS_FIELDS],
-    [OPTIM_WGSL.normFinish, "Params", NORM_FINISH_FIELDS],
-    [OPTIM_WGSL.lookahead, "Params", LOOKAHEAD_FIELDS],
-    [OPTIM_WGSL.stream, "Params", STREAM_FIELDS],
+    [UPDATE_WGSL, "Params", UPDATE_PARAMS_FIELDS],
+    [UPDATE_WGSL, "Group", GROUP_FIELDS],
+    [COMPANION_WGSL.normPartials, "Params", NORM_PARTIALS_FIELDS],
+    [COMPANION_WGSL.normFinish, "Params", NORM_FINISH_FIELDS],
+    [COMPANION_WGSL.lookahead, "Params", LOOKAHEAD_FIELDS],
+    [COMPANION_WGSL.stream, "Params", STREAM_FIELDS],
   ] as const;
   for (const [source, name, fields] of cases) {
     assert.deepEqual(wgslStructFields(source, name), fields.map(([f, t]) => [f, t]), name);

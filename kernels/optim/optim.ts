@@ -1,7 +1,7 @@
 /**
- * Fused optimizer kernels over a flat parameter vector: the update (SGD, momentum, Nesterov, Adam/AdamW with
- * per-group hyperparameters, L2 or decoupled weight decay, optional global-norm clipping), the two stages of
- * the global gradient norm, the Lookahead synchronisation, and a streaming roofline kernel for the benchmark.
+ * The fused optimizer update over a flat parameter vector: SGD, momentum, Nesterov, Adam/AdamW with per-group
+ * hyperparameters, L2 or decoupled weight decay, optional global-norm clipping. Its companions (the global
+ * gradient norm, the Lookahead synchronisation, the stream roofline) are in companions.ts.
  *
  * The host folds everything that is the same for a whole group (the scheduled learning rate, bias
  * corrections, dampening, decay factors) into one row per group ({@linkcode GroupUpdateScalars}), so the update
@@ -10,48 +10,26 @@
  * @module
  */
 import updateSource from "./update.wgsl" with { type: "text" };
-import normPartialsSource from "./norm_partials.wgsl" with { type: "text" };
-import normFinishSource from "./norm_finish.wgsl" with { type: "text" };
-import lookaheadSource from "./lookahead.wgsl" with { type: "text" };
-import streamSource from "./stream.wgsl" with { type: "text" };
 import type { GpuContext } from "../../lib/gpu/device.ts";
 import { createBuffer, writeBuffer } from "../../lib/gpu/buffers.ts";
 import { getPipeline, type KernelSource } from "../../lib/gpu/pipelines.ts";
 import { type CommandRecorder, grid1d } from "../../lib/gpu/recorder.ts";
 import { type StructValues, writeStruct, writeStructArray } from "./struct.ts";
 
-const WORKGROUP_SIZE = 64;
+/** Invocations per workgroup of the optim kernels. */
+export const WORKGROUP_SIZE = 64;
 /** Elements each invocation of the update handles (a tile is WORKGROUP_SIZE times this). */
 const ELEMENTS_PER_INVOCATION = 8;
 /** Largest tile of the update: elements one workgroup updates with one group row. */
 export const UPDATE_TILE = WORKGROUP_SIZE * ELEMENTS_PER_INVOCATION;
-const FINISH_WORKGROUP_SIZE = 64;
 
-/** The WGSL sources, for tests that hold the field lists to their structs. */
-export const OPTIM_WGSL = {
-  update: updateSource,
-  normPartials: normPartialsSource,
-  normFinish: normFinishSource,
-  lookahead: lookaheadSource,
-  stream: streamSource,
-} as const;
+/** The WGSL source, for tests that hold the field lists to its structs. */
+export const UPDATE_WGSL: string = updateSource;
 
-const KERNELS = {
-  update: { label: "optim_update", parts: [{ file: "kernels/optim/update.wgsl", code: updateSource }] },
-  normPartials: {
-    label: "optim_norm_partials",
-    parts: [{ file: "kernels/optim/norm_partials.wgsl", code: normPartialsSource }],
-  },
-  normFinish: {
-    label: "optim_norm_finish",
-    parts: [{ file: "kernels/optim/norm_finish.wgsl", code: normFinishSource }],
-  },
-  lookahead: {
-    label: "optim_lookahead",
-    parts: [{ file: "kernels/optim/lookahead.wgsl", code: lookaheadSource }],
-  },
-  stream: { label: "optim_stream", parts: [{ file: "kernels/optim/stream.wgsl", code: streamSource }] },
-} satisfies Record<string, KernelSource>;
+const KERNEL: KernelSource = {
+  label: "optim_update",
+  parts: [{ file: "kernels/optim/update.wgsl", code: updateSource }],
+};
 
 /** Fields of update.wgsl's `Params`, in WGSL order. */
 export const UPDATE_PARAMS_FIELDS = [
@@ -74,15 +52,6 @@ export const GROUP_FIELDS = [
   ["stepSize", "f32"],
   ["invSqrtBias2", "f32"],
 ] as const;
-
-/** Fields of norm_partials.wgsl's `Params`. */
-export const NORM_PARTIALS_FIELDS = [["size", "u32"], ["partialCount", "u32"]] as const;
-/** Fields of norm_finish.wgsl's `Params`. */
-export const NORM_FINISH_FIELDS = [["partialCount", "u32"]] as const;
-/** Fields of lookahead.wgsl's `Params`. */
-export const LOOKAHEAD_FIELDS = [["size", "u32"], ["alpha", "f32"]] as const;
-/** Fields of stream.wgsl's `Params`. */
-export const STREAM_FIELDS = [["size", "u32"]] as const;
 
 /** One parameter group's row of the update, already folded by the host for this step. */
 export type GroupUpdateScalars = StructValues<typeof GROUP_FIELDS>;
@@ -165,7 +134,8 @@ function storageBytes(rec: CommandRecorder, bytes: ArrayBuffer, label: string): 
   return buffer;
 }
 
-function elementGrid(rec: CommandRecorder, size: number): [number, number] {
+/** The grid of one invocation per element (2-D past 65,535 workgroups). */
+export function elementGrid(rec: CommandRecorder, size: number): [number, number] {
   return grid1d(size, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension);
 }
 
@@ -206,7 +176,7 @@ export async function encodeOptimizerUpdate(rec: CommandRecorder, args: Optimize
   if (args.groups.length === 0) throw new RangeError(`Cannot dispatch "optim_update": no parameter groups`);
   if (args.tileCount === 0) return;
   const constants = { WORKGROUP_SIZE, KIND: KIND_CODE[args.rule], ELEMENTS_PER_INVOCATION };
-  const pipeline = await getPipeline(rec.gpu, KERNELS.update, constants);
+  const pipeline = await getPipeline(rec.gpu, KERNEL, constants);
   const params = rec.uniform(
     writeStruct(UPDATE_PARAMS_FIELDS, {
       tileCount: args.tileCount,
@@ -223,7 +193,7 @@ export async function encodeOptimizerUpdate(rec: CommandRecorder, args: Optimize
   );
   rec.dispatch({
     pipeline,
-    label: KERNELS.update.label,
+    label: KERNEL.label,
     constants,
     bindings: [
       args.weights,
@@ -236,120 +206,5 @@ export async function encodeOptimizerUpdate(rec: CommandRecorder, args: Optimize
       params,
     ],
     workgroups: elementGrid(rec, args.tileCount * WORKGROUP_SIZE),
-  });
-}
-
-/**
- * How many partial sums the first norm stage writes: enough that no invocation loops past `loopBudget`
- * elements, at most 4096 otherwise (and at least one).
- *
- * @param size Gradient length.
- * @param loopBudget Loop iterations one invocation may run (`loopBudget(gpu)` from lib/gpu/loop_budget.ts).
- */
-export function normPartialCount(size: number, loopBudget: number): number {
-  const wanted = Math.min(4096, Math.ceil(size / 64));
-  return Math.max(1, wanted, Math.ceil(size / Math.max(1, Math.floor(loopBudget))));
-}
-
-/** Arguments of {@linkcode encodeGradientNormSquared}. */
-export interface GradientNormArgs {
-  gradient: GPUBuffer;
-  size: number;
-  /** Scratch of at least `partialCount` floats. */
-  partials: GPUBuffer;
-  /** From {@linkcode normPartialCount}. */
-  partialCount: number;
-  /** Element 0 receives the sum of squares. */
-  out: GPUBuffer;
-}
-
-/** Records out[0] = sum of gradient^2 (two dispatches, no host wait). */
-export async function encodeGradientNormSquared(rec: CommandRecorder, args: GradientNormArgs): Promise<void> {
-  const partialsConstants = { WORKGROUP_SIZE };
-  const finishConstants = { WORKGROUP_SIZE: FINISH_WORKGROUP_SIZE };
-  const [partialsPipeline, finishPipeline] = await Promise.all([
-    getPipeline(rec.gpu, KERNELS.normPartials, partialsConstants),
-    getPipeline(rec.gpu, KERNELS.normFinish, finishConstants),
-  ]);
-  rec.dispatch({
-    pipeline: partialsPipeline,
-    label: KERNELS.normPartials.label,
-    constants: partialsConstants,
-    bindings: [
-      args.gradient,
-      args.partials,
-      rec.uniform(
-        writeStruct(
-          NORM_PARTIALS_FIELDS,
-          { size: args.size, partialCount: args.partialCount },
-          "norm Params",
-        ),
-      ),
-    ],
-    workgroups: elementGrid(rec, args.partialCount),
-  });
-  rec.dispatch({
-    pipeline: finishPipeline,
-    label: KERNELS.normFinish.label,
-    constants: finishConstants,
-    bindings: [
-      args.partials,
-      args.out,
-      rec.uniform(writeStruct(NORM_FINISH_FIELDS, { partialCount: args.partialCount }, "norm finish Params")),
-    ],
-    workgroups: [1],
-  });
-}
-
-/** Records the Lookahead synchronisation slow += alpha (fast - slow); fast = slow. */
-export async function encodeLookaheadSync(
-  rec: CommandRecorder,
-  args: { fast: GPUBuffer; slow: GPUBuffer; size: number; alpha: number },
-): Promise<void> {
-  if (args.size === 0) return;
-  const constants = { WORKGROUP_SIZE };
-  const pipeline = await getPipeline(rec.gpu, KERNELS.lookahead, constants);
-  rec.dispatch({
-    pipeline,
-    label: KERNELS.lookahead.label,
-    constants,
-    bindings: [
-      args.fast,
-      args.slow,
-      rec.uniform(writeStruct(LOOKAHEAD_FIELDS, { size: args.size, alpha: args.alpha }, "lookahead Params")),
-    ],
-    workgroups: elementGrid(rec, args.size),
-  });
-}
-
-/**
- * Records the streaming roofline: reads `reads` of the four buffers and writes `writes` of them per element
- * (buffers past those used may be any bindable buffer).
- */
-export async function encodeStreamRoofline(
-  rec: CommandRecorder,
-  args: {
-    buffers: [GPUBuffer, GPUBuffer, GPUBuffer, GPUBuffer];
-    size: number;
-    reads: number;
-    writes: number;
-  },
-): Promise<void> {
-  if (!(args.reads >= 1 && args.reads <= 4 && args.writes >= 1 && args.writes <= 3)) {
-    throw new RangeError(
-      `Cannot dispatch "optim_stream": reads ${args.reads} in [1, 4], writes ${args.writes} in [1, 3]`,
-    );
-  }
-  const constants = { WORKGROUP_SIZE, READS: args.reads, WRITES: args.writes };
-  const pipeline = await getPipeline(rec.gpu, KERNELS.stream, constants);
-  rec.dispatch({
-    pipeline,
-    label: KERNELS.stream.label,
-    constants,
-    bindings: [
-      ...args.buffers,
-      rec.uniform(writeStruct(STREAM_FIELDS, { size: args.size }, "stream Params")),
-    ],
-    workgroups: elementGrid(rec, args.size),
   });
 }

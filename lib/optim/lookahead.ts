@@ -11,7 +11,7 @@ import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
 import type { GpuTensor, WebGpuBackend } from "../backend/webgpu.ts";
 import type { ReferenceTensor } from "../backend/reference.ts";
-import { encodeLookaheadSync } from "../../kernels/optim/optim.ts";
+import { encodeLookaheadSync } from "../../kernels/optim/companions.ts";
 import { lookaheadSyncReference } from "../reference/optim.ts";
 import type { ParameterLayout } from "../models/parameters.ts";
 import type { OptimizerState, ParameterOptimizer } from "./optimizer.ts";
@@ -35,7 +35,9 @@ export interface LookaheadOptions {
 
 /** Lookahead around an optimizer. */
 export class Lookahead implements ParameterOptimizer {
+  /** The optimizer of the fast weights. */
   readonly inner: LookaheadInner;
+  /** k, alpha and resetMomentum. */
   readonly options: Required<LookaheadOptions>;
   #slow?: Tensor;
   #step = 0;

@@ -27,13 +27,8 @@ import { ReferenceTensor } from "../backend/reference.ts";
 import { GpuTensor, type WebGpuBackend } from "../backend/webgpu.ts";
 import { createBuffer, readBuffer, writeBuffer } from "../gpu/buffers.ts";
 import { loopBudget } from "../gpu/loop_budget.ts";
-import {
-  encodeGradientNormSquared,
-  encodeOptimizerUpdate,
-  normPartialCount,
-  stateVectorCount,
-  uploadTileTable,
-} from "../../kernels/optim/optim.ts";
+import { encodeOptimizerUpdate, stateVectorCount, uploadTileTable } from "../../kernels/optim/optim.ts";
+import { encodeGradientNormSquared, normPartialCount } from "../../kernels/optim/companions.ts";
 import type { ParameterLayout } from "../models/parameters.ts";
 import { optimizerStepReference } from "../reference/optim.ts";
 import {
@@ -74,7 +69,9 @@ const STATE_NAMES = ["first", "second"] as const;
 
 /** A fused optimizer over a flat parameter vector. */
 export class Optimizer implements ParameterOptimizer {
+  /** Where the parameters and the optimizer's state live. */
   readonly backend: Backend;
+  /** The parameters' layout (groups are matched against its view names). */
   readonly layout: ParameterLayout;
   /** The validated settings and groups. */
   readonly settings: ResolvedOptimizer;
