@@ -7,6 +7,7 @@
 import { testBothBackends } from "./_backends.ts";
 import { assert, assertClose, testValues, toF32 } from "./_assert.ts";
 import { ParameterLayout } from "../lib/models/parameters.ts";
+import { ReferenceBackend } from "../lib/backend/reference.ts";
 import { EnhancedSGD } from "../lib/enhanced_sgd/optimizer.ts";
 import { createEnhancedSgd } from "../lib/enhanced_sgd/create.ts";
 import { CLEAN_ACTIONS, QController, type QControllerSettings } from "../lib/enhanced_sgd/q_controller.ts";
@@ -267,4 +268,18 @@ Deno.test("Clean Q-learning on a scripted reward sequence matches the closed for
   }
   assertClose([c.q.get("a")![0], c.q.get("b")![4]], [qa, qb], { rtol: 1e-12 }, "Q after the script");
   assert.equal(c.q.size, 2);
+});
+
+Deno.test("EnhancedSGD faithful state with a large Q-table survives export and import", async () => {
+  const backend = new ReferenceBackend();
+  const layout = new ParameterLayout([{ name: "w", shape: [3] }]);
+  const a = new EnhancedSGD(backend, layout, { mode: "faithful", stepsPerEpoch: 10 });
+  for (let k = 0; k < 20_000; k++) a.faithful!.q.set(`${k / 100}|0|-3.5|1|1`, [-k, 0, 0, 0, 0, -1]);
+  const state = await a.exportState();
+  const b = new EnhancedSGD(backend, layout, { mode: "faithful", stepsPerEpoch: 10 });
+  b.importState(state);
+  assert.equal(b.faithful!.q.size, 20_000);
+  assert.deepEqual(b.faithful!.q.get("199.99|0|-3.5|1|1"), [-19999, 0, 0, 0, 0, -1]);
+  a.dispose();
+  b.dispose();
 });

@@ -282,7 +282,7 @@ export class EnhancedSGD implements ParameterOptimizer {
         `Cannot import EnhancedSGD state: it needs "velocity" (${this.layout.count}), "statistics" and "controller"`,
       );
     }
-    const parsed = JSON.parse(String.fromCharCode(...controller));
+    const parsed = JSON.parse(Array.from(controller, (code) => String.fromCharCode(code)).join(""));
     (this.faithful ?? this.clean)!.restore(parsed.controller);
     this.#reset = parsed.reset;
     if (this.#random instanceof SeededRandom && parsed.drawn !== null) this.#random.drawn = parsed.drawn;
