@@ -11,7 +11,7 @@
  * models and data, runs and figures). Each area has its own entry point with the rest
  * of its surface: `./backend`, `./gpu`, `./kernels`, `./reference`, `./rng`,
  * `./spectral`, `./stats`, `./ode`, `./trainers`, `./optim`, `./training`,
- * `./teacher-student`, `./dyson`, `./eoss`, `./lpl`, `./models`, `./data`, `./io`,
+ * `./teacher-student`, `./dyson`, `./enhanced-sgd`, `./eoss`, `./lpl`, `./models`, `./data`, `./io`,
  * `./sweep`, `./plot` (see deno.json `exports`).
  *
  * @example Multiply two matrices on the best backend available
@@ -117,6 +117,11 @@ export { analyseRbmSetting, rbmSpectra } from "./lib/dyson/rbm_analysis.ts";
 export { rbmSweepSettings, runRbmEnsembles } from "./lib/dyson/rbm_sweep.ts";
 export { runTeacherStudentSweeps, teacherStudentSweepSettings } from "./lib/dyson/teacher_student_sweep.ts";
 export { fdMean, fitPairDensity, ksDistanceToSurmise } from "./lib/dyson/spacing_statistics.ts";
+
+// EnhancedSGD (research line 3; more in ./enhanced-sgd).
+export { EnhancedSGD } from "./lib/enhanced_sgd/optimizer.ts";
+export { createEnhancedSgd } from "./lib/enhanced_sgd/create.ts";
+export { type EnhancedSgdOptions } from "./lib/enhanced_sgd/options.ts";
 
 // Edge of Stochastic Stability (research line 4; more in ./eoss).
 export { type HvpOperator, matrixHvpOperator, modelHvpOperator } from "./lib/eoss/hvp_operator.ts";

@@ -56,3 +56,8 @@ export {
   type UpdateRule,
   uploadTileTable,
 } from "./optim/optim.ts";
+export {
+  encodeEnhancedSgdUpdate,
+  encodeGradientStatistics,
+  HISTOGRAM_BINS,
+} from "./enhanced_sgd/enhanced_sgd.ts";

@@ -14,7 +14,14 @@ import type { ReferenceTensor } from "../backend/reference.ts";
 import { encodeLookaheadSync } from "../../kernels/optim/companions.ts";
 import { lookaheadSyncReference } from "../reference/optim.ts";
 import type { ParameterLayout } from "../models/parameters.ts";
-import type { Optimizer, OptimizerState, ParameterOptimizer } from "./optimizer.ts";
+import type { OptimizerState, ParameterOptimizer } from "./optimizer.ts";
+
+/** What Lookahead needs of its inner optimizer ({@linkcode Optimizer}, EnhancedSGD). */
+export interface LookaheadInner extends ParameterOptimizer {
+  readonly backend: Backend;
+  /** Zeroes the momentum/moment state (the reset option). */
+  resetState(): Promise<void>;
+}
 
 /** Settings of {@linkcode Lookahead}. */
 export interface LookaheadOptions {
@@ -29,7 +36,7 @@ export interface LookaheadOptions {
 /** Lookahead around an optimizer. */
 export class Lookahead implements ParameterOptimizer {
   /** The optimizer of the fast weights. */
-  readonly inner: Optimizer;
+  readonly inner: LookaheadInner;
   /** k, alpha and resetMomentum. */
   readonly options: Required<LookaheadOptions>;
   #slow?: Tensor;
@@ -40,7 +47,7 @@ export class Lookahead implements ParameterOptimizer {
    * @param options k, alpha, resetMomentum.
    * @throws {RangeError} On k not an integer >= 1 or alpha outside [0, 1].
    */
-  constructor(inner: Optimizer, options: LookaheadOptions) {
+  constructor(inner: LookaheadInner, options: LookaheadOptions) {
     if (!(Number.isInteger(options.k) && options.k >= 1)) {
       throw new RangeError(`Cannot create Lookahead: k is ${options.k}, must be an integer >= 1`);
     }
@@ -64,13 +71,13 @@ export class Lookahead implements ParameterOptimizer {
   }
 
   /** One inner step; every k-th step also synchronises (the slow weights start as the first step's input). */
-  async step(params: Tensor, gradient: Tensor): Promise<void> {
+  async step(params: Tensor, gradient: Tensor, loss?: Tensor): Promise<void> {
     if (!this.#slow) {
       this.layout.check(params);
       this.#slow = this.backend.zeros([this.layout.count]);
       await this.backend.copy(params, this.#slow);
     }
-    await this.inner.step(params, gradient);
+    await this.inner.step(params, gradient, loss);
     this.#step++;
     if (this.#step % this.options.k === 0) {
       if (this.backend.name === "reference") {

@@ -51,8 +51,11 @@ export interface ParameterOptimizer {
   readonly layout: ParameterLayout;
   /** Steps taken. */
   readonly stepCount: number;
-  /** One update of `params` from `gradient` (no host wait on webgpu). */
-  step(params: Tensor, gradient: Tensor): Promise<void>;
+  /**
+   * One update of `params` from `gradient` (no host wait on webgpu); `loss` (this batch's loss, one element)
+   * is for optimizers that use it (EnhancedSGD's controller), others ignore it.
+   */
+  step(params: Tensor, gradient: Tensor, loss?: Tensor): Promise<void>;
   /** The state (one host wait on webgpu). */
   exportState(): Promise<OptimizerState>;
   /** Restores a state from {@linkcode exportState}. */

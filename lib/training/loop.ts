@@ -247,7 +247,7 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       });
       if (history.full) await drain();
       history.record(loss, step);
-      await optimizer.step(params, gradient);
+      await optimizer.step(params, gradient, loss);
       options.progress?.tick();
       const done = step + 1;
       const due = (options.callbacks ?? []).filter((c) => done % c.every === 0);
