@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { PhiloxStream } from "../rng/philox.ts";
+import type { PhiloxStream } from "../rng/philox.ts";
 
 /**
  * One view of a row-major [height, width] image with pixels in [0, 1].
