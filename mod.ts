@@ -557,3 +557,64 @@ export {
   toyNeuronReference,
   toySequenceReference,
 } from "./lib/reference/lpl_toy_neuron.ts";
+
+// Latent Predictive Learning: paper LPL for dense layers, the seed project's layer, evaluation.
+export {
+  lplDenseGradient,
+  type LplDenseGradientResult,
+  type LplDenseRuleOptions,
+  lplDenseStep,
+  type LplDenseStepOptions,
+} from "./lib/lpl/dense_rule.ts";
+export {
+  LPL_ABLATIONS,
+  type LplAblation,
+  lplAblation,
+  LplDenseStack,
+  type LplDenseStackOptions,
+  lplInitWeights,
+} from "./lib/lpl/dense_stack.ts";
+export {
+  LPL_DEFAULT_COEFFICIENTS,
+  LPL_VARIANCE_EPSILON,
+  type LplCoefficients,
+  type LplDenseShape,
+  type LplPredictive,
+} from "./kernels/lpl/dense_types.ts";
+export { encodeLplDenseDelta, encodeLplDenseStats, LPL_DENSE_KERNELS } from "./kernels/lpl/dense.ts";
+export {
+  lplDenseForward,
+  lplDenseGradient as lplDenseGradientReference,
+  lplDenseLoss,
+  type LplDenseOptions,
+} from "./lib/reference/lpl_dense.ts";
+export {
+  createSeedLayer,
+  SEED_LAYER_RATES,
+  type SeedLayer,
+  seedLayerForward,
+  type SeedLayerRates,
+  seedLayerUpdate,
+} from "./lib/reference/lpl_seed_layer.ts";
+export {
+  SEED_CONDITIONS,
+  type SeedCondition,
+  seedLayerActivations,
+  trainSeedLayer,
+} from "./lib/lpl/seed_training.ts";
+export { seedWeakView } from "./lib/lpl/seed_views.ts";
+export {
+  fitLogisticProbe,
+  type LogisticProbeFit,
+  type LogisticProbeOptions,
+  probeAccuracy,
+  probePredict,
+} from "./lib/probes/logistic_probe.ts";
+export { fitLogisticProbeReference } from "./lib/reference/lpl_logistic_probe.ts";
+export { splitProbe, type SplitProbeResult } from "./lib/probes/split_probe.ts";
+export { stratifiedSplit } from "./lib/probes/stratified_split.ts";
+export { participationRatio } from "./lib/probes/participation_ratio.ts";
+export { pca } from "./lib/probes/pca.ts";
+export { classDistances } from "./lib/probes/class_distances.ts";
+export { activationStats, beforeAfterCosine } from "./lib/probes/activation_stats.ts";
+export { exportActivations, importActivations } from "./lib/probes/activation_export.ts";
