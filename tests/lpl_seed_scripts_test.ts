@@ -30,3 +30,19 @@ Deno.test("lpl_seed_fashion_mnist (shapes, tiny): exports before/after with labe
   assert.deepEqual(await validateVegaLite(r.spec), []);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("lpl_dense_fashion_mnist (shapes, tiny): every rule and layer reports a probe accuracy", async () => {
+  const { run, testConfig } = await import("../scripts/lpl_dense_fashion_mnist.ts");
+  const r = await run({ ...testConfig, backend: "reference" });
+  const s = r.summary as { results: { rule: string; layer: number; probeTestAccuracy: number }[] };
+  assert.deepEqual(s.results.map((x) => `${x.rule}:${x.layer}`), [
+    "random:1",
+    "random:2",
+    "lpl:1",
+    "lpl:2",
+    "hebb-off:1",
+    "hebb-off:2",
+  ]);
+  assert.ok(s.results.every((x) => x.probeTestAccuracy >= 0 && x.probeTestAccuracy <= 1));
+  assert.deepEqual(await validateVegaLite(r.spec), []);
+});
