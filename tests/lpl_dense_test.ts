@@ -256,3 +256,37 @@ Deno.test("LPL dense kernels: the field tables match the WGSL Params structs", a
   assert.deepEqual(fields("dense_stats.wgsl"), DENSE_STATS_FIELDS);
   assert.deepEqual(fields("dense_delta.wgsl"), DENSE_DELTA_FIELDS);
 });
+
+testBothBackends(
+  "LPL stack: stale estimates use the previous batch's current-view mean and variance",
+  async (backend) => {
+    const shape = { batch: 24, inputs: 9, outputs: 5 }, lr = 0.05;
+    const a = views(shape, 61), b = views(shape, 62);
+    const stack = LplDenseStack.fromWeights(backend, [9, 5], [backend.tensor(a.w, [5, 9])], {
+      activation: "tanh",
+      learningRate: lr,
+      seed: 1,
+      staleEstimates: true,
+    });
+    for (const v of [a, b]) {
+      await stack.step(
+        backend.tensor(v.x1, [24, 9]),
+        backend.tensor(v.x2, [24, 9]),
+        24,
+      );
+    }
+    const got = await backend.read(stack.weights[0]);
+    stack.dispose();
+    // Step 1: fresh estimates. Step 2: the Hebbian term uses step 1's current-view batch statistics.
+    const g1 = referenceGradient(shape, a.w, a.x1, a.x2, { activation: "tanh" });
+    const w1 = a.w.map((v, q) => v - lr * g1[q]);
+    const prev = lplBatchStats(lplDenseForward(shape, a.w, a.x2, "tanh").z, 24, 5);
+    const g2 = referenceGradient(shape, w1, b.x1, b.x2, { activation: "tanh", stale: prev });
+    assertClose(
+      got,
+      w1.map((v, q) => v - lr * g2[q]),
+      { atol: backend.name === "reference" ? 1e-12 : 2e-5 },
+      "W",
+    );
+  },
+);
