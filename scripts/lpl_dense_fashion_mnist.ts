@@ -33,6 +33,8 @@ export interface LplDenseFashionConfig extends Record<string, unknown> {
   batch: number;
   learningRate: number;
   weightDecay: number;
+  /** Hebbian term with the previous batch's mean and variance. */
+  staleEstimates: boolean;
   trainImages: number;
   probeRows: number;
   seed: number;
@@ -48,6 +50,7 @@ export const defaultConfig: LplDenseFashionConfig = {
   batch: 128,
   learningRate: 0.05,
   weightDecay: 0,
+  staleEstimates: false,
   trainImages: 20000,
   probeRows: 1000,
   seed: 1,
@@ -148,6 +151,7 @@ export async function run(config: LplDenseFashionConfig = defaultConfig): Promis
       seed: config.seed,
       learningRate: config.learningRate,
       weightDecay: config.weightDecay,
+      staleEstimates: config.staleEstimates,
       coefficients: ablation.coefficients,
       shufflePositives: ablation.shufflePositives,
     });
@@ -226,6 +230,10 @@ if (import.meta.main) {
       batch: { type: "number", description: "view pairs per step" },
       learningRate: { type: "number", description: "SGD learning rate" },
       weightDecay: { type: "number", description: "SGD weight decay" },
+      staleEstimates: {
+        type: "boolean",
+        description: "Hebbian term with the previous batch's mean and variance",
+      },
       trainImages: { type: "number", description: "training images the views are drawn from" },
       probeRows: { type: "number", description: "test images probed (80/20 split)" },
     },
