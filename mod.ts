@@ -11,8 +11,8 @@
  * models and data, runs and figures). Each area has its own entry point with the rest
  * of its surface: `./backend`, `./gpu`, `./kernels`, `./reference`, `./rng`,
  * `./spectral`, `./stats`, `./ode`, `./trainers`, `./optim`, `./training`,
- * `./teacher-student`, `./dyson`, `./enhanced-sgd`, `./eoss`, `./lpl`, `./models`, `./data`, `./io`,
- * `./sweep`, `./plot` (see deno.json `exports`).
+ * `./teacher-student`, `./dyson`, `./enhanced-sgd`, `./eoss`, `./lpl`, `./probes`, `./models`,
+ * `./data`, `./io`, `./sweep`, `./plot` (see deno.json `exports`).
  *
  * @example Multiply two matrices on the best backend available
  * ```ts ignore
@@ -139,9 +139,13 @@ export { cosineSchedule, namedSchedule, type Schedule } from "./lib/optim/schedu
 export { EpochStream } from "./lib/training/data_stream.ts";
 export { runTrainingLoop, TrainingDivergedError } from "./lib/training/loop.ts";
 
-// Latent Predictive Learning (research line 5; more in ./lpl).
+// Latent Predictive Learning (research line 5; more in ./lpl) and probes (more in ./probes).
 export { TOY_RULES, type ToyRule, toySetting, trainToyNeurons } from "./lib/lpl/toy_neuron.ts";
 export { toyNeuronMetrics, xSelectivity } from "./lib/lpl/toy_metrics.ts";
+export { LPL_ABLATIONS, LplDenseStack } from "./lib/lpl/dense_stack.ts";
+export { fitLogisticProbe, probeAccuracy } from "./lib/probes/logistic_probe.ts";
+export { participationRatio } from "./lib/probes/participation_ratio.ts";
+export { pca } from "./lib/probes/pca.ts";
 
 // Models and data (more in ./models, ./data).
 export { ParameterLayout } from "./lib/models/parameters.ts";

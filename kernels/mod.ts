@@ -61,3 +61,4 @@ export {
   encodeGradientStatistics,
   HISTOGRAM_BINS,
 } from "./enhanced_sgd/enhanced_sgd.ts";
+export { encodeLplDenseDelta, encodeLplDenseStats, LPL_DENSE_KERNELS } from "./lpl/dense.ts";

@@ -2,7 +2,8 @@
  * Research line 5, Latent Predictive Learning (Halvagal & Zenke 2023): the toy 2-D neuron of the
  * paper's Fig. 2 (the LPL rule and its baselines Oja, pred-off, Hebb-off, naive -var, VICReg-var),
  * trained for every sweep setting and repetition in one fused launch; its metrics, sweeps, the
- * rule's shape, and the float64 reference.
+ * rule's shape, and the float64 reference. Paper LPL for dense layers (closed-form layer-local update
+ * on the GPU, stacks with stop-gradient between layers, ablations) and the seed project's single layer.
  *
  * @module
  */
@@ -48,3 +49,46 @@ export {
   toyNeuronReference,
   toySequenceReference,
 } from "../reference/lpl_toy_neuron.ts";
+export {
+  lplDenseGradient,
+  type LplDenseGradientResult,
+  type LplDenseRuleOptions,
+  lplDenseStep,
+  type LplDenseStepOptions,
+} from "./dense_rule.ts";
+export {
+  LPL_ABLATIONS,
+  type LplAblation,
+  lplAblation,
+  LplDenseStack,
+  type LplDenseStackOptions,
+  lplInitWeights,
+} from "./dense_stack.ts";
+export {
+  LPL_DEFAULT_COEFFICIENTS,
+  LPL_VARIANCE_EPSILON,
+  type LplCoefficients,
+  type LplDenseShape,
+  type LplPredictive,
+} from "../../kernels/lpl/dense_types.ts";
+export {
+  lplDenseForward,
+  lplDenseGradientReference,
+  lplDenseLoss,
+  type LplDenseOptions,
+} from "../reference/lpl_dense.ts";
+export {
+  createSeedLayer,
+  SEED_LAYER_RATES,
+  type SeedLayer,
+  seedLayerForward,
+  type SeedLayerRates,
+  seedLayerUpdate,
+} from "../reference/lpl_seed_layer.ts";
+export {
+  SEED_CONDITIONS,
+  type SeedCondition,
+  seedLayerActivations,
+  trainSeedLayer,
+} from "./seed_training.ts";
+export { seedWeakView } from "./seed_views.ts";
