@@ -246,17 +246,6 @@ Deno.test("LPL ablations: names map to zeroed coefficients or shuffled pairs", (
   assert.throws(() => lplAblation("nope" as never), TypeError);
 });
 
-Deno.test("LPL dense kernels: the field tables match the WGSL Params structs", async () => {
-  const fields = (file: string) => {
-    const src = Deno.readTextFileSync(new URL(`../kernels/lpl/${file}`, import.meta.url));
-    const body = /struct Params \{([^}]*)\}/.exec(src)![1];
-    return [...body.matchAll(/(\w+): (u32|f32)/g)].map((m) => ({ name: m[1], type: m[2] }));
-  };
-  const { DENSE_DELTA_FIELDS, DENSE_STATS_FIELDS } = await import("../kernels/lpl/dense_types.ts");
-  assert.deepEqual(fields("dense_stats.wgsl"), DENSE_STATS_FIELDS);
-  assert.deepEqual(fields("dense_delta.wgsl"), DENSE_DELTA_FIELDS);
-});
-
 testBothBackends(
   "LPL stack: stale estimates use the previous batch's current-view mean and variance",
   async (backend) => {

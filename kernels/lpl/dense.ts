@@ -1,23 +1,17 @@
 /**
  * Wrapper of the paper-LPL dense-layer kernels: per-unit batch statistics (dense_stats.wgsl) and the
- * closed-form dL/da of one view (dense_delta.wgsl). Their Params structs are written by field name
- * (layouts in ./dense_types.ts). Every function records one dispatch and submits nothing.
+ * closed-form dL/da of one view (dense_delta.wgsl). Their Params structs are written by field name.
+ * Every function records one dispatch and submits nothing.
  *
  * @module
  */
 import statsSource from "./dense_stats.wgsl" with { type: "text" };
 import deltaSource from "./dense_delta.wgsl" with { type: "text" };
-import { type CommandRecorder, grid1d } from "../../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../../lib/gpu/recorder.ts";
+import type { KernelSource } from "../../lib/gpu/pipelines.ts";
 import { loopBudget } from "../../lib/gpu/loop_budget.ts";
-import { writeStructByName } from "./toy_neuron_types.ts";
-import {
-  DENSE_DELTA_FIELDS,
-  DENSE_STATS_FIELDS,
-  type LplCoefficients,
-  type LplDenseShape,
-  lplTermScales,
-} from "./dense_types.ts";
+import { StructLayout } from "../../lib/gpu/params.ts";
+import { type LplCoefficients, type LplDenseShape, lplTermScales } from "./dense_types.ts";
 
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };
@@ -28,21 +22,33 @@ export const LPL_DENSE_KERNELS = {
   delta: { label: "lpl_dense_delta", parts: [{ file: "kernels/lpl/dense_delta.wgsl", code: deltaSource }] },
 } satisfies Record<string, KernelSource>;
 
-async function dispatch(
-  rec: CommandRecorder,
-  kernel: KernelSource,
-  workgroups: [number, number?],
-  bindings: GPUBuffer[],
-): Promise<void> {
-  const pipeline = await getPipeline(rec.gpu, kernel, CONSTANTS);
-  rec.dispatch({ pipeline, label: kernel.label, constants: CONSTANTS, bindings, workgroups });
-}
+/** `struct Params` of dense_stats.wgsl. */
+const DENSE_STATS_PARAMS = new StructLayout(
+  "Params",
+  "kernels/lpl/dense_stats.wgsl",
+  [
+    ["batch", "u32"],
+    ["units", "u32"],
+    ["pad0", "u32"],
+    ["pad1", "u32"],
+  ] as const,
+);
 
-function structBytes(fields: typeof DENSE_STATS_FIELDS, values: Record<string, number>): ArrayBuffer {
-  const bytes = new ArrayBuffer(Math.ceil(fields.length / 4) * 16);
-  writeStructByName(fields, values, new DataView(bytes));
-  return bytes;
-}
+/** `struct Params` of dense_delta.wgsl. */
+const DENSE_DELTA_PARAMS = new StructLayout(
+  "Params",
+  "kernels/lpl/dense_delta.wgsl",
+  [
+    ["batch", "u32"],
+    ["units", "u32"],
+    ["pred_scale", "f32"],
+    ["hebb_scale", "f32"],
+    ["decorr_scale", "f32"],
+    ["inv_batch_minus_one", "f32"],
+    ["epsilon", "f32"],
+    ["pad", "u32"],
+  ] as const,
+);
 
 /**
  * Records stats = [mean(units), variance(units)] (variance over batch - 1) and centred = z - mean.
@@ -59,13 +65,13 @@ export async function encodeLplDenseStats(
   if (2 * a.batch + 2 > loopBudget(rec.gpu)) {
     throw new RangeError(`Cannot dispatch "lpl_dense_stats": batch ${a.batch} exceeds the loop budget`);
   }
-  const params = structBytes(DENSE_STATS_FIELDS, { batch: a.batch, units: a.units, pad0: 0, pad1: 0 });
-  await dispatch(rec, LPL_DENSE_KERNELS.stats, [Math.ceil(a.units / WORKGROUP_SIZE)], [
-    a.z,
-    a.centred,
-    a.stats,
-    rec.uniform(params, "lpl_dense_stats params"),
-  ]);
+  const params = DENSE_STATS_PARAMS.bytes({ batch: a.batch, units: a.units, pad0: 0, pad1: 0 });
+  await dispatch1d(rec, {
+    kernel: LPL_DENSE_KERNELS.stats,
+    constants: CONSTANTS,
+    invocations: a.units,
+    bindings: [a.z, a.centred, a.stats, rec.uniform(params, "lpl_dense_stats params")],
+  });
 }
 
 /** Arguments of {@linkcode encodeLplDenseDelta}. */
@@ -90,7 +96,7 @@ export interface LplDenseDeltaArgs {
 export async function encodeLplDenseDelta(rec: CommandRecorder, a: LplDenseDeltaArgs): Promise<void> {
   const { batch, outputs: units } = a.shape;
   const k = lplTermScales(a.shape, a.coefficients, a.predSign);
-  const params = structBytes(DENSE_DELTA_FIELDS, {
+  const params = DENSE_DELTA_PARAMS.bytes({
     batch,
     units,
     pred_scale: k.pred,
@@ -100,16 +106,20 @@ export async function encodeLplDenseDelta(rec: CommandRecorder, a: LplDenseDelta
     epsilon: a.epsilon,
     pad: 0,
   });
-  const grid = grid1d(batch * units, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension);
-  await dispatch(rec, LPL_DENSE_KERNELS.delta, grid, [
-    a.z,
-    a.zOther,
-    a.centred,
-    a.p,
-    a.stats,
-    a.hebbStats,
-    a.fprime,
-    a.delta,
-    rec.uniform(params, "lpl_dense_delta params"),
-  ]);
+  await dispatch1d(rec, {
+    kernel: LPL_DENSE_KERNELS.delta,
+    constants: CONSTANTS,
+    invocations: batch * units,
+    bindings: [
+      a.z,
+      a.zOther,
+      a.centred,
+      a.p,
+      a.stats,
+      a.hebbStats,
+      a.fprime,
+      a.delta,
+      rec.uniform(params, "lpl_dense_delta params"),
+    ],
+  });
 }

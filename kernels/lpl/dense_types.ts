@@ -1,12 +1,10 @@
 /**
- * Shapes, coefficients and struct layouts of the paper-LPL dense-layer kernels
+ * Shapes and coefficients of the paper-LPL dense-layer kernels
  * (kernels/lpl/dense_stats.wgsl, kernels/lpl/dense_delta.wgsl), shared with the float64 reference
  * (lib/reference/lpl_dense.ts).
  *
  * @module
  */
-import type { StructField } from "./toy_neuron_types.ts";
-
 /** A dense LPL layer z = f(x W^T), W [outputs, inputs], on a batch of `batch` pairs of views. */
 export interface LplDenseShape {
   batch: number;
@@ -35,26 +33,6 @@ export const LPL_VARIANCE_EPSILON = 1e-4;
  * constant) or `"symmetric"` (the deep-net code's `mse(z1, z2)` with gradients into both views).
  */
 export type LplPredictive = "past-detached" | "symmetric";
-
-/** `struct Params` of dense_stats.wgsl. */
-export const DENSE_STATS_FIELDS: readonly StructField[] = [
-  { name: "batch", type: "u32" },
-  { name: "units", type: "u32" },
-  { name: "pad0", type: "u32" },
-  { name: "pad1", type: "u32" },
-];
-
-/** `struct Params` of dense_delta.wgsl. */
-export const DENSE_DELTA_FIELDS: readonly StructField[] = [
-  { name: "batch", type: "u32" },
-  { name: "units", type: "u32" },
-  { name: "pred_scale", type: "f32" },
-  { name: "hebb_scale", type: "f32" },
-  { name: "decorr_scale", type: "f32" },
-  { name: "inv_batch_minus_one", type: "f32" },
-  { name: "epsilon", type: "f32" },
-  { name: "pad", type: "u32" },
-];
 
 /**
  * The scale factors of the three terms of dL/dz for one view (see lib/reference/lpl_dense.ts):
