@@ -91,18 +91,34 @@ export const RBM_TEST_SCALE = {
 
 /** The command-line options of the RBM figures (figureMain adds --full, --seed, --backend). */
 export const RBM_FIGURE_OPTIONS = {
-  seeds: { type: "number" as const, description: "seeds per setting" },
-  epochs: { type: "number" as const, description: "epochs per setting (when --training-time is 0)" },
+  seeds: {
+    type: "number" as const,
+    description: "seeds per setting (the jackknife needs >= 2)",
+    integer: true,
+    min: 2,
+  },
+  epochs: {
+    type: "number" as const,
+    description: "epochs per setting (when --training-time is 0)",
+    integer: true,
+    min: 0,
+  },
   trainingTime: {
     type: "number" as const,
     description: "train each setting ceil(T / alpha) epochs (0: --epochs)",
+    min: 0,
   },
   init: {
     type: "string" as const,
     description: "random (the paper) or fixedPoint",
     choices: ["random", "fixedPoint"] as const,
   },
-  fitJackknifeBlocks: { type: "number" as const, description: "jackknife blocks of the density fits" },
+  fitJackknifeBlocks: {
+    type: "number" as const,
+    description: "jackknife blocks of the density fits",
+    integer: true,
+    min: 2,
+  },
   batchSizes: { type: "string" as const, description: "batch sizes of the |B| sweep, comma-separated" },
   learningRate: { type: "number" as const, description: "learning rate of the |B| sweep" },
   learningRates: {

@@ -75,9 +75,14 @@ export const TEACHER_STUDENT_TEST_SCALE = { seeds: 120, epochs: 2, batchesPerEpo
 
 /** The command-line options of the teacher-student figures. */
 export const TEACHER_STUDENT_FIGURE_OPTIONS = {
-  seeds: { type: "number" as const, description: "seeds per setting" },
-  epochs: { type: "number" as const, description: "epochs" },
-  batchesPerEpoch: { type: "number" as const, description: "minibatches per epoch" },
+  seeds: {
+    type: "number" as const,
+    description: "seeds per setting (the jackknife needs >= 2)",
+    integer: true,
+    min: 2,
+  },
+  epochs: { type: "number" as const, description: "epochs", integer: true, min: 1 },
+  batchesPerEpoch: { type: "number" as const, description: "minibatches per epoch", integer: true, min: 1 },
   noises: { type: "string" as const, description: "noise strengths eps of the noise sweep, comma-separated" },
   learningRates: { type: "string" as const, description: "learning rates of the learning-rate sweep" },
   batchSizes: { type: "string" as const, description: "batch sizes of the batch-size sweep" },
