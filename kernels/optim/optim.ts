@@ -40,8 +40,21 @@ const UPDATE_PARAMS = new StructLayout(
   ] as const,
 );
 
+/** A field of update.wgsl's `Group`. */
+type GroupField =
+  | "lr"
+  | "l2"
+  | "decay"
+  | "momentum"
+  | "gradWeight"
+  | "beta2"
+  | "gradSquaredWeight"
+  | "eps"
+  | "stepSize"
+  | "invSqrtBias2";
+
 /** update.wgsl's `Group` (one row per parameter group). */
-const GROUP = new StructLayout(
+const GROUP: StructLayout<GroupField> = new StructLayout(
   "Group",
   "kernels/optim/update.wgsl",
   [
@@ -59,7 +72,7 @@ const GROUP = new StructLayout(
 );
 
 /** One parameter group's row of the update, already folded by the host for this step. */
-export type GroupUpdateScalars = Record<(typeof GROUP.fields)[number][0], number>;
+export type GroupUpdateScalars = Record<GroupField, number>;
 
 /** The update rule (`KIND` override of update.wgsl); AdamW is `"adam"` with decoupled decay in the rows. */
 export type UpdateRule = "sgd" | "momentum" | "nesterov" | "adam";
