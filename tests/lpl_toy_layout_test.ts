@@ -1,29 +1,21 @@
-/** The toy-neuron kernel's struct writers against the WGSL structs, the metrics, and argument checks. */
+/**
+ * The toy-neuron kernel's settings writer (values by field; tests/struct_layout_test.ts holds the layouts to the
+ * WGSL structs), the metrics, and argument checks.
+ */
 import { assert, assertClose } from "./_assert.ts";
-import { PARAMS_FIELDS, SETTING_FIELDS, type StructField } from "../kernels/lpl/toy_neuron_types.ts";
-import { SETTING_BYTES, toyNeuronSettingsBytes } from "../kernels/lpl/toy_neuron.ts";
+import { SETTING_BYTES, SETTING_LAYOUT, toyNeuronSettingsBytes } from "../kernels/lpl/toy_neuron.ts";
 import { toySetting, trainToyNeurons } from "../lib/lpl/toy_neuron.ts";
 import { toyValidationNormals, xAlignment, xSelectivity } from "../lib/lpl/toy_metrics.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import { twoPointThreshold } from "../lib/rng/philox.ts";
 
-const wgsl = await Deno.readTextFile(new URL("../kernels/lpl/toy_neuron.wgsl", import.meta.url));
-
-function wgslStruct(name: string): StructField[] {
-  const body = new RegExp(`struct ${name} \\{([^}]*)\\}`).exec(wgsl);
-  assert.ok(body, `struct ${name} not found in toy_neuron.wgsl`);
-  return [...body[1].matchAll(/(\w+): (\w+),/g)].map((m) => ({ name: m[1], type: m[2] as "u32" | "f32" }));
-}
-
-Deno.test("lpl toy layout: the by-name writers' tables are the WGSL structs, field by field", () => {
-  assert.deepEqual(wgslStruct("Setting"), [...SETTING_FIELDS]);
-  assert.deepEqual(wgslStruct("Params"), [...PARAMS_FIELDS]);
+Deno.test("lpl toy layout: the settings writer puts each value in its named field", () => {
   const bytes = new DataView(
     toyNeuronSettingsBytes([toySetting("lpl", 2), toySetting("oja", 3, { flipProbability: 0.25 })]),
   );
   assert.equal(bytes.byteLength, 2 * SETTING_BYTES);
-  const at = (i: number, field: string) =>
-    SETTING_BYTES * i + 4 * SETTING_FIELDS.findIndex((f) => f.name === field);
+  const at = (i: number, field: Parameters<typeof SETTING_LAYOUT.offsetOf>[0]) =>
+    SETTING_BYTES * i + SETTING_LAYOUT.offsetOf(field);
   assert.equal(bytes.getFloat32(at(0, "sigma_y"), true), 2);
   assert.equal(bytes.getFloat32(at(0, "learning_rate"), true), Math.fround(0.005));
   assert.equal(bytes.getUint32(at(0, "hebb_kind"), true), 1);

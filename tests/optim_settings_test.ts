@@ -1,6 +1,6 @@
 /**
- * Optimizer settings (validation, groups by name pattern), the wrappers' struct field lists against their
- * WGSL, schedules against closed forms, Lookahead's synchronisation, and optimizer state through a checkpoint.
+ * Optimizer settings (validation, groups by name pattern; the wrappers' structs are held to their WGSL by
+ * tests/struct_layout_test.ts), schedules against closed forms, Lookahead's synchronisation, and optimizer state through a checkpoint.
  */
 import { testBothBackends } from "./_backends.ts";
 import { assert, assertClose, assertExact, testValues } from "./_assert.ts";
@@ -18,15 +18,6 @@ import {
   oneCycleSchedule,
   stepSchedule,
 } from "../lib/optim/schedules.ts";
-import { GROUP_FIELDS, UPDATE_PARAMS_FIELDS, UPDATE_WGSL } from "../kernels/optim/optim.ts";
-import {
-  COMPANION_WGSL,
-  LOOKAHEAD_FIELDS,
-  NORM_FINISH_FIELDS,
-  NORM_PARTIALS_FIELDS,
-  STREAM_FIELDS,
-} from "../kernels/optim/companions.ts";
-import { wgslStructFields } from "../kernels/optim/struct.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "../lib/checkpoint.ts";
 import { optimizerStepReference } from "../lib/reference/optim.ts";
 
@@ -36,20 +27,6 @@ const LAYOUT = new ParameterLayout([
   { name: "head.weight", shape: [2, 4] },
   { name: "head.bias", shape: [2] },
 ]);
-
-Deno.test("Optimizer kernels: each wrapper's field list matches its WGSL struct (names, order, types)", () => {
-  const cases = [
-    [UPDATE_WGSL, "Params", UPDATE_PARAMS_FIELDS],
-    [UPDATE_WGSL, "Group", GROUP_FIELDS],
-    [COMPANION_WGSL.normPartials, "Params", NORM_PARTIALS_FIELDS],
-    [COMPANION_WGSL.normFinish, "Params", NORM_FINISH_FIELDS],
-    [COMPANION_WGSL.lookahead, "Params", LOOKAHEAD_FIELDS],
-    [COMPANION_WGSL.stream, "Params", STREAM_FIELDS],
-  ] as const;
-  for (const [source, name, fields] of cases) {
-    assert.deepEqual(wgslStructFields(source, name), fields.map(([f, t]) => [f, t]), name);
-  }
-});
 
 Deno.test("Optimizer settings: bad hyperparameters and names are refused with clear errors", () => {
   const bad: [Record<string, unknown>, RegExp][] = [

@@ -1,24 +1,17 @@
 /**
- * Wrapper of the fused toy-neuron LPL kernel (kernels/lpl/toy_neuron.wgsl): pipeline, loop budget,
- * and the Setting / Params structs written by field name (layouts in ./toy_neuron_types.ts).
+ * Wrapper of the fused toy-neuron LPL kernel (kernels/lpl/toy_neuron.wgsl): dispatch, loop budget,
+ * and the Setting / Params structs written by field name ({@linkcode SETTING_LAYOUT}, {@linkcode PARAMS_LAYOUT}).
  *
  * @module
  */
 import source from "./toy_neuron.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "../random.ts";
-import { type CommandRecorder, grid1d } from "../../lib/gpu/recorder.ts";
-import { getPipeline, type KernelSource } from "../../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../../lib/gpu/recorder.ts";
+import type { KernelSource } from "../../lib/gpu/pipelines.ts";
 import { cpuSimdLanes } from "../../lib/gpu/device.ts";
+import { StructLayout } from "../../lib/gpu/params.ts";
 import { twoPointThreshold } from "../../lib/rng/philox.ts";
-import {
-  HEBB_KIND,
-  PARAMS_FIELDS,
-  SETTING_FIELDS,
-  TOY_STREAMS,
-  type ToyNeuronSetting,
-  type ToyNeuronShape,
-  writeStructByName,
-} from "./toy_neuron_types.ts";
+import { HEBB_KIND, TOY_STREAMS, type ToyNeuronSetting, type ToyNeuronShape } from "./toy_neuron_types.ts";
 
 /** The kernel: the Philox library, then kernels/lpl/toy_neuron.wgsl. */
 export const TOY_NEURON_KERNEL: KernelSource = {
@@ -46,8 +39,48 @@ export function toyNeuronWorkgroupSize(
   return gpu.facts.isCpuAdapter ? cpuSimdLanes(gpu.facts) : 64;
 }
 
+const FILE = "kernels/lpl/toy_neuron.wgsl";
+
+/** `struct Setting` of the .wgsl (one per setting of the sweep). */
+export const SETTING_LAYOUT = new StructLayout(
+  "Setting",
+  FILE,
+  [
+    ["sigma_y", "f32"],
+    ["learning_rate", "f32"],
+    ["weight_decay", "f32"],
+    ["pred_coefficient", "f32"],
+    ["hebb_coefficient", "f32"],
+    ["hebb_kind", "u32"],
+    ["oja", "u32"],
+    ["flip_threshold", "u32"],
+    ["stored_past", "u32"],
+    ["pad", "u32"],
+  ] as const,
+);
+
+/** `struct Params` of the .wgsl (the uniform of one dispatch). */
+export const PARAMS_LAYOUT = new StructLayout(
+  "Params",
+  FILE,
+  [
+    ["sequences", "u32"],
+    ["repetitions", "u32"],
+    ["batch", "u32"],
+    ["steps", "u32"],
+    ["step_offset", "u32"],
+    ["record_every", "u32"],
+    ["history_len", "u32"],
+    ["chunk", "u32"],
+    ["seed", "u32"],
+    ["data_stream", "u32"],
+    ["flip_stream", "u32"],
+    ["pad", "u32"],
+  ] as const,
+);
+
 /** Bytes of one `struct Setting` (its array stride). */
-export const SETTING_BYTES = 4 * SETTING_FIELDS.length;
+export const SETTING_BYTES = SETTING_LAYOUT.size;
 
 /**
  * The settings array, each `struct Setting` written by field name.
@@ -56,27 +89,19 @@ export const SETTING_BYTES = 4 * SETTING_FIELDS.length;
  * @returns The bytes of `array<Setting>`.
  */
 export function toyNeuronSettingsBytes(settings: readonly ToyNeuronSetting[]): ArrayBuffer {
-  const bytes = new ArrayBuffer(SETTING_BYTES * settings.length), view = new DataView(bytes);
-  settings.forEach((s, i) =>
-    writeStructByName(
-      SETTING_FIELDS,
-      {
-        sigma_y: s.sigmaY,
-        learning_rate: s.learningRate,
-        weight_decay: s.weightDecay,
-        pred_coefficient: s.predCoefficient,
-        hebb_coefficient: s.hebbCoefficient,
-        hebb_kind: HEBB_KIND[s.hebb],
-        oja: s.oja ? 1 : 0,
-        flip_threshold: twoPointThreshold(s.flipProbability),
-        stored_past: s.pastOutput === "stored" ? 1 : 0,
-        pad: 0,
-      },
-      view,
-      SETTING_BYTES * i,
-    )
-  );
-  return bytes;
+  if (settings.length === 0) return new ArrayBuffer(0);
+  return SETTING_LAYOUT.arrayBytes(settings.map((s) => ({
+    sigma_y: s.sigmaY,
+    learning_rate: s.learningRate,
+    weight_decay: s.weightDecay,
+    pred_coefficient: s.predCoefficient,
+    hebb_coefficient: s.hebbCoefficient,
+    hebb_kind: HEBB_KIND[s.hebb],
+    oja: s.oja ? 1 : 0,
+    flip_threshold: twoPointThreshold(s.flipProbability),
+    stored_past: s.pastOutput === "stored" ? 1 : 0,
+    pad: 0,
+  })));
 }
 
 /** The GPU buffers of one sweep (layouts in the .wgsl header). */
@@ -104,8 +129,7 @@ export interface ToyNeuronDispatch {
 
 /** The Params uniform of one dispatch, written by field name. */
 export function toyNeuronParamsBytes(a: ToyNeuronDispatch): ArrayBuffer {
-  const bytes = new ArrayBuffer(4 * PARAMS_FIELDS.length);
-  writeStructByName(PARAMS_FIELDS, {
+  return PARAMS_LAYOUT.bytes({
     sequences: a.shape.settings.length * a.shape.repetitions,
     repetitions: a.shape.repetitions,
     batch: a.shape.batch,
@@ -118,20 +142,16 @@ export function toyNeuronParamsBytes(a: ToyNeuronDispatch): ArrayBuffer {
     data_stream: TOY_STREAMS.data,
     flip_stream: TOY_STREAMS.flip,
     pad: 0,
-  }, new DataView(bytes));
-  return bytes;
+  });
 }
 
 /** Records one dispatch advancing every sequence of the sweep by `steps` steps. */
 export async function encodeToyNeuron(rec: CommandRecorder, a: ToyNeuronDispatch): Promise<void> {
-  const workgroupSize = toyNeuronWorkgroupSize(rec.gpu);
-  const constants = { WORKGROUP_SIZE: workgroupSize };
-  const pipeline = await getPipeline(rec.gpu, TOY_NEURON_KERNEL, constants);
   const b = a.buffers;
-  rec.dispatch({
-    pipeline,
-    label: TOY_NEURON_KERNEL.label,
-    constants,
+  await dispatch1d(rec, {
+    kernel: TOY_NEURON_KERNEL,
+    constants: { WORKGROUP_SIZE: toyNeuronWorkgroupSize(rec.gpu) },
+    invocations: a.shape.settings.length * a.shape.repetitions,
     bindings: [
       b.settings,
       b.weights,
@@ -140,10 +160,5 @@ export async function encodeToyNeuron(rec: CommandRecorder, a: ToyNeuronDispatch
       b.completed,
       rec.uniform(toyNeuronParamsBytes(a)),
     ],
-    workgroups: grid1d(
-      a.shape.settings.length * a.shape.repetitions,
-      workgroupSize,
-      rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-    ),
   });
 }

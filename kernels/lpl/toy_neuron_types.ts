@@ -1,6 +1,6 @@
 /**
- * Shapes and layouts of the fused toy-neuron LPL kernel (kernels/lpl/toy_neuron.wgsl): the per-setting
- * struct, the Params uniform, their by-name writers, and the Philox streams. The float64 reference
+ * Shapes of the fused toy-neuron LPL kernel (kernels/lpl/toy_neuron.wgsl): the per-setting arguments, the
+ * sweep, the Hebbian kinds and the Philox streams (the struct layouts are the wrapper's, ./toy_neuron.ts). The float64 reference
  * (lib/reference/lpl_toy_neuron.ts) imports these types, nothing else of the kernel.
  *
  * @module
@@ -78,69 +78,3 @@ export const TOY_CLUSTER_CENTER = 1;
 export const TOY_JITTER = 0.1;
 /** The variance floor of the Hebbian and VICReg terms (the notebook's 1e-8). */
 export const TOY_VARIANCE_EPSILON = 1e-8;
-
-/** A field of a 4-byte-scalar struct. */
-export interface StructField {
-  name: string;
-  type: "u32" | "f32";
-}
-
-/** `struct Setting` of the .wgsl, in declaration order (tests hold this table to the WGSL text). */
-export const SETTING_FIELDS: readonly StructField[] = [
-  { name: "sigma_y", type: "f32" },
-  { name: "learning_rate", type: "f32" },
-  { name: "weight_decay", type: "f32" },
-  { name: "pred_coefficient", type: "f32" },
-  { name: "hebb_coefficient", type: "f32" },
-  { name: "hebb_kind", type: "u32" },
-  { name: "oja", type: "u32" },
-  { name: "flip_threshold", type: "u32" },
-  { name: "stored_past", type: "u32" },
-  { name: "pad", type: "u32" },
-];
-
-/** `struct Params` of the .wgsl, in declaration order. */
-export const PARAMS_FIELDS: readonly StructField[] = [
-  { name: "sequences", type: "u32" },
-  { name: "repetitions", type: "u32" },
-  { name: "batch", type: "u32" },
-  { name: "steps", type: "u32" },
-  { name: "step_offset", type: "u32" },
-  { name: "record_every", type: "u32" },
-  { name: "history_len", type: "u32" },
-  { name: "chunk", type: "u32" },
-  { name: "seed", type: "u32" },
-  { name: "data_stream", type: "u32" },
-  { name: "flip_stream", type: "u32" },
-  { name: "pad", type: "u32" },
-];
-
-/**
- * Writes `values` into `view` at `byteOffset` field by field, by name, in the table's order.
- *
- * @param fields The struct's fields.
- * @param values One value per field name.
- * @param view Target.
- * @param byteOffset Where the struct starts.
- * @throws {TypeError} When a field has no value. @throws {RangeError} When a u32 value is not one.
- */
-export function writeStructByName(
-  fields: readonly StructField[],
-  values: Record<string, number>,
-  view: DataView,
-  byteOffset = 0,
-): void {
-  fields.forEach((f, i) => {
-    const v = values[f.name];
-    if (v === undefined) throw new TypeError(`Cannot write struct field "${f.name}": no value given`);
-    if (f.type === "f32") view.setFloat32(byteOffset + 4 * i, v, true);
-    else {
-      if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-        throw new RangeError(
-          `Cannot write struct field "${f.name}": u32 value ${v} is not an integer in [0, 2^32)`,
-        );
-      }
-      view.setUint32(byteOffset + 4 * i, v, true);
-    }
-  });
-}

@@ -9,20 +9,14 @@ import normPartialsSource from "./norm_partials.wgsl" with { type: "text" };
 import normFinishSource from "./norm_finish.wgsl" with { type: "text" };
 import lookaheadSource from "./lookahead.wgsl" with { type: "text" };
 import streamSource from "./stream.wgsl" with { type: "text" };
-import { getPipeline, type KernelSource } from "../../lib/gpu/pipelines.ts";
-import type { CommandRecorder } from "../../lib/gpu/recorder.ts";
-import { writeStruct } from "./struct.ts";
-import { elementGrid, WORKGROUP_SIZE } from "./optim.ts";
+import type { KernelSource } from "../../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../../lib/gpu/recorder.ts";
+import type { GpuContext } from "../../lib/gpu/device.ts";
+import { loopBudget } from "../../lib/gpu/loop_budget.ts";
+import { StructLayout } from "../../lib/gpu/params.ts";
+import { WORKGROUP_SIZE } from "./optim.ts";
 
 const FINISH_WORKGROUP_SIZE = 64;
-
-/** The WGSL sources, for tests that hold the field lists to their structs. */
-export const COMPANION_WGSL = {
-  normPartials: normPartialsSource,
-  normFinish: normFinishSource,
-  lookahead: lookaheadSource,
-  stream: streamSource,
-} as const;
 
 const KERNELS = {
   normPartials: {
@@ -40,25 +34,41 @@ const KERNELS = {
   stream: { label: "optim_stream", parts: [{ file: "kernels/optim/stream.wgsl", code: streamSource }] },
 } satisfies Record<string, KernelSource>;
 
-/** Fields of norm_partials.wgsl's `Params`. */
-export const NORM_PARTIALS_FIELDS = [["size", "u32"], ["partialCount", "u32"]] as const;
-/** Fields of norm_finish.wgsl's `Params`. */
-export const NORM_FINISH_FIELDS = [["partialCount", "u32"]] as const;
-/** Fields of lookahead.wgsl's `Params`. */
-export const LOOKAHEAD_FIELDS = [["size", "u32"], ["alpha", "f32"]] as const;
-/** Fields of stream.wgsl's `Params`. */
-export const STREAM_FIELDS = [["size", "u32"]] as const;
+const NORM_PARTIALS_PARAMS = new StructLayout(
+  "Params",
+  "kernels/optim/norm_partials.wgsl",
+  [
+    ["size", "u32"],
+    ["partialCount", "u32"],
+  ] as const,
+);
+const NORM_FINISH_PARAMS = new StructLayout(
+  "Params",
+  "kernels/optim/norm_finish.wgsl",
+  [
+    ["partialCount", "u32"],
+  ] as const,
+);
+const LOOKAHEAD_PARAMS = new StructLayout(
+  "Params",
+  "kernels/optim/lookahead.wgsl",
+  [
+    ["size", "u32"],
+    ["alpha", "f32"],
+  ] as const,
+);
+const STREAM_PARAMS = new StructLayout("Params", "kernels/optim/stream.wgsl", [["size", "u32"]] as const);
 
 /**
- * How many partial sums the first norm stage writes: enough that no invocation loops past `loopBudget`
- * elements, at most 4096 otherwise (and at least one).
+ * How many partial sums the first norm stage writes: enough that no invocation loops past the adapter's loop
+ * budget, at most 4096 otherwise (and at least one).
  *
+ * @param gpu The context (its measured loop limit).
  * @param size Gradient length.
- * @param loopBudget Loop iterations one invocation may run (`loopBudget(gpu)` from lib/gpu/loop_budget.ts).
  */
-export function normPartialCount(size: number, loopBudget: number): number {
+export function normPartialCount(gpu: GpuContext | { facts: { loopLimit: number } }, size: number): number {
   const wanted = Math.min(4096, Math.ceil(size / 64));
-  return Math.max(1, wanted, Math.ceil(size / Math.max(1, Math.floor(loopBudget))));
+  return Math.max(1, wanted, Math.ceil(size / Math.max(1, Math.floor(loopBudget(gpu)))));
 }
 
 /** Arguments of {@linkcode encodeGradientNormSquared}. */
@@ -75,39 +85,26 @@ export interface GradientNormArgs {
 
 /** Records out[0] = sum of gradient^2 (two dispatches, no host wait). */
 export async function encodeGradientNormSquared(rec: CommandRecorder, args: GradientNormArgs): Promise<void> {
-  const partialsConstants = { WORKGROUP_SIZE };
-  const finishConstants = { WORKGROUP_SIZE: FINISH_WORKGROUP_SIZE };
-  const [partialsPipeline, finishPipeline] = await Promise.all([
-    getPipeline(rec.gpu, KERNELS.normPartials, partialsConstants),
-    getPipeline(rec.gpu, KERNELS.normFinish, finishConstants),
-  ]);
-  rec.dispatch({
-    pipeline: partialsPipeline,
-    label: KERNELS.normPartials.label,
-    constants: partialsConstants,
+  await dispatch1d(rec, {
+    kernel: KERNELS.normPartials,
+    constants: { WORKGROUP_SIZE },
+    invocations: args.partialCount,
     bindings: [
       args.gradient,
       args.partials,
-      rec.uniform(
-        writeStruct(
-          NORM_PARTIALS_FIELDS,
-          { size: args.size, partialCount: args.partialCount },
-          "norm Params",
-        ),
-      ),
+      rec.uniform(NORM_PARTIALS_PARAMS.bytes({ size: args.size, partialCount: args.partialCount })),
     ],
-    workgroups: elementGrid(rec, args.partialCount),
   });
-  rec.dispatch({
-    pipeline: finishPipeline,
-    label: KERNELS.normFinish.label,
-    constants: finishConstants,
+  // One workgroup reduces the partials.
+  await dispatch1d(rec, {
+    kernel: KERNELS.normFinish,
+    constants: { WORKGROUP_SIZE: FINISH_WORKGROUP_SIZE },
+    invocations: FINISH_WORKGROUP_SIZE,
     bindings: [
       args.partials,
       args.out,
-      rec.uniform(writeStruct(NORM_FINISH_FIELDS, { partialCount: args.partialCount }, "norm finish Params")),
+      rec.uniform(NORM_FINISH_PARAMS.bytes({ partialCount: args.partialCount })),
     ],
-    workgroups: [1],
   });
 }
 
@@ -116,19 +113,15 @@ export async function encodeLookaheadSync(
   rec: CommandRecorder,
   args: { fast: GPUBuffer; slow: GPUBuffer; size: number; alpha: number },
 ): Promise<void> {
-  if (args.size === 0) return;
-  const constants = { WORKGROUP_SIZE };
-  const pipeline = await getPipeline(rec.gpu, KERNELS.lookahead, constants);
-  rec.dispatch({
-    pipeline,
-    label: KERNELS.lookahead.label,
-    constants,
+  await dispatch1d(rec, {
+    kernel: KERNELS.lookahead,
+    constants: { WORKGROUP_SIZE },
+    invocations: args.size,
     bindings: [
       args.fast,
       args.slow,
-      rec.uniform(writeStruct(LOOKAHEAD_FIELDS, { size: args.size, alpha: args.alpha }, "lookahead Params")),
+      rec.uniform(LOOKAHEAD_PARAMS.bytes({ size: args.size, alpha: args.alpha })),
     ],
-    workgroups: elementGrid(rec, args.size),
   });
 }
 
@@ -150,16 +143,10 @@ export async function encodeStreamRoofline(
       `Cannot dispatch "optim_stream": reads ${args.reads} in [1, 4], writes ${args.writes} in [1, 3]`,
     );
   }
-  const constants = { WORKGROUP_SIZE, READS: args.reads, WRITES: args.writes };
-  const pipeline = await getPipeline(rec.gpu, KERNELS.stream, constants);
-  rec.dispatch({
-    pipeline,
-    label: KERNELS.stream.label,
-    constants,
-    bindings: [
-      ...args.buffers,
-      rec.uniform(writeStruct(STREAM_FIELDS, { size: args.size }, "stream Params")),
-    ],
-    workgroups: elementGrid(rec, args.size),
+  await dispatch1d(rec, {
+    kernel: KERNELS.stream,
+    constants: { WORKGROUP_SIZE, READS: args.reads, WRITES: args.writes },
+    invocations: args.size,
+    bindings: [...args.buffers, rec.uniform(STREAM_PARAMS.bytes({ size: args.size }))],
   });
 }

@@ -12,9 +12,9 @@
 import updateSource from "./update.wgsl" with { type: "text" };
 import type { GpuContext } from "../../lib/gpu/device.ts";
 import { createBuffer, writeBuffer } from "../../lib/gpu/buffers.ts";
-import { getPipeline, type KernelSource } from "../../lib/gpu/pipelines.ts";
-import { type CommandRecorder, grid1d } from "../../lib/gpu/recorder.ts";
-import { type StructValues, writeStruct, writeStructArray } from "./struct.ts";
+import type { KernelSource } from "../../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../../lib/gpu/recorder.ts";
+import { StructLayout } from "../../lib/gpu/params.ts";
 
 /** Invocations per workgroup of the optim kernels. */
 export const WORKGROUP_SIZE = 64;
@@ -23,38 +23,56 @@ const ELEMENTS_PER_INVOCATION = 8;
 /** Largest tile of the update: elements one workgroup updates with one group row. */
 export const UPDATE_TILE = WORKGROUP_SIZE * ELEMENTS_PER_INVOCATION;
 
-/** The WGSL source, for tests that hold the field lists to its structs. */
-export const UPDATE_WGSL: string = updateSource;
-
 const KERNEL: KernelSource = {
   label: "optim_update",
   parts: [{ file: "kernels/optim/update.wgsl", code: updateSource }],
 };
 
-/** Fields of update.wgsl's `Params`, in WGSL order. */
-export const UPDATE_PARAMS_FIELDS = [
-  ["tileCount", "u32"],
-  ["firstStep", "u32"],
-  ["clip", "u32"],
-  ["maxNorm", "f32"],
-] as const;
+/** update.wgsl's `Params`. */
+const UPDATE_PARAMS = new StructLayout(
+  "Params",
+  "kernels/optim/update.wgsl",
+  [
+    ["tileCount", "u32"],
+    ["firstStep", "u32"],
+    ["clip", "u32"],
+    ["maxNorm", "f32"],
+  ] as const,
+);
 
-/** Fields of update.wgsl's `Group` (one row per parameter group), in WGSL order. */
-export const GROUP_FIELDS = [
-  ["lr", "f32"],
-  ["l2", "f32"],
-  ["decay", "f32"],
-  ["momentum", "f32"],
-  ["gradWeight", "f32"],
-  ["beta2", "f32"],
-  ["gradSquaredWeight", "f32"],
-  ["eps", "f32"],
-  ["stepSize", "f32"],
-  ["invSqrtBias2", "f32"],
-] as const;
+/** A field of update.wgsl's `Group`. */
+type GroupField =
+  | "lr"
+  | "l2"
+  | "decay"
+  | "momentum"
+  | "gradWeight"
+  | "beta2"
+  | "gradSquaredWeight"
+  | "eps"
+  | "stepSize"
+  | "invSqrtBias2";
+
+/** update.wgsl's `Group` (one row per parameter group). */
+const GROUP: StructLayout<GroupField> = new StructLayout(
+  "Group",
+  "kernels/optim/update.wgsl",
+  [
+    ["lr", "f32"],
+    ["l2", "f32"],
+    ["decay", "f32"],
+    ["momentum", "f32"],
+    ["gradWeight", "f32"],
+    ["beta2", "f32"],
+    ["gradSquaredWeight", "f32"],
+    ["eps", "f32"],
+    ["stepSize", "f32"],
+    ["invSqrtBias2", "f32"],
+  ] as const,
+);
 
 /** One parameter group's row of the update, already folded by the host for this step. */
-export type GroupUpdateScalars = StructValues<typeof GROUP_FIELDS>;
+export type GroupUpdateScalars = Record<GroupField, number>;
 
 /** The update rule (`KIND` override of update.wgsl); AdamW is `"adam"` with decoupled decay in the rows. */
 export type UpdateRule = "sgd" | "momentum" | "nesterov" | "adam";
@@ -134,11 +152,6 @@ function storageBytes(rec: CommandRecorder, bytes: ArrayBuffer, label: string): 
   return buffer;
 }
 
-/** The grid of one invocation per element (2-D past 65,535 workgroups). */
-export function elementGrid(rec: CommandRecorder, size: number): [number, number] {
-  return grid1d(size, WORKGROUP_SIZE, rec.gpu.device.limits.maxComputeWorkgroupsPerDimension);
-}
-
 /** Arguments of {@linkcode encodeOptimizerUpdate}. */
 export interface OptimizerUpdateArgs {
   rule: UpdateRule;
@@ -175,26 +188,20 @@ export async function encodeOptimizerUpdate(rec: CommandRecorder, args: Optimize
   }
   if (args.groups.length === 0) throw new RangeError(`Cannot dispatch "optim_update": no parameter groups`);
   if (args.tileCount === 0) return;
-  const constants = { WORKGROUP_SIZE, KIND: KIND_CODE[args.rule], ELEMENTS_PER_INVOCATION };
-  const pipeline = await getPipeline(rec.gpu, KERNEL, constants);
   const params = rec.uniform(
-    writeStruct(UPDATE_PARAMS_FIELDS, {
+    UPDATE_PARAMS.bytes({
       tileCount: args.tileCount,
       firstStep: args.firstStep ? 1 : 0,
       clip: args.clip ? 1 : 0,
       maxNorm: args.clip?.maxNorm ?? 0,
-    }, "update Params"),
+    }),
     "optim update params",
   );
-  const groups = storageBytes(
-    rec,
-    writeStructArray(GROUP_FIELDS, args.groups, "update Group"),
-    "optim groups",
-  );
-  rec.dispatch({
-    pipeline,
-    label: KERNEL.label,
-    constants,
+  const groups = storageBytes(rec, GROUP.arrayBytes(args.groups, 16), "optim groups");
+  await dispatch1d(rec, {
+    kernel: KERNEL,
+    constants: { WORKGROUP_SIZE, KIND: KIND_CODE[args.rule], ELEMENTS_PER_INVOCATION },
+    invocations: args.tileCount * WORKGROUP_SIZE,
     bindings: [
       args.weights,
       args.gradient,
@@ -205,6 +212,5 @@ export async function encodeOptimizerUpdate(rec: CommandRecorder, args: Optimize
       args.clip?.normSquared ?? dummyBuffer(rec.gpu, "normSquared"),
       params,
     ],
-    workgroups: elementGrid(rec, args.tileCount * WORKGROUP_SIZE),
   });
 }

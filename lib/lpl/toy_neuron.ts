@@ -7,9 +7,8 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { WebGpuBackend } from "../backend/webgpu.ts";
-import { createBuffer, readBuffers, uploadBuffer } from "../gpu/buffers.ts";
-import { checkCompleted, maxStepsPerDispatch } from "../gpu/loop_budget.ts";
+import { createBuffer, uploadBuffer } from "../gpu/buffers.ts";
+import { destroyBuffers, planStepsPerDispatch, runFused } from "../gpu/fused_run.ts";
 import { toyInitialWeights, toyNeuronReference, type ToyNeuronRun } from "../reference/lpl_toy_neuron.ts";
 import {
   encodeToyNeuron,
@@ -148,6 +147,7 @@ export function validateToyShape(shape: ToyNeuronShape): void {
   });
 }
 
+/** Dispatches between host checks of the completed-step counters. */
 const CHECK_EVERY = 64;
 
 /**
@@ -166,72 +166,64 @@ export async function trainToyNeurons(
 ): Promise<ToyNeuronResult> {
   validateToyShape(shape);
   const records = Math.floor(shape.steps / shape.recordEvery);
-  if (!(backend instanceof WebGpuBackend)) {
+  if (!backend.gpuTarget) {
     return { ...toyNeuronReference(shape), records, dispatches: 0, stepsPerDispatch: 0 };
   }
-  const gpu = backend.gpu, rec = backend.recorder;
+  const { gpu, recorder } = backend.gpuTarget;
   const sequences = shape.settings.length * shape.repetitions;
   const { perStep, fixed } = toyNeuronIterations(shape.batch);
-  const cap = maxStepsPerDispatch(gpu, perStep, fixed);
-  const perDispatch = options.uncappedStepsPerDispatch ??
-    Math.min(options.stepsPerDispatch ?? cap, cap, shape.steps);
-  if (!Number.isInteger(perDispatch) || perDispatch < 1) {
-    throw new RangeError(
-      `Cannot train the toy neuron: stepsPerDispatch is ${perDispatch}, must be an integer >= 1`,
-    );
-  }
+  const perDispatch = options.uncappedStepsPerDispatch ?? planStepsPerDispatch(gpu, {
+    what: "the toy neuron",
+    iterationsPerStep: perStep,
+    fixedIterations: fixed,
+    totalSteps: shape.steps,
+    requested: options.stepsPerDispatch,
+  });
   const initial = new Float32Array(4 * sequences);
   for (let q = 0; q < sequences; q++) {
     const w = toyInitialWeights(shape.seed, q % shape.repetitions);
     initial.set([w[0], w[1], w[0], w[1]], 4 * q);
   }
-  const chunks = Math.ceil(shape.steps / perDispatch);
   const buffers = {
     settings: uploadBuffer(gpu, new Uint32Array(toyNeuronSettingsBytes(shape.settings)), "lpl toy settings"),
     weights: uploadBuffer(gpu, initial, "lpl toy weights"),
     previous: createBuffer(gpu, sequences * shape.batch * 8, "lpl toy previous batch"),
     history: createBuffer(gpu, Math.max(1, sequences * records) * 4, "lpl toy activity"),
-    completed: createBuffer(gpu, Math.min(CHECK_EVERY, chunks) * sequences * 4, "lpl toy completed"),
   };
-  const stepsOf = (chunk: number) => Math.min(perDispatch, shape.steps - chunk * perDispatch);
   try {
-    for (let group = 0; group < chunks; group += CHECK_EVERY) {
-      const end = Math.min(chunks, group + CHECK_EVERY);
-      for (let chunk = group; chunk < end; chunk++) {
-        await encodeToyNeuron(rec, {
-          buffers,
+    const run = await runFused({
+      gpu,
+      recorder,
+      label: TOY_NEURON_KERNEL.label,
+      invocations: sequences,
+      steps: shape.steps,
+      stepsPerDispatch: perDispatch,
+      checkEvery: CHECK_EVERY,
+      encode: (d) =>
+        encodeToyNeuron(recorder, {
+          buffers: { ...buffers, completed: d.completed },
           shape,
-          steps: stepsOf(chunk),
-          stepOffset: chunk * perDispatch,
+          steps: d.steps,
+          stepOffset: d.stepOffset,
           historyLength: records,
-          chunk: chunk - group,
-        });
-      }
-      rec.flush();
-      const [done] = await readBuffers(gpu, [{
-        buffer: buffers.completed,
-        byteLength: (end - group) * sequences * 4,
-      }]);
-      const counts = new Uint32Array(done);
-      for (let chunk = group; chunk < end; chunk++) {
-        const row = counts.subarray((chunk - group) * sequences, (chunk - group + 1) * sequences);
-        checkCompleted(TOY_NEURON_KERNEL.label, row, stepsOf(chunk));
-      }
-    }
-    const [w, h] = await readBuffers(gpu, [
-      { buffer: buffers.weights, byteLength: sequences * 16 },
-      { buffer: buffers.history, byteLength: Math.max(1, sequences * records) * 4 },
-    ]);
+          chunk: d.chunk,
+        }),
+      readback: [
+        { buffer: buffers.weights, byteLength: sequences * 16 },
+        { buffer: buffers.history, byteLength: Math.max(1, sequences * records) * 4 },
+      ],
+    });
+    const [w, h] = run.readback;
     const state = new Float32Array(w), weights = new Float32Array(2 * sequences);
     for (let q = 0; q < sequences; q++) weights.set(state.subarray(4 * q, 4 * q + 2), 2 * q);
     return {
       weights,
       activity: new Float32Array(h, 0, sequences * records),
       records,
-      dispatches: chunks,
+      dispatches: run.dispatches,
       stepsPerDispatch: perDispatch,
     };
   } finally {
-    for (const b of Object.values(buffers)) b.destroy();
+    destroyBuffers(buffers);
   }
 }

@@ -9,7 +9,6 @@ import { type Activation, activationCoefficients, evaluateActivation } from "../
 import type { Backend } from "../backend/backend.ts";
 import { formatShape, type Tensor } from "../backend/tensor.ts";
 import { ReferenceTensor } from "../backend/reference.ts";
-import type { GpuTensor, WebGpuBackend } from "../backend/webgpu.ts";
 import { encodeActivationBackward } from "../../kernels/model_ops.ts";
 
 /**
@@ -53,11 +52,11 @@ export async function activationJvp(
     }
     return out;
   }
-  const buffer = (t: Tensor) => (t as GpuTensor).buffer;
-  await encodeActivationBackward((backend as WebGpuBackend).recorder, {
+  const buffer = (t: Tensor) => t.buffer!;
+  await encodeActivationBackward(backend.gpuTarget!.recorder, {
     z: buffer(z),
     u: buffer(u),
-    out: (out as GpuTensor).buffer,
+    out: buffer(out),
     size: z.size,
     coefficients,
     second: second ? { w: buffer(second.w), s: buffer(second.s) } : undefined,

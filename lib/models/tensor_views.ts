@@ -7,9 +7,11 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { formatShape, shapeSize, type Tensor } from "../backend/tensor.ts";
+import { type DType, formatShape, shapeSize, type Tensor } from "../backend/tensor.ts";
 import { ReferenceTensor } from "../backend/reference.ts";
-import { GpuTensor, type WebGpuBackend } from "../backend/webgpu.ts";
+
+/** A webgpu tensor's class, reached through an instance (a model never imports the webgpu backend). */
+type GpuTensorClass = new (buffer: GPUBuffer, shape: readonly number[], dtype: DType) => Tensor;
 
 /**
  * The same storage under another shape of the same size (a reshape without a copy).
@@ -20,8 +22,10 @@ export function tensorView(t: Tensor, shape: readonly number[]): Tensor {
   if (shapeSize(shape, "a view") !== t.size) {
     throw new RangeError(`Cannot view a tensor of shape ${formatShape(t.shape)} as ${formatShape(shape)}`);
   }
-  if (t instanceof GpuTensor) return new GpuTensor(t.buffer, shape, t.dtype);
   if (t instanceof ReferenceTensor) return new ReferenceTensor(t.data, shape, t.dtype);
+  if (t.backend === "webgpu" && t.buffer) {
+    return new (t.constructor as GpuTensorClass)(t.buffer, shape, t.dtype);
+  }
   throw new TypeError(`Cannot view a ${(t as Tensor).backend} tensor`);
 }
 
@@ -55,8 +59,8 @@ export function copyElements(
     target.data.set(source.data.subarray(sourceOffset, sourceOffset + count), targetOffset);
     return;
   }
-  if (source instanceof GpuTensor && target instanceof GpuTensor && backend.name === "webgpu") {
-    (backend as WebGpuBackend).recorder.copy(
+  if (source.buffer && target.buffer && backend.gpuTarget) {
+    backend.gpuTarget.recorder.copy(
       source.buffer,
       sourceOffset * 4,
       target.buffer,

@@ -9,7 +9,6 @@
  */
 import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
-import type { GpuTensor, WebGpuBackend } from "../backend/webgpu.ts";
 import type { ReferenceTensor } from "../backend/reference.ts";
 import { encodeLookaheadSync } from "../../kernels/optim/companions.ts";
 import { lookaheadSyncReference } from "../reference/optim.ts";
@@ -80,16 +79,17 @@ export class Lookahead implements ParameterOptimizer {
     await this.inner.step(params, gradient, loss);
     this.#step++;
     if (this.#step % this.options.k === 0) {
-      if (this.backend.name === "reference") {
+      const target = this.backend.gpuTarget;
+      if (!target) {
         lookaheadSyncReference(
           (params as ReferenceTensor).data as Float64Array,
           (this.#slow as ReferenceTensor).data as Float64Array,
           this.options.alpha,
         );
       } else {
-        await encodeLookaheadSync((this.backend as WebGpuBackend).recorder, {
-          fast: (params as GpuTensor).buffer,
-          slow: (this.#slow as GpuTensor).buffer,
+        await encodeLookaheadSync(target.recorder, {
+          fast: params.buffer!,
+          slow: this.#slow.buffer!,
           size: this.layout.count,
           alpha: this.options.alpha,
         });

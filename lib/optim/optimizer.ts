@@ -24,9 +24,7 @@
 import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
 import { ReferenceTensor } from "../backend/reference.ts";
-import { GpuTensor, type WebGpuBackend } from "../backend/webgpu.ts";
 import { createBuffer, readBuffer, writeBuffer } from "../gpu/buffers.ts";
-import { loopBudget } from "../gpu/loop_budget.ts";
 import { encodeOptimizerUpdate, stateVectorCount, uploadTileTable } from "../../kernels/optim/optim.ts";
 import { encodeGradientNormSquared, normPartialCount } from "../../kernels/optim/companions.ts";
 import type { ParameterLayout } from "../models/parameters.ts";
@@ -102,10 +100,10 @@ export class Optimizer implements ParameterOptimizer {
     this.schedule = schedule;
     const states = stateVectorCount(this.settings.rule);
     this.#state = Array.from({ length: states }, () => backend.zeros([layout.count]));
-    if (backend.name === "webgpu") {
-      const gpu = (backend as WebGpuBackend).gpu;
+    if (backend.gpuTarget) {
+      const gpu = backend.gpuTarget.gpu;
       const { buffer: tiles, tileCount } = uploadTileTable(gpu, this.settings.segments);
-      const partialCount = normPartialCount(layout.count, loopBudget(gpu));
+      const partialCount = normPartialCount(gpu, layout.count);
       this.#gpu = { tiles, tileCount, partialCount };
       if (this.settings.maxGradNorm !== undefined) {
         this.#gpu.partials = createBuffer(gpu, partialCount * 4, "optim norm partials");
@@ -139,7 +137,8 @@ export class Optimizer implements ParameterOptimizer {
       );
     }
     const step = this.#step + 1;
-    if (this.backend.name === "reference") {
+    const target = this.backend.gpuTarget;
+    if (!target) {
       const data = (t: Tensor) => (t as ReferenceTensor).data as Float64Array;
       const empty = new Float64Array(0);
       this.#lastNorm = optimizerStepReference({
@@ -155,11 +154,9 @@ export class Optimizer implements ParameterOptimizer {
         maxGradNorm: this.settings.maxGradNorm,
       });
     } else {
-      const rec = (this.backend as WebGpuBackend).recorder;
+      const rec = target.recorder;
       const buffer = (t: Tensor, what: string) => {
-        if (!(t instanceof GpuTensor)) {
-          throw new TypeError(`Cannot step optimizer: ${what} is not a webgpu tensor`);
-        }
+        if (!t.buffer) throw new TypeError(`Cannot step optimizer: ${what} is not a webgpu tensor`);
         return t.buffer;
       };
       const gpu = this.#gpu!;
@@ -196,12 +193,10 @@ export class Optimizer implements ParameterOptimizer {
    * step, and on webgpu without clipping, where it is not computed).
    */
   async lastGradNorm(): Promise<number> {
-    if (this.backend.name === "reference" || !this.#gpu?.normSquared || this.#step === 0) {
-      return this.#lastNorm;
-    }
-    const webgpu = this.backend as WebGpuBackend;
-    webgpu.flush();
-    return Math.sqrt(new Float32Array(await readBuffer(webgpu.gpu, this.#gpu.normSquared, 0, 4))[0]);
+    const target = this.backend.gpuTarget;
+    if (!target || !this.#gpu?.normSquared || this.#step === 0) return this.#lastNorm;
+    target.recorder.flush();
+    return Math.sqrt(new Float32Array(await readBuffer(target.gpu, this.#gpu.normSquared, 0, 4))[0]);
   }
 
   /** Zeroes the momentum and moment vectors (Lookahead's reset option); the step count is kept. */
@@ -240,12 +235,11 @@ export class Optimizer implements ParameterOptimizer {
           `Cannot import optimizer state: "${name}" has ${values.length} values, the layout ${this.layout.count}`,
         );
       }
-      const target = this.#state[k];
-      if (target instanceof ReferenceTensor) (target.data as Float64Array).set(values);
-      else {
-        const webgpu = this.backend as WebGpuBackend;
-        webgpu.flush();
-        writeBuffer(webgpu.gpu, (target as GpuTensor).buffer, Float32Array.from(values));
+      const tensor = this.#state[k], gpuTarget = this.backend.gpuTarget;
+      if (tensor instanceof ReferenceTensor) (tensor.data as Float64Array).set(values);
+      else if (gpuTarget && tensor.buffer) {
+        gpuTarget.recorder.flush();
+        writeBuffer(gpuTarget.gpu, tensor.buffer, Float32Array.from(values));
       }
     });
     this.#step = state.step;

@@ -182,6 +182,13 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
   const loss = backend.zeros([1]), gradient = backend.zeros([model.layout.count]);
   const t0 = performance.now();
   let tEnd = t0;
+  const result = (step: number, status: TrainingLoopResult["status"]): TrainingLoopResult => ({
+    step,
+    status,
+    losses: Float64Array.from(losses),
+    seconds: (tEnd - t0) / 1000,
+    hostWaits,
+  });
 
   const drain = async () => {
     if (history.pending === 0) return;
@@ -260,24 +267,10 @@ export async function runTrainingLoop(options: TrainingLoopOptions): Promise<Tra
       const stopping = options.stop?.signal != null; // seen after this step's callbacks
       if (stopping) await drain();
       if (checkpointDue || (stopping && options.checkpoint)) await writeCheckpoint(done);
-      if (stopping && done < steps) {
-        return {
-          step: done,
-          status: "stopped",
-          losses: Float64Array.from(losses),
-          seconds: (tEnd - t0) / 1000,
-          hostWaits,
-        };
-      }
+      if (stopping && done < steps) return result(done, "stopped");
     }
     await drain();
-    return {
-      step: steps,
-      status: "complete",
-      losses: Float64Array.from(losses),
-      seconds: (tEnd - t0) / 1000,
-      hostWaits,
-    };
+    return result(steps, "complete");
   } finally {
     history.dispose();
     backend.dispose(loss, gradient);

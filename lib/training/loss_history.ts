@@ -8,7 +8,6 @@
 import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
 import type { ReferenceTensor } from "../backend/reference.ts";
-import type { GpuTensor, WebGpuBackend } from "../backend/webgpu.ts";
 
 /** A chunked history of scalar losses on the backend. */
 export class LossHistory {
@@ -53,14 +52,9 @@ export class LossHistory {
       throw new RangeError(`Cannot record loss of step ${step}: the history is full, drain it first`);
     }
     if (this.#count === 0) this.#firstStep = step;
-    if (this.#backend.name === "webgpu") {
-      (this.#backend as WebGpuBackend).recorder.copy(
-        (loss as GpuTensor).buffer,
-        0,
-        (this.#slots as GpuTensor).buffer,
-        this.#count * 4,
-        4,
-      );
+    const target = this.#backend.gpuTarget;
+    if (target) {
+      target.recorder.copy(loss.buffer!, 0, this.#slots.buffer!, this.#count * 4, 4);
     } else {
       (this.#slots as ReferenceTensor).data[this.#count] = (loss as ReferenceTensor).data[0];
     }
