@@ -57,10 +57,10 @@ export async function controllerRuns(
     noise: config.noise,
     seed: config.seed,
   };
-  const [faithful, clean] = await Promise.all([
-    cachedQuadratic(backend, run, { mode: "faithful", lr: config.lr }),
-    cachedQuadratic(backend, run, { mode: "clean", lr: config.lr, controllerEvery: 1 }),
-  ]);
+  // One after the other: two runs stepping at once on one backend's recorder race (a flush in one can destroy
+  // the other's transient uniform between its creation and its dispatch).
+  const faithful = await cachedQuadratic(backend, run, { mode: "faithful", lr: config.lr });
+  const clean = await cachedQuadratic(backend, run, { mode: "clean", lr: config.lr, controllerEvery: 1 });
   return { backend, faithful: faithful.telemetry, clean: clean.telemetry, steps: run.steps };
 }
 

@@ -12,15 +12,6 @@ import { EnhancedSGD, NOISE_STREAM } from "../lib/enhanced_sgd/optimizer.ts";
 import { QController } from "../lib/enhanced_sgd/q_controller.ts";
 import { ScriptedRandom, SeededRandom } from "../lib/enhanced_sgd/random.ts";
 import {
-  ESGD_WGSL,
-  FINISH_PARAMS_FIELDS,
-  HISTOGRAM_PARAMS_FIELDS,
-  RANGE_PARAMS_FIELDS,
-  STATE_FIELDS,
-  UPDATE_PARAMS_FIELDS,
-} from "../kernels/enhanced_sgd/enhanced_sgd.ts";
-import { wgslStructFields } from "../kernels/optim/struct.ts";
-import {
   enhancedSgdUpdateReference,
   gradientStatisticsReference,
   initialStatistics,
@@ -210,25 +201,6 @@ testBothBackends(
     assert.ok(rows[2].raw > 10 && rows[2].raw < 20, `raw at std 1: ${rows[2].raw} (spec: about +15)`);
   },
 );
-
-Deno.test("EnhancedSGD kernels: each wrapper's field list matches its WGSL struct", () => {
-  const cases = [
-    [ESGD_WGSL.range, "Params", RANGE_PARAMS_FIELDS],
-    [ESGD_WGSL.histogram, "Params", HISTOGRAM_PARAMS_FIELDS],
-    [ESGD_WGSL.finish, "Params", FINISH_PARAMS_FIELDS],
-    [ESGD_WGSL.update, "Params", UPDATE_PARAMS_FIELDS],
-  ] as const;
-  for (const [source, name, fields] of cases) {
-    assert.deepEqual(wgslStructFields(source, name), fields.map(([f, t]) => [f, t]));
-  }
-  assert.deepEqual(wgslStructFields(ESGD_WGSL.finish, "State"), STATE_FIELDS.map((f) => [f, "f32"]));
-  const updateState = wgslStructFields(ESGD_WGSL.update, "State").map(([f]) => f);
-  assert.deepEqual(
-    updateState,
-    STATE_FIELDS.slice(0, updateState.length),
-    "update.wgsl reads a prefix of State",
-  );
-});
 
 testBothBackends(
   "EnhancedSGD faithful: steps (clip floor 0.5, scripted actions) equal a float64 re-run",

@@ -5,8 +5,8 @@
  * accumulators for a controller that runs every k steps), in three dispatches that never wait for the host,
  * and the fused update (centering, clipping, noise, heavy-ball momentum, decoupled weight decay).
  *
- * Structs are written by field name here only ({@linkcode STATISTICS_PARAMS_FIELDS}, ...); the statistics are
- * read back by name with {@linkcode decodeState}.
+ * Structs are written by field name here only (one `StructLayout` per WGSL struct, checked by
+ * tests/struct_layout_test.ts); the statistics are read back by name with {@linkcode decodeState}.
  *
  * @module
  */
@@ -16,9 +16,10 @@ import finishSource from "./finish.wgsl" with { type: "text" };
 import updateSource from "./update.wgsl" with { type: "text" };
 import type { GpuContext } from "../../lib/gpu/device.ts";
 import { createBuffer, writeBuffer } from "../../lib/gpu/buffers.ts";
-import { UniformWriter } from "../../lib/gpu/params.ts";
-import { getPipeline, type KernelSource } from "../../lib/gpu/pipelines.ts";
-import { type CommandRecorder, grid1d } from "../../lib/gpu/recorder.ts";
+import { loopBudget } from "../../lib/gpu/loop_budget.ts";
+import { StructLayout } from "../../lib/gpu/params.ts";
+import type { KernelSource } from "../../lib/gpu/pipelines.ts";
+import { type CommandRecorder, dispatch1d } from "../../lib/gpu/recorder.ts";
 
 const WORKGROUP_SIZE = 64;
 const ELEMENTS_PER_INVOCATION = 64;
@@ -27,17 +28,16 @@ export const ESGD_TILE = WORKGROUP_SIZE * ELEMENTS_PER_INVOCATION;
 /** Bins of the gradient histogram (the original's 100). */
 export const HISTOGRAM_BINS = 100;
 
-/** The WGSL sources, for tests that hold the field lists to their structs. */
-export const ESGD_WGSL = {
+const SOURCES = {
   range: rangeSource,
   histogram: histogramSource,
   finish: finishSource,
   update: updateSource,
 } as const;
-
-const kernel = (name: keyof typeof ESGD_WGSL): KernelSource => ({
+const file = (name: keyof typeof SOURCES) => `kernels/enhanced_sgd/${name}.wgsl`;
+const kernel = (name: keyof typeof SOURCES): KernelSource => ({
   label: `enhanced_sgd_${name}`,
-  parts: [{ file: `kernels/enhanced_sgd/${name}.wgsl`, code: ESGD_WGSL[name] }],
+  parts: [{ file: file(name), code: SOURCES[name] }],
 });
 const KERNELS = {
   range: kernel("range"),
@@ -46,38 +46,49 @@ const KERNELS = {
   update: kernel("update"),
 };
 
-type Field = readonly [string, "u32" | "f32"];
-/** Fields of range.wgsl's `Params`. */
-export const RANGE_PARAMS_FIELDS = [["tileCount", "u32"]] as const satisfies readonly Field[];
-/** Fields of histogram.wgsl's `Params`. */
-export const HISTOGRAM_PARAMS_FIELDS = [["tileCount", "u32"], [
-  "size",
-  "u32",
-]] as const satisfies readonly Field[];
-/** Fields of finish.wgsl's `Params`. */
-export const FINISH_PARAMS_FIELDS = [
-  ["tileCount", "u32"],
-  ["size", "u32"],
-  ["smoothing", "f32"],
-  ["guard", "f32"],
-  ["clipping", "u32"],
-  ["clipKappa", "f32"],
-  ["clipMin", "f32"],
-  ["clipMax", "f32"],
-  ["biasCorrection", "f32"],
-  ["hasLoss", "u32"],
-  ["reset", "u32"],
-] as const satisfies readonly Field[];
-/** Fields of update.wgsl's `Params`. */
-export const UPDATE_PARAMS_FIELDS = [
-  ["tileCount", "u32"],
-  ["centering", "u32"],
-  ["noise", "u32"],
-  ["noiseScale", "f32"],
-  ["lr", "f32"],
-  ["momentum", "f32"],
-  ["decay", "f32"],
-] as const satisfies readonly Field[];
+/** range.wgsl's `Params`. */
+const RANGE_PARAMS = new StructLayout("Params", file("range"), [["tileCount", "u32"]] as const);
+/** histogram.wgsl's `Params`. */
+const HISTOGRAM_PARAMS = new StructLayout(
+  "Params",
+  file("histogram"),
+  [
+    ["tileCount", "u32"],
+    ["size", "u32"],
+  ] as const,
+);
+/** finish.wgsl's `Params`. */
+const FINISH_PARAMS = new StructLayout(
+  "Params",
+  file("finish"),
+  [
+    ["tileCount", "u32"],
+    ["size", "u32"],
+    ["smoothing", "f32"],
+    ["guard", "f32"],
+    ["clipping", "u32"],
+    ["clipKappa", "f32"],
+    ["clipMin", "f32"],
+    ["clipMax", "f32"],
+    ["biasCorrection", "f32"],
+    ["hasLoss", "u32"],
+    ["reset", "u32"],
+  ] as const,
+);
+/** update.wgsl's `Params`. */
+const UPDATE_PARAMS = new StructLayout(
+  "Params",
+  file("update"),
+  [
+    ["tileCount", "u32"],
+    ["centering", "u32"],
+    ["noise", "u32"],
+    ["noiseScale", "f32"],
+    ["lr", "f32"],
+    ["momentum", "f32"],
+    ["decay", "f32"],
+  ] as const,
+);
 /** Fields of finish.wgsl's `State` (all f32), the statistics the host reads. */
 export const STATE_FIELDS = [
   "vbar",
@@ -96,23 +107,14 @@ export const STATE_FIELDS = [
   "accEntropyNorm",
   "accSteps",
 ] as const;
+/** Fields of update.wgsl's `State`: the prefix of {@linkcode STATE_FIELDS} the update reads. */
+const UPDATE_STATE_FIELDS = STATE_FIELDS.slice(0, 6);
+// The state buffer's layouts, declared so that tests/struct_layout_test.ts holds both .wgsl files to them.
+new StructLayout("State", file("finish"), STATE_FIELDS.map((f) => [f, "f32"] as const));
+new StructLayout("State", file("update"), UPDATE_STATE_FIELDS.map((f) => [f, "f32"] as const));
 
 /** The statistics of {@linkcode STATE_FIELDS} by name. */
 export type GradientState = { [K in (typeof STATE_FIELDS)[number]]: number };
-
-type Values<F extends readonly Field[]> = { [K in F[number][0]]: number };
-
-function pack<F extends readonly Field[]>(fields: F, values: Values<F>, what: string): ArrayBuffer {
-  const writer = new UniformWriter();
-  for (const [name, type] of fields) {
-    const v = (values as Record<string, number>)[name];
-    if (typeof v !== "number") {
-      throw new TypeError(`Cannot write struct ${what}: field "${name}" has no value`);
-    }
-    writer[type](v);
-  }
-  return writer.bytes();
-}
 
 /** Bytes of the state buffer. */
 export const STATE_BYTES = STATE_FIELDS.length * 4;
@@ -160,20 +162,18 @@ export interface EsgdBuffers {
 /**
  * Creates the buffers for a flat vector cut into parameter tensors.
  *
- * @throws {RangeError} When there is no element or the tiles exceed `loopBudget` (finish.wgsl loops over them).
+ * @throws {RangeError} When there is no element or the tiles exceed the adapter's loop budget (finish.wgsl
+ * loops over them).
  */
-export function createEsgdBuffers(
-  gpu: GpuContext,
-  tensors: readonly TensorRange[],
-  loopBudget: number,
-): EsgdBuffers {
+export function createEsgdBuffers(gpu: GpuContext, tensors: readonly TensorRange[]): EsgdBuffers {
+  const budget = loopBudget(gpu);
   const tiles = esgdTiles(tensors);
   const tileCount = tiles.length / 3;
   const size = tensors.reduce((s, r) => s + r.end - r.begin, 0);
   if (tileCount === 0) throw new RangeError(`Cannot create EnhancedSGD buffers: the parameters are empty`);
-  if (tileCount + HISTOGRAM_BINS > loopBudget) {
+  if (tileCount + HISTOGRAM_BINS > budget) {
     throw new RangeError(
-      `Cannot create EnhancedSGD buffers: ${tileCount} tiles exceed the adapter's loop budget ${loopBudget}`,
+      `Cannot create EnhancedSGD buffers: ${tileCount} tiles exceed the adapter's loop budget ${budget}`,
     );
   }
   const tileBuffer = createBuffer(gpu, tiles.byteLength, "esgd tiles");
@@ -210,14 +210,6 @@ export interface StatisticsSettings {
   reset: boolean;
 }
 
-function workgroups(rec: CommandRecorder, count: number): [number, number] {
-  return grid1d(
-    count * WORKGROUP_SIZE,
-    WORKGROUP_SIZE,
-    rec.gpu.device.limits.maxComputeWorkgroupsPerDimension,
-  );
-}
-
 const TILE_CONSTANTS = { WORKGROUP_SIZE, ELEMENTS_PER_INVOCATION };
 
 /**
@@ -236,45 +228,30 @@ export async function encodeGradientStatistics(
   loss: GPUBuffer | undefined,
   s: StatisticsSettings,
 ): Promise<void> {
-  const histogramConstants = { ...TILE_CONSTANTS, BINS: HISTOGRAM_BINS };
-  const [range, histogram, finish] = await Promise.all([
-    getPipeline(rec.gpu, KERNELS.range, TILE_CONSTANTS),
-    getPipeline(rec.gpu, KERNELS.histogram, histogramConstants),
-    getPipeline(rec.gpu, KERNELS.finish, { BINS: HISTOGRAM_BINS }),
-  ]);
-  const grid = workgroups(rec, b.tileCount);
-  rec.dispatch({
-    pipeline: range,
-    label: KERNELS.range.label,
+  const invocations = b.tileCount * WORKGROUP_SIZE;
+  await dispatch1d(rec, {
+    kernel: KERNELS.range,
     constants: TILE_CONSTANTS,
-    bindings: [
-      gradient,
-      b.tiles,
-      b.ranges,
-      rec.uniform(pack(RANGE_PARAMS_FIELDS, { tileCount: b.tileCount }, "range Params")),
-    ],
-    workgroups: grid,
+    invocations,
+    bindings: [gradient, b.tiles, b.ranges, rec.uniform(RANGE_PARAMS.bytes({ tileCount: b.tileCount }))],
   });
-  rec.dispatch({
-    pipeline: histogram,
-    label: KERNELS.histogram.label,
-    constants: histogramConstants,
+  await dispatch1d(rec, {
+    kernel: KERNELS.histogram,
+    constants: { ...TILE_CONSTANTS, BINS: HISTOGRAM_BINS },
+    invocations,
     bindings: [
       gradient,
       b.tiles,
       b.ranges,
       b.counts,
       b.squares,
-      rec.uniform(
-        pack(HISTOGRAM_PARAMS_FIELDS, { tileCount: b.tileCount, size: b.size }, "histogram Params"),
-      ),
+      rec.uniform(HISTOGRAM_PARAMS.bytes({ tileCount: b.tileCount, size: b.size })),
     ],
-    workgroups: grid,
   });
-  rec.dispatch({
-    pipeline: finish,
-    label: KERNELS.finish.label,
-    constants: { BINS: HISTOGRAM_BINS },
+  await dispatch1d(rec, {
+    kernel: KERNELS.finish,
+    constants: { WORKGROUP_SIZE: 1, BINS: HISTOGRAM_BINS },
+    invocations: 1,
     bindings: [
       b.ranges,
       b.squares,
@@ -283,7 +260,7 @@ export async function encodeGradientStatistics(
       b.means,
       b.state,
       loss ?? b.squares,
-      rec.uniform(pack(FINISH_PARAMS_FIELDS, {
+      rec.uniform(FINISH_PARAMS.bytes({
         tileCount: b.tileCount,
         size: b.size,
         smoothing: s.smoothing,
@@ -295,9 +272,8 @@ export async function encodeGradientStatistics(
         biasCorrection: s.biasCorrection,
         hasLoss: loss ? 1 : 0,
         reset: s.reset ? 1 : 0,
-      }, "finish Params")),
+      })),
     ],
-    workgroups: [1],
   });
 }
 
@@ -320,11 +296,10 @@ export async function encodeEnhancedSgdUpdate(
   buffers: { weights: GPUBuffer; gradient: GPUBuffer; velocity: GPUBuffer },
   u: UpdateScalars,
 ): Promise<void> {
-  const pipeline = await getPipeline(rec.gpu, KERNELS.update, TILE_CONSTANTS);
-  rec.dispatch({
-    pipeline,
-    label: KERNELS.update.label,
+  await dispatch1d(rec, {
+    kernel: KERNELS.update,
     constants: TILE_CONSTANTS,
+    invocations: b.tileCount * WORKGROUP_SIZE,
     bindings: [
       buffers.weights,
       buffers.gradient,
@@ -333,7 +308,7 @@ export async function encodeEnhancedSgdUpdate(
       b.tiles,
       b.state,
       u.noise ?? b.squares,
-      rec.uniform(pack(UPDATE_PARAMS_FIELDS, {
+      rec.uniform(UPDATE_PARAMS.bytes({
         tileCount: b.tileCount,
         centering: u.centering ? 1 : 0,
         noise: u.noise ? 1 : 0,
@@ -341,8 +316,7 @@ export async function encodeEnhancedSgdUpdate(
         lr: u.lr,
         momentum: u.momentum,
         decay: u.decay,
-      }, "update Params")),
+      })),
     ],
-    workgroups: workgroups(rec, b.tileCount),
   });
 }

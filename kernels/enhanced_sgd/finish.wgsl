@@ -12,7 +12,7 @@
 // under the loop budget).
 // Bindings: 0 ranges (read), 1 squares (read), 2 counts (rw atomic), 3 tiles (read), 4 means (rw),
 //           5 state (rw), 6 loss (read), 7 params (uniform).
-// Grid: one workgroup of one invocation.
+// Grid: one workgroup of one invocation (WORKGROUP_SIZE stays 1: the wrapper dispatches one invocation).
 // Reference: gradientStatisticsReference and advanceStatisticsReference (lib/reference/enhanced_sgd.ts).
 
 struct Params {
@@ -47,6 +47,7 @@ struct State {
   accSteps: f32,
 }
 
+override WORKGROUP_SIZE: u32 = 1u;
 override BINS: u32 = 100u;
 
 @group(0) @binding(0) var<storage, read> ranges: array<f32>;
@@ -58,7 +59,7 @@ override BINS: u32 = 100u;
 @group(0) @binding(6) var<storage, read> loss: array<f32>;
 @group(0) @binding(7) var<uniform> params: Params;
 
-@compute @workgroup_size(1)
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn main() {
   var total = 0.0;
   var square = 0.0;

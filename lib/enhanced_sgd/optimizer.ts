@@ -21,9 +21,8 @@
 import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
 import type { ReferenceTensor } from "../backend/reference.ts";
-import type { GpuTensor, WebGpuBackend } from "../backend/webgpu.ts";
 import { readBuffer, writeBuffer } from "../gpu/buffers.ts";
-import { loopBudget } from "../gpu/loop_budget.ts";
+import type { GpuTarget } from "../gpu/fused_run.ts";
 import {
   createEsgdBuffers,
   decodeState,
@@ -85,6 +84,7 @@ export class EnhancedSGD implements ParameterOptimizer {
   #step = 0;
   #velocity: Tensor;
   #tensors: { begin: number; end: number }[];
+  #target: GpuTarget | null;
   #gpu?: EsgdBuffers;
   #stats: GradientStatistics = initialStatistics();
   #means: ArrayLike<number> = new Float64Array(0);
@@ -114,10 +114,8 @@ export class EnhancedSGD implements ParameterOptimizer {
     const built = makeControllers(s, this.#random);
     this.faithful = built.faithful;
     this.clean = built.clean;
-    if (backend.name === "webgpu") {
-      const gpu = (backend as WebGpuBackend).gpu;
-      this.#gpu = createEsgdBuffers(gpu, this.#tensors, loopBudget(gpu));
-    }
+    this.#target = backend.gpuTarget;
+    if (this.#target) this.#gpu = createEsgdBuffers(this.#target.gpu, this.#tensors);
   }
 
   get stepCount(): number {
@@ -141,10 +139,10 @@ export class EnhancedSGD implements ParameterOptimizer {
   }
 
   async #readState(): Promise<GradientStatistics> {
-    const webgpu = this.backend as WebGpuBackend;
+    const target = this.#target!;
     const t0 = performance.now();
-    webgpu.flush();
-    const state = decodeState(await readBuffer(webgpu.gpu, this.#gpu!.state, 0, STATE_BYTES));
+    target.recorder.flush();
+    const state = decodeState(await readBuffer(target.gpu, this.#gpu!.state, 0, STATE_BYTES));
     this.hostWaits++;
     this.hostWaitSeconds += (performance.now() - t0) / 1000;
     return state;
@@ -178,12 +176,11 @@ export class EnhancedSGD implements ParameterOptimizer {
     this.#reset = false;
     const data = (x: Tensor) => (x as ReferenceTensor).data as Float64Array;
     if (this.#gpu) {
-      const rec = (this.backend as WebGpuBackend).recorder;
       await encodeGradientStatistics(
-        rec,
+        this.#target!.recorder,
         this.#gpu,
-        (gradient as GpuTensor).buffer,
-        (loss as GpuTensor | undefined)?.buffer,
+        gradient.buffer!,
+        loss?.buffer,
         statistics,
       );
     } else {
@@ -221,11 +218,11 @@ export class EnhancedSGD implements ParameterOptimizer {
       decay: 1 - lr * s.weightDecay,
     };
     if (this.#gpu) {
-      await encodeEnhancedSgdUpdate((this.backend as WebGpuBackend).recorder, this.#gpu, {
-        weights: (params as GpuTensor).buffer,
-        gradient: (gradient as GpuTensor).buffer,
-        velocity: (this.#velocity as GpuTensor).buffer,
-      }, { ...scalars, noise: (noise as GpuTensor | undefined)?.buffer });
+      await encodeEnhancedSgdUpdate(this.#target!.recorder, this.#gpu, {
+        weights: params.buffer!,
+        gradient: gradient.buffer!,
+        velocity: this.#velocity.buffer!,
+      }, { ...scalars, noise: noise?.buffer });
     } else {
       enhancedSgdUpdateReference(
         data(params),
@@ -290,10 +287,10 @@ export class EnhancedSGD implements ParameterOptimizer {
       STATE_FIELDS.map((k, i) => [k, statistics[i]]),
     ) as unknown as GradientStatistics;
     if (this.#gpu) {
-      const webgpu = this.backend as WebGpuBackend;
-      webgpu.flush();
-      writeBuffer(webgpu.gpu, (this.#velocity as GpuTensor).buffer, Float32Array.from(velocity));
-      writeBuffer(webgpu.gpu, this.#gpu.state, encodeState(stats));
+      const target = this.#target!;
+      target.recorder.flush();
+      writeBuffer(target.gpu, this.#velocity.buffer!, Float32Array.from(velocity));
+      writeBuffer(target.gpu, this.#gpu.state, encodeState(stats));
     } else {
       ((this.#velocity as ReferenceTensor).data as Float64Array).set(velocity);
       this.#stats = stats;
