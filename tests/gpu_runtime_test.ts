@@ -11,6 +11,7 @@ import { createBuffer, readBuffers, uploadBuffer } from "../lib/gpu/buffers.ts";
 import { CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { runLoopProbe } from "../lib/gpu/loop_probe.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
+import { encodeFill } from "../kernels/elementwise.ts";
 import {
   cpuSimdLanes,
   GpuContext,
@@ -228,3 +229,28 @@ testGpuOnly("a validation error inside a dispatch fails the next GPU call loudly
   await assert.rejects(readBuffers(context, [{ buffer }]), GpuValidationError);
   device.destroy();
 });
+
+testGpuOnly(
+  "a uniform made before another run's flush survives until the dispatch that binds it",
+  async (gpu) => {
+    // Two runs share one recorder: run A makes its uniform and awaits its pipeline while run B
+    // flushes. A's uniform must still be alive when A records its dispatch.
+    const rec = new CommandRecorder(gpu);
+    const n = 100;
+    const out = createBuffer(gpu, 4 * n, "fill target");
+    const pending = encodeFill(rec, { x: out, size: n, bits: 7 });
+    rec.flush(); // run B's flush, before A's dispatch is recorded
+    await pending;
+    gpu.device.pushErrorScope("validation");
+    rec.flush();
+    const error = await gpu.device.popErrorScope();
+    assert.equal(error, null, error?.message);
+    const [bytes] = await readBuffers(gpu, [{ buffer: out }]);
+    assert.deepEqual(Array.from(new Uint32Array(bytes)), new Array(n).fill(7));
+    // A uniform that is never bound is destroyed after the second flush, not leaked.
+    rec.uniform(new ArrayBuffer(16), "unbound");
+    rec.flush();
+    rec.flush();
+    out.destroy();
+  },
+);

@@ -45,6 +45,14 @@ export class CommandRecorder {
   #encoder: GPUCommandEncoder | undefined;
   #pass: GPUComputePassEncoder | undefined;
   #transient: GPUBuffer[] = [];
+  /**
+   * Uniforms made but not yet bound, with the flush count when they were made. A caller may make a
+   * uniform, then await a pipeline while another run on the same recorder flushes: such a uniform
+   * must outlive that flush. It is destroyed after the flush that follows its binding (or, if it is
+   * never bound, after the second flush).
+   */
+  #unbound = new Map<GPUBuffer, number>();
+  #flushes = 0;
   #dispatches = 0;
 
   /** @param gpu The GPU context to record for. */
@@ -58,7 +66,8 @@ export class CommandRecorder {
   }
 
   /**
-   * Creates a uniform buffer holding `bytes`, destroyed after the next flush.
+   * Creates a uniform buffer holding `bytes`, destroyed after the flush that follows the dispatch
+   * binding it.
    *
    * @param bytes The struct's bytes (multiple of 16), e.g. from a `StructLayout`.
    * @param label Label for errors.
@@ -74,7 +83,7 @@ export class CommandRecorder {
     });
     new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(bytes));
     buffer.unmap();
-    this.#transient.push(buffer);
+    this.#unbound.set(buffer, this.#flushes);
     return buffer;
   }
 
@@ -114,6 +123,10 @@ export class CommandRecorder {
           : { buffer: b.buffer, offset: b.offset ?? 0, size: b.size },
       })),
     });
+    for (const b of spec.bindings) {
+      const buffer = b instanceof GPUBuffer ? b : b.buffer;
+      if (this.#unbound.delete(buffer)) this.#transient.push(buffer);
+    }
     const pass = this.#openPass();
     pass.setPipeline(spec.pipeline);
     pass.setBindGroup(0, bindGroup);
@@ -188,6 +201,13 @@ export class CommandRecorder {
     }
     for (const b of this.#transient) b.destroy();
     this.#transient = [];
+    for (const [b, madeAt] of this.#unbound) {
+      if (madeAt < this.#flushes) {
+        b.destroy();
+        this.#unbound.delete(b);
+      }
+    }
+    this.#flushes++;
   }
 
   #openPass(): GPUComputePassEncoder {
