@@ -10,6 +10,8 @@
  * @module
  */
 
+import { readEnv } from "../env.ts";
+import { startWatchdog } from "./watchdog.ts";
 import { LOOP_PROBE_ITERATIONS, runLoopProbe } from "../../kernels/loop_probe.ts";
 
 /** Thrown when no WebGPU adapter can be found. */
@@ -65,6 +67,12 @@ export interface AdapterFacts {
    * its loops, measured at acquisition (`Infinity` when no limit was seen).
    */
   loopLimit: number;
+  /**
+   * True when wgpu reached the adapter through its OpenGL backend: on Linux, Mesa's GL driver when the
+   * Vulkan driver (`mesa-vulkan-drivers`) is missing. Its shader compiler is slow on large
+   * function-scope arrays, so kernels pick lighter variants there (see {@linkcode isGlBackend}).
+   */
+  viaGl: boolean;
 }
 
 /** A WebGPU device with the facts about its adapter and device-loss tracking. */
@@ -146,6 +154,58 @@ export function cpuSimdLanes(facts: { description: string }): number {
   return Math.min(64, Math.max(1, 2 ** Math.round(Math.log2(bits / 32))));
 }
 
+/**
+ * Whether an adapter comes through wgpu's OpenGL backend. WebGPU does not name the backend, so this
+ * reads the one limit wgpu's GL backend fills in differently: `maxBindingsPerBindGroup` is 2^32 - 1
+ * ("no real limit") there, while its Vulkan backend reports the driver's (e.g. 1024 on lavapipe);
+ * Metal and D3D12 also say 2^32 - 1, so only Linux counts. `DENO_WEBGPU_BACKEND=gl`, which makes Deno
+ * offer only GL adapters, decides it too.
+ *
+ * @param limits The adapter's limits (only `maxBindingsPerBindGroup` is read).
+ * @param os The operating system (`Deno.build.os`).
+ * @param requestedBackend The value of `DENO_WEBGPU_BACKEND`, if any.
+ */
+export function isGlBackend(
+  limits: { maxBindingsPerBindGroup: number },
+  os: string,
+  requestedBackend?: string,
+): boolean {
+  if (requestedBackend?.trim().toLowerCase() === "gl") return true;
+  return os === "linux" && limits.maxBindingsPerBindGroup >= 0xffffffff;
+}
+
+/** How the adapter is reached, for messages: `"OpenGL"` for {@linkcode AdapterFacts.viaGl}, else `"native"` (Vulkan, Metal or D3D12). */
+export function adapterBackendName(facts: { viaGl: boolean }): string {
+  return facts.viaGl ? "OpenGL" : "native";
+}
+
+/** The adapter in messages, e.g. `"llvmpipe (LLVM 15.0.6, 256 bits) via OpenGL"`. */
+export function describeAdapter(facts: { description: string; viaGl: boolean }): string {
+  return facts.viaGl ? `${facts.description} via OpenGL` : facts.description;
+}
+
+/** The one-line fix that makes the GL path fast (Mesa's Vulkan driver, which Deno then prefers). */
+export const GL_PATH_FIX =
+  "install the Vulkan driver (Debian/Ubuntu: `apt-get install mesa-vulkan-drivers`), " +
+  "or run on the float64 reference backend (`--backend reference`)";
+
+/** The fix a watchdog message names for slow GPU work on this adapter. */
+export function slowGpuFix(facts: { viaGl: boolean }): string {
+  return facts.viaGl
+    ? GL_PATH_FIX
+    : "run on the float64 reference backend (`--backend reference`), or allow more " +
+      "time with GPU_WATCHDOG_SECONDS=<seconds> if the work is simply large";
+}
+
+/**
+ * The start-up notice on the GL path (printed once per process on stderr, unless
+ * `SGD_QUIET_GL_NOTICE=1`): it works, slowly, and how to make it fast.
+ */
+export function glPathNotice(facts: { description: string }): string {
+  return `Note: WebGPU runs on ${facts.description} through Mesa's OpenGL driver, the slow path ` +
+    `(kernels take seconds to compile, some variants are skipped). For speed, ${GL_PATH_FIX}.`;
+}
+
 let shared: Promise<GpuContext | null> | undefined;
 
 /**
@@ -184,6 +244,7 @@ export async function acquireGpu(): Promise<GpuContext> {
 
 async function createContext(): Promise<GpuContext | null> {
   if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) return null;
+  const watchdog = startWatchdog(); // starts its thread while the adapter is requested
   let adapter: GPUAdapter | null = null;
   try {
     adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
@@ -214,7 +275,10 @@ async function createContext(): Promise<GpuContext | null> {
     ),
     hasTimestamps: requiredFeatures.includes("timestamp-query"),
     loopLimit: Infinity,
+    viaGl: isGlBackend(adapter.limits, Deno.build.os, readEnv("DENO_WEBGPU_BACKEND")),
   };
+  if (facts.viaGl && readEnv("SGD_QUIET_GL_NOTICE") !== "1") console.error(glPathNotice(facts));
+  await watchdog;
   const context = new GpuContext(adapter, device, facts);
   // Measure rather than guess: llvmpipe stops loops after ~65,535 iterations.
   const completed = await runLoopProbe(context, LOOP_PROBE_ITERATIONS);

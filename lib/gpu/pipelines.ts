@@ -10,7 +10,8 @@
  *
  * @module
  */
-import type { GpuContext } from "./device.ts";
+import { describeAdapter, type GpuContext, slowGpuFix } from "./device.ts";
+import { guardedAsync } from "./watchdog.ts";
 
 /** One source file of a kernel. */
 export interface KernelPart {
@@ -87,7 +88,12 @@ export function getPipeline(
   const key = pipelineKey(kernel.label, constants);
   let pipeline = cache.get(key);
   if (!pipeline) {
-    pipeline = compile(gpu, kernel, constants, key);
+    const call = {
+      what: `compiling kernel "${key}" (${kernel.parts.at(-1)?.file})`,
+      adapter: describeAdapter(gpu.facts),
+      fix: slowGpuFix(gpu.facts),
+    };
+    pipeline = guardedAsync(call, () => compile(gpu, kernel, constants, key));
     cache.set(key, pipeline);
     pipeline.catch(() => cache.delete(key));
   }

@@ -10,7 +10,8 @@
  *
  * @module
  */
-import type { GpuContext } from "./device.ts";
+import { describeAdapter, type GpuContext, slowGpuFix } from "./device.ts";
+import { guarded } from "./watchdog.ts";
 import { type OverrideConstants, pipelineKey } from "./pipelines.ts";
 import { readEnv } from "../env.ts";
 
@@ -31,6 +32,9 @@ export interface DispatchSpec {
   workgroups: [number, number?, number?];
 }
 
+/** Pipelines dispatched at least once in this process (the first dispatch may compile on GL). */
+const dispatchedPipelines = new WeakSet<GPUComputePipeline>();
+
 let debugFlag: boolean | undefined;
 /** True when `KERNEL_DEBUG=1` is set (and readable). */
 export function kernelDebugEnabled(): boolean {
@@ -46,6 +50,8 @@ export class CommandRecorder {
   #pass: GPUComputePassEncoder | undefined;
   #transient: GPUBuffer[] = [];
   #dispatches = 0;
+  /** Pipeline keys dispatched since the last flush; true for a pipeline's first dispatch in the process. */
+  #pending = new Map<string, boolean>();
 
   /** @param gpu The GPU context to record for. */
   constructor(gpu: GpuContext) {
@@ -119,6 +125,10 @@ export class CommandRecorder {
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
     this.#dispatches++;
+    const key = pipelineKey(spec.label, spec.constants);
+    const first = !dispatchedPipelines.has(spec.pipeline);
+    dispatchedPipelines.add(spec.pipeline);
+    this.#pending.set(key, (this.#pending.get(key) ?? false) || first);
   }
 
   /** Records a buffer-to-buffer copy (closing the open pass first). */
@@ -183,11 +193,27 @@ export class CommandRecorder {
     this.#closePass();
     if (this.#encoder) {
       this.gpu.assertAlive();
-      this.gpu.device.queue.submit([this.#encoder.finish()]);
+      const commands = this.#encoder.finish();
+      // Mesa's GL driver compiles a kernel's machine code at its first dispatch, inside submit, on
+      // this thread: guard it so a stuck compile ends with a message instead of a silent hang.
+      guarded(this.#describePending(), () => this.gpu.device.queue.submit([commands]));
       this.#encoder = undefined;
+      this.#pending.clear();
     }
     for (const b of this.#transient) b.destroy();
     this.#transient = [];
+  }
+
+  #describePending(): { what: string; adapter: string; fix: string } {
+    const kernels = [...this.#pending].map(([key, first]) => `"${key}"${first ? " (first dispatch)" : ""}`);
+    const shown = kernels.length > 4 ? [...kernels.slice(0, 4), `${kernels.length - 4} more`] : kernels;
+    return {
+      what: kernels.length
+        ? `running kernel${kernels.length > 1 ? "s" : ""} ${shown.join(", ")}`
+        : "submitting GPU work",
+      adapter: describeAdapter(this.gpu.facts),
+      fix: slowGpuFix(this.gpu.facts),
+    };
   }
 
   #openPass(): GPUComputePassEncoder {
