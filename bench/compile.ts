@@ -11,6 +11,8 @@
  *
  * The adapter is whatever `navigator.gpu` gives: hide the Vulkan driver (`VK_ICD_FILENAMES=/nonexistent.json`,
  * or `DENO_WEBGPU_BACKEND=gl`) to measure Mesa's GL adapter. `--only=<label substring>` measures a subset.
+ * Mesa keeps compiled shaders in an on-disk cache (`~/.cache/mesa_shader_cache*`): a second run mostly
+ * measures cache hits. Set `MESA_SHADER_CACHE_DISABLE=true` to measure what a fresh machine compiles.
  *
  * @module
  */

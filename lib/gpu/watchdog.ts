@@ -19,7 +19,7 @@ import { Worker } from "node:worker_threads";
 import { readEnv } from "../env.ts";
 
 /** Hard budget of one guarded call, in seconds, unless `GPU_WATCHDOG_SECONDS` says otherwise. */
-export const DEFAULT_HARD_SECONDS = 300;
+export const DEFAULT_HARD_SECONDS = 600;
 /** Seconds after which a guarded call still running prints a notice (`GPU_WATCHDOG_NOTICE_SECONDS`). */
 export const DEFAULT_NOTICE_SECONDS = 20;
 
