@@ -3,7 +3,7 @@
  *
  * Finds every kernel under `kernels/` ({@linkcode discoverKernels}: each `.wgsl` with an entry point, with
  * the libraries it uses), builds its pipeline with its WGSL default overrides (and the variants the
- * runtime picks by adapter, {@linkcode ADAPTER_VARIANTS}), and dispatches it once on zero-filled buffers: Mesa's
+ * runtime picks by adapter, {@linkcode adapterVariants}), and dispatches it once on zero-filled buffers: Mesa's
  * llvmpipe compiles a shader to machine code at its first dispatch, not at pipeline creation, so only
  * the dispatch shows what a user waits for (teacher_student_sgd with CACHE_ROWS took minutes on the GL
  * adapter). Each row is one kernel: milliseconds from `createShaderModule` to the dispatch's
@@ -17,19 +17,25 @@
  * @module
  */
 import type { BenchOptions, BenchRow } from "./_harness.ts";
-import { acquireGpu, adapterBackendName, type GpuContext } from "../lib/gpu/device.ts";
+import { acquireGpu, describeAdapter, type GpuContext } from "../lib/gpu/device.ts";
+import { teacherStudentCacheRows, teacherStudentWorkgroupSize } from "../kernels/teacher_student_sgd.ts";
 import type { KernelPart, KernelSource, OverrideConstants } from "../lib/gpu/pipelines.ts";
 
 /** What this benchmark measures. */
 export const description = "milliseconds to compile each kernel and run its first dispatch (current adapter)";
 
 /**
- * Override sets the runtime chooses by adapter, besides the WGSL defaults (label -> constant sets).
- * teacher_student_sgd keeps rows in invocation memory on CPU adapters (CACHE_ROWS).
+ * Override sets the runtime chooses on this adapter, besides the WGSL defaults (label -> constant sets):
+ * teacher_student_sgd's workgroup size and row cache (CACHE_ROWS on CPU adapters, except through GL).
  */
-export const ADAPTER_VARIANTS: Record<string, OverrideConstants[]> = {
-  teacher_student_sgd: [{ WORKGROUP_SIZE: 8, CACHE_ROWS: 1 }],
-};
+export function adapterVariants(gpu: GpuContext): Record<string, OverrideConstants[]> {
+  return {
+    teacher_student_sgd: [{
+      WORKGROUP_SIZE: teacherStudentWorkgroupSize(gpu),
+      CACHE_ROWS: teacherStudentCacheRows(gpu, 200) ? 1 : 0,
+    }],
+  };
+}
 
 function* walk(dir: URL): Generator<URL> {
   for (const entry of Deno.readDirSync(dir)) {
@@ -146,10 +152,11 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
   const gpu = await acquireGpu();
   const only = typeof options.args.only === "string" ? options.args.only : "";
   const kernels = discoverKernels();
-  const adapter = `${adapterBackendName(gpu.facts)}: ${gpu.facts.description}`;
+  const adapter = describeAdapter(gpu.facts);
+  const variants = adapterVariants(gpu);
   for (const kernel of kernels) {
     if (only && !kernel.label.includes(only)) continue;
-    for (const constants of [{}, ...(ADAPTER_VARIANTS[kernel.label] ?? [])]) {
+    for (const constants of [{}, ...(variants[kernel.label] ?? [])]) {
       const ms = await compileAndDispatch(gpu, kernel, constants);
       const overrides = Object.entries(constants).map(([k, v]) => `${k}=${Number(v)}`).join(",") ||
         "defaults";

@@ -65,7 +65,10 @@ export const TEACHER_STUDENT_CACHE_BLOCKS = 256;
  * Whether the kernel keeps each walker's rows in invocation memory for a dispatch: on the CPU adapter
  * for d <= 1024, where it is 20-28% faster (see the .wgsl); never on GPUs, where the rows would spill;
  * never through OpenGL (`facts.viaGl`), whose driver (Mesa llvmpipe via naga's GLSL) did not finish
- * compiling the cached variant in 5 minutes (0.6 s through Vulkan; uncached: 3 s through GL).
+ * compiling the cached variant in 5 minutes (uncached: 3 s through GL). Through Vulkan the cached
+ * variant also compiles slowly when Mesa's shader cache is cold (a fresh machine): 507 s wall (~75 s of
+ * CPU) against 7.5 s uncached on a loaded 2-core machine, then ~0.5 s from the cache
+ * (`deno task bench compile`, MESA_SHADER_CACHE_DIR empty).
  */
 export function teacherStudentCacheRows(
   gpu: { facts: { isCpuAdapter: boolean; viaGl?: boolean } },

@@ -174,11 +174,6 @@ export function isGlBackend(
   return os === "linux" && limits.maxBindingsPerBindGroup >= 0xffffffff;
 }
 
-/** How the adapter is reached, for messages: `"OpenGL"` for {@linkcode AdapterFacts.viaGl}, else `"native"` (Vulkan, Metal or D3D12). */
-export function adapterBackendName(facts: { viaGl: boolean }): string {
-  return facts.viaGl ? "OpenGL" : "native";
-}
-
 /** The adapter in messages, e.g. `"llvmpipe (LLVM 15.0.6, 256 bits) via OpenGL"`. */
 export function describeAdapter(facts: { description: string; viaGl: boolean }): string {
   return facts.viaGl ? `${facts.description} via OpenGL` : facts.description;
