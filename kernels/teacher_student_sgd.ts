@@ -101,10 +101,18 @@ export const TEACHER_STUDENT_CACHE_BLOCKS = 256;
 
 /**
  * Whether the kernel keeps each walker's rows in invocation memory for a dispatch: on the CPU adapter
- * for d <= 1024, where it is 20-28% faster (see the .wgsl); never on GPUs, where the rows would spill.
+ * for d <= 1024, where it is 20-28% faster (see the .wgsl); never on GPUs, where the rows would spill;
+ * never through OpenGL (`facts.viaGl`), whose driver (Mesa llvmpipe via naga's GLSL) did not finish
+ * compiling the cached variant in 5 minutes (uncached: 3 s through GL). Through Vulkan the cached
+ * variant also compiles slowly when Mesa's shader cache is cold (a fresh machine): 507 s wall (~75 s of
+ * CPU) against 7.5 s uncached on a loaded 2-core machine, then ~0.5 s from the cache
+ * (`deno task bench compile`, MESA_SHADER_CACHE_DIR empty).
  */
-export function teacherStudentCacheRows(gpu: { facts: { isCpuAdapter: boolean } }, d: number): boolean {
-  return gpu.facts.isCpuAdapter && Math.ceil(d / 4) <= TEACHER_STUDENT_CACHE_BLOCKS;
+export function teacherStudentCacheRows(
+  gpu: { facts: { isCpuAdapter: boolean; viaGl?: boolean } },
+  d: number,
+): boolean {
+  return gpu.facts.isCpuAdapter && !gpu.facts.viaGl && Math.ceil(d / 4) <= TEACHER_STUDENT_CACHE_BLOCKS;
 }
 
 /** Buffers of one batch of walkers (layouts in the .wgsl header). */
@@ -212,6 +220,11 @@ export async function encodeTeacherStudentSgd(
   const workgroupSize = teacherStudentWorkgroupSize(rec.gpu);
   if (a.cacheRows && Math.ceil(a.d / 4) > TEACHER_STUDENT_CACHE_BLOCKS) {
     throw new RangeError(`Cannot cache rows of d = ${a.d} (at most ${4 * TEACHER_STUDENT_CACHE_BLOCKS})`);
+  }
+  if (a.cacheRows && rec.gpu.facts.viaGl) {
+    throw new RangeError(
+      "Cannot cache rows through OpenGL: Mesa's GL driver does not finish compiling that variant (cacheRows: false)",
+    );
   }
   const constants = {
     WORKGROUP_SIZE: workgroupSize,

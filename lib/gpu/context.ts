@@ -59,6 +59,12 @@ export interface AdapterFacts {
    * its loops, measured at acquisition (`Infinity` when no limit was seen).
    */
   loopLimit: number;
+  /**
+   * True when wgpu reached the adapter through its OpenGL backend: on Linux, Mesa's GL driver when the
+   * Vulkan driver (`mesa-vulkan-drivers`) is missing. Its shader compiler is slow on large
+   * function-scope arrays, so kernels pick lighter variants there (see `isGlBackend` in gl_path.ts).
+   */
+  viaGl: boolean;
 }
 
 /** A WebGPU device with the facts about its adapter and device-loss tracking. */

@@ -12,6 +12,9 @@
 
 import { type AdapterFacts, GpuContext, isCpuAdapterInfo, NoGpuAdapterError } from "./context.ts";
 import { LOOP_PROBE_ITERATIONS, runLoopProbe } from "./loop_probe.ts";
+import { readEnv } from "../env.ts";
+import { startWatchdog } from "./watchdog.ts";
+import { glPathNotice, isGlBackend } from "./gl_path.ts";
 
 export {
   type AdapterFacts,
@@ -22,6 +25,7 @@ export {
   isCpuAdapterInfo,
   NoGpuAdapterError,
 } from "./context.ts";
+export { describeAdapter, GL_PATH_FIX, glPathNotice, isGlBackend, slowGpuFix } from "./gl_path.ts";
 
 let shared: Promise<GpuContext | null> | undefined;
 
@@ -61,6 +65,7 @@ export async function acquireGpu(): Promise<GpuContext> {
 
 async function createContext(): Promise<GpuContext | null> {
   if (typeof navigator === "undefined" || !("gpu" in navigator) || !navigator.gpu) return null;
+  const watchdog = startWatchdog(); // starts its thread while the adapter is requested
   let adapter: GPUAdapter | null = null;
   try {
     adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
@@ -91,7 +96,10 @@ async function createContext(): Promise<GpuContext | null> {
     ),
     hasTimestamps: requiredFeatures.includes("timestamp-query"),
     loopLimit: Infinity,
+    viaGl: isGlBackend(adapter.limits, Deno.build.os, readEnv("DENO_WEBGPU_BACKEND")),
   };
+  if (facts.viaGl && readEnv("SGD_QUIET_GL_NOTICE") !== "1") console.error(glPathNotice(facts));
+  await watchdog;
   const context = new GpuContext(adapter, device, facts);
   // Measure rather than guess: llvmpipe stops loops after ~65,535 iterations.
   const completed = await runLoopProbe(context, LOOP_PROBE_ITERATIONS);

@@ -11,6 +11,8 @@
  * @module
  */
 import type { GpuContext } from "./context.ts";
+import { describeAdapter, slowGpuFix } from "./gl_path.ts";
+import { guardedAsync } from "./watchdog.ts";
 
 /** One source file of a kernel. */
 export interface KernelPart {
@@ -87,7 +89,12 @@ export function getPipeline(
   const key = pipelineKey(kernel.label, constants);
   let pipeline = cache.get(key);
   if (!pipeline) {
-    pipeline = compile(gpu, kernel, constants, key);
+    const call = {
+      what: `compiling kernel "${key}" (${kernel.parts.at(-1)?.file})`,
+      adapter: describeAdapter(gpu.facts),
+      fix: slowGpuFix(gpu.facts),
+    };
+    pipeline = guardedAsync(call, () => compile(gpu, kernel, constants, key));
     cache.set(key, pipeline);
     pipeline.catch(() => cache.delete(key));
   }

@@ -11,6 +11,8 @@
  * @module
  */
 import type { GpuContext } from "./context.ts";
+import { describeAdapter, slowGpuFix } from "./gl_path.ts";
+import { guarded } from "./watchdog.ts";
 import { getPipeline, type KernelSource, type OverrideConstants, pipelineKey } from "./pipelines.ts";
 import { readEnv } from "../env.ts";
 
@@ -30,6 +32,9 @@ export interface DispatchSpec {
   /** Workgroup counts; each must be <= the device's maxComputeWorkgroupsPerDimension. */
   workgroups: [number, number?, number?];
 }
+
+/** Pipelines dispatched at least once in this process (the first dispatch may compile on GL). */
+const dispatchedPipelines = new WeakSet<GPUComputePipeline>();
 
 let debugFlag: boolean | undefined;
 /** True when `KERNEL_DEBUG=1` is set (and readable). */
@@ -54,6 +59,8 @@ export class CommandRecorder {
   #unbound = new Map<GPUBuffer, number>();
   #flushes = 0;
   #dispatches = 0;
+  /** Pipeline keys dispatched since the last flush; true for a pipeline's first dispatch in the process. */
+  #pending = new Map<string, boolean>();
 
   /** @param gpu The GPU context to record for. */
   constructor(gpu: GpuContext) {
@@ -132,6 +139,10 @@ export class CommandRecorder {
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
     this.#dispatches++;
+    const key = pipelineKey(spec.label, spec.constants);
+    const first = !dispatchedPipelines.has(spec.pipeline);
+    dispatchedPipelines.add(spec.pipeline);
+    this.#pending.set(key, (this.#pending.get(key) ?? false) || first);
   }
 
   /** Records a buffer-to-buffer copy (closing the open pass first). */
@@ -196,8 +207,12 @@ export class CommandRecorder {
     this.#closePass();
     if (this.#encoder) {
       this.gpu.assertAlive();
-      this.gpu.device.queue.submit([this.#encoder.finish()]);
+      const commands = this.#encoder.finish();
+      // Mesa's GL driver compiles a kernel's machine code at its first dispatch, inside submit, on
+      // this thread: guard it so a stuck compile ends with a message instead of a silent hang.
+      guarded(this.#describePending(), () => this.gpu.device.queue.submit([commands]));
       this.#encoder = undefined;
+      this.#pending.clear();
     }
     for (const b of this.#transient) b.destroy();
     this.#transient = [];
@@ -208,6 +223,18 @@ export class CommandRecorder {
       }
     }
     this.#flushes++;
+  }
+
+  #describePending(): { what: string; adapter: string; fix: string } {
+    const kernels = [...this.#pending].map(([key, first]) => `"${key}"${first ? " (first dispatch)" : ""}`);
+    const shown = kernels.length > 4 ? [...kernels.slice(0, 4), `${kernels.length - 4} more`] : kernels;
+    return {
+      what: kernels.length
+        ? `running kernel${kernels.length > 1 ? "s" : ""} ${shown.join(", ")}`
+        : "submitting GPU work",
+      adapter: describeAdapter(this.gpu.facts),
+      fix: slowGpuFix(this.gpu.facts),
+    };
   }
 
   #openPass(): GPUComputePassEncoder {
