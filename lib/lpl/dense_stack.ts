@@ -95,7 +95,7 @@ export class LplDenseStack {
     sizes: readonly number[],
     weights: Tensor[],
     options: LplDenseStackOptions,
-  ) {
+  ): LplDenseStack {
     const s = new LplDenseStack(backend, sizes, options);
     s.weights.push(...weights);
     return s;
