@@ -93,9 +93,9 @@ export const RBM_TEST_SCALE = {
 export const RBM_FIGURE_OPTIONS = {
   seeds: {
     type: "number" as const,
-    description: "seeds per setting (the jackknife needs >= 2)",
+    description: "seeds per setting (the spacing histograms and density fits need >= 20)",
     integer: true,
-    min: 2,
+    min: 20,
   },
   epochs: {
     type: "number" as const,

@@ -77,9 +77,9 @@ export const TEACHER_STUDENT_TEST_SCALE = { seeds: 120, epochs: 2, batchesPerEpo
 export const TEACHER_STUDENT_FIGURE_OPTIONS = {
   seeds: {
     type: "number" as const,
-    description: "seeds per setting (the jackknife needs >= 2)",
+    description: "seeds per setting (the spacing histograms and density fits need >= 20)",
     integer: true,
-    min: 2,
+    min: 20,
   },
   epochs: { type: "number" as const, description: "epochs", integer: true, min: 1 },
   batchesPerEpoch: { type: "number" as const, description: "minibatches per epoch", integer: true, min: 1 },
