@@ -18,7 +18,10 @@
  */
 import type { BenchOptions, BenchRow } from "./_harness.ts";
 import { acquireGpu, describeAdapter, type GpuContext } from "../lib/gpu/device.ts";
-import { teacherStudentCacheRows, teacherStudentWorkgroupSize } from "../kernels/teacher_student_sgd.ts";
+import {
+  teacherStudentCacheRows,
+  teacherStudentWorkgroupSize,
+} from "../kernels/teacher_student/teacher_student_sgd.ts";
 import type { KernelPart, KernelSource, OverrideConstants } from "../lib/gpu/pipelines.ts";
 
 /** What this benchmark measures. */

@@ -1,7 +1,7 @@
 /**
  * Conv2d throughput on the layers of the `cnn` preset (3x32x32: conv3x3 3->64 at 32, 64->64 at 30,
  * 64->128 at 14, no padding): GFLOP/s of the forward, input-gradient and weight-gradient passes,
- * the matrix-product kernels (`gemm`, kernels/conv2d_gemm.ts) against the direct kernels (`direct`,
+ * the matrix-product kernels (`gemm`, kernels/conv/conv2d_gemm.ts) against the direct kernels (`direct`,
  * the baseline) in the same run, at batch 8 (`--batch=`); then samples/s of the preset's full
  * gradient (loss + backward, cross-entropy) on webgpu with `auto` (gemm), on webgpu with the direct
  * kernels forced, and on the float64 reference backend (batch 2 only: ~1.5 s per sample).
@@ -27,8 +27,8 @@ import {
   encodeConv2dForward,
   resolveConv2dVariant,
   setConv2dAutoVariant,
-} from "../kernels/conv2d.ts";
-import { releaseConv2dScratch } from "../kernels/conv2d_gemm.ts";
+} from "../kernels/conv/conv2d.ts";
+import { releaseConv2dScratch } from "../kernels/conv/conv2d_gemm.ts";
 import { cnnMultiplyAdds, cnnPreset, cnnShapes } from "../lib/models/cnn.ts";
 import { Cnn } from "../lib/models/cnn_model.ts";
 import { randomReference } from "../lib/rng/philox.ts";

@@ -17,7 +17,7 @@ import { createBuffer, readBuffer, writeBuffer } from "../lib/gpu/buffers.ts";
 import { CommandRecorder } from "../lib/gpu/recorder.ts";
 import { planMatmul } from "../lib/backend/tensor.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
-import { encodeMatmul, MATMUL_VARIANTS } from "../kernels/matmul.ts";
+import { encodeMatmul, MATMUL_VARIANTS } from "../kernels/matmul/matmul.ts";
 
 /** One-line description for `--help`. */
 export const description =

@@ -1,7 +1,7 @@
 /**
  * Multi-walker online SGD on a He3 teacher (relu student, correlation loss, spherical, lr / d steps):
- * walker-steps per second of the fused kernels (kernels/teacher_student_sgd.wgsl, thread per walker;
- * kernels/teacher_student_sgd_workgroup.wgsl, workgroup per walker with the adapter's threads per walker,
+ * walker-steps per second of the fused kernels (kernels/teacher_student/teacher_student_sgd.wgsl, thread per walker;
+ * kernels/teacher_student/teacher_student_sgd_workgroup.wgsl, workgroup per walker with the adapter's threads per walker,
  * lib/teacher_student/kernel_choice.ts) against a baseline measured in the same run that does what the
  * original Python does, one sample per walker per step and a step at a time, in plain TypeScript typed
  * arrays with the same Philox stream.

@@ -5,8 +5,8 @@
  *
  * @module
  */
-export { PHILOX_WGSL } from "./random.ts";
-export { ACTIVATION_FUNCTIONS_WGSL } from "./activation_functions.ts";
+export { PHILOX_WGSL } from "./random/random.ts";
+export { ACTIVATION_FUNCTIONS_WGSL } from "./elementwise/activation_functions.ts";
 export {
   CONV2D_GEMM_MIN_CHANNELS,
   type Conv2dBackwardInputArgs,
@@ -21,14 +21,19 @@ export {
   encodeConv2dForward,
   resolveConv2dVariant,
   setConv2dAutoVariant,
-} from "./conv2d.ts";
+} from "./conv/conv2d.ts";
 export {
   CONV2D_SCRATCH_BYTES,
   type Conv2dGemmOptions,
   conv2dGemmSamplesPerChunk,
   releaseConv2dScratch,
-} from "./conv2d_gemm.ts";
-export { encodeIm2col, encodePackWeight, type Im2colArgs, type PackWeightArgs } from "./conv2d_layout.ts";
+} from "./conv/conv2d_gemm.ts";
+export {
+  encodeIm2col,
+  encodePackWeight,
+  type Im2colArgs,
+  type PackWeightArgs,
+} from "./conv/conv2d_layout.ts";
 export {
   avgPoolPixelsPerDispatch,
   encodeGlobalAvgPoolBackward,
@@ -36,16 +41,16 @@ export {
   encodeMaxPool2dBackward,
   encodeMaxPool2dForward,
   maxPool2dOutputShape,
-} from "./pool.ts";
-export { encodeMaxPool2dGather } from "./pool_gather.ts";
+} from "./pool/pool.ts";
+export { encodeMaxPool2dGather } from "./pool/pool_gather.ts";
 export {
   type BatchNormBackwardArgs,
   batchNormElementsPerDispatch,
   type BatchNormForwardArgs,
   encodeBatchNormBackward,
   encodeBatchNormForward,
-} from "./batch_norm.ts";
-export { encodeSyntheticShapes, type SyntheticShapesArgs } from "./synthetic_shapes.ts";
+} from "./batch_norm/batch_norm.ts";
+export { encodeSyntheticShapes, type SyntheticShapesArgs } from "./synthetic_shapes/synthetic_shapes.ts";
 export { encodeToyNeuron, TOY_NEURON_KERNEL, type ToyNeuronDispatch } from "./lpl/toy_neuron.ts";
 export { encodeGradientNormSquared, encodeLookaheadSync } from "./optim/companions.ts";
 export {

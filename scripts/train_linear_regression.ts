@@ -41,7 +41,7 @@ import {
 } from "../lib/cli.ts";
 import { loopBudget } from "../lib/gpu/loop_budget.ts";
 import { WebGpuBackend } from "../lib/backend/webgpu.ts";
-import { linearRegressionSgdIterationsPerStep } from "../kernels/linear_regression_sgd.ts";
+import { linearRegressionSgdIterationsPerStep } from "../kernels/linear_regression/linear_regression_sgd.ts";
 import { readMetrics } from "../lib/io/metrics.ts";
 import { isFailedRun, RunDir } from "../lib/io/run_dir.ts";
 import { Progress, setProgressQuiet } from "../lib/progress.ts";

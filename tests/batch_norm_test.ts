@@ -9,7 +9,7 @@ import {
   batchNormElementsPerDispatch,
   encodeBatchNormBackward,
   encodeBatchNormForward,
-} from "../kernels/batch_norm.ts";
+} from "../kernels/batch_norm/batch_norm.ts";
 import { randomReference } from "../lib/rng/philox.ts";
 import {
   batchNormBackwardReference,

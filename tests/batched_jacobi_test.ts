@@ -9,7 +9,7 @@ import { symmetricEigen } from "../lib/spectral/jacobi_eigen.ts";
 import { PhiloxStream } from "../lib/rng/philox.ts";
 import { createBuffer, readBuffers, uploadBuffer } from "../lib/gpu/buffers.ts";
 import { checkCompleted, IncompleteDispatchError } from "../lib/gpu/loop_budget.ts";
-import { batchedJacobiIterationsPerSweep, encodeBatchedJacobi } from "../kernels/batched_jacobi.ts";
+import { batchedJacobiIterationsPerSweep, encodeBatchedJacobi } from "../kernels/dyson/batched_jacobi.ts";
 import { CommandRecorder } from "../lib/gpu/recorder.ts";
 
 /** A Haar-ish orthogonal matrix: Gram-Schmidt of Philox normals (float64). */

@@ -1,4 +1,4 @@
-// Conv2d as matrix products (kernels/conv2d_gemm.ts, kernels/conv2d_layout.ts): the patch-matrix
+// Conv2d as matrix products (kernels/conv/conv2d_gemm.ts, kernels/conv/conv2d_layout.ts): the patch-matrix
 // identities in float64, the layout kernels exactly against their float64 references, the gemm and
 // direct variants against lib/reference/conv2d.ts at odd sizes with accumulate and offsets, sample
 // and K chunking (exact on small integers), and the variant choice and its errors.
@@ -21,7 +21,7 @@ import {
   type Im2colShape,
   packWeightReference,
 } from "../lib/reference/conv2d_im2col.ts";
-import { encodeIm2col, encodePackWeight } from "../kernels/conv2d_layout.ts";
+import { encodeIm2col, encodePackWeight } from "../kernels/conv/conv2d_layout.ts";
 import {
   conv2dGemmFloatsPerSample,
   type Conv2dGemmOptions,
@@ -31,14 +31,14 @@ import {
   encodeConv2dGemmBackwardWeight,
   encodeConv2dGemmForward,
   releaseConv2dScratch,
-} from "../kernels/conv2d_gemm.ts";
+} from "../kernels/conv/conv2d_gemm.ts";
 import {
   type Conv2dVariant,
   encodeConv2dBackwardInput,
   encodeConv2dBackwardWeight,
   encodeConv2dForward,
   resolveConv2dVariant,
-} from "../kernels/conv2d.ts";
+} from "../kernels/conv/conv2d.ts";
 
 function normals(n: number, seed: number): Float32Array {
   return Float32Array.from(randomReference(1, n, { seed, stream: 0 }) as Float64Array);

@@ -19,7 +19,7 @@ import {
   encodeConv2dBackwardInput,
   encodeConv2dBackwardWeight,
   encodeConv2dForward,
-} from "../kernels/conv2d.ts";
+} from "../kernels/conv/conv2d.ts";
 
 /** Normal values rounded to float32, so the reference sees exactly what the GPU sees. */
 function normals(n: number, seed: number): Float32Array {

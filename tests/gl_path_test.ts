@@ -8,7 +8,7 @@
 import { assert } from "./_assert.ts";
 import { testGpuOnly } from "./_backends.ts";
 import { describeAdapter, GL_PATH_FIX, glPathNotice, isGlBackend, slowGpuFix } from "../lib/gpu/device.ts";
-import { teacherStudentCacheRows } from "../kernels/teacher_student_sgd.ts";
+import { teacherStudentCacheRows } from "../kernels/teacher_student/teacher_student_sgd.ts";
 import { DEFAULT_HARD_SECONDS } from "../lib/gpu/watchdog.ts";
 import { discoverKernels } from "../bench/compile.ts";
 
@@ -140,7 +140,7 @@ testGpuOnly("a kernel compile past a tiny budget names the kernel, the adapter a
 import { getPipeline } from "${new URL("../lib/gpu/pipelines.ts", import.meta.url).href}";
 import { setWatchdogBudgets } from "${WATCHDOG}";
 import { TEACHER_STUDENT_SGD_WORKGROUP_KERNEL } from "${
-    new URL("../kernels/teacher_student_sgd_workgroup.ts", import.meta.url).href
+    new URL("../kernels/teacher_student/teacher_student_sgd_workgroup.ts", import.meta.url).href
   }";
 const gpu = await acquireGpu();
 setWatchdogBudgets({ hardMs: 1, noticeMs: 0 });

@@ -11,7 +11,7 @@ import { createBuffer, readBuffers, uploadBuffer } from "../lib/gpu/buffers.ts";
 import { CommandRecorder, grid1d } from "../lib/gpu/recorder.ts";
 import { runLoopProbe } from "../lib/gpu/loop_probe.ts";
 import { UniformWriter } from "../lib/gpu/params.ts";
-import { encodeFill } from "../kernels/elementwise.ts";
+import { encodeFill } from "../kernels/elementwise/elementwise.ts";
 import {
   cpuSimdLanes,
   GpuContext,

@@ -162,14 +162,14 @@ Deno.test("the import graph has no cycle", () => {
 });
 
 Deno.test("the graph parser sees imports, re-exports, type imports and multi-line lists", () => {
-  const edges = graph.get("kernels/teacher_student_sgd.ts");
+  const edges = graph.get("kernels/teacher_student/teacher_student_sgd.ts");
   assert.ok(edges?.has("lib/gpu/recorder.ts"), "a value import");
   assert.ok(
     [...graph.values()].some((t) => t.size > 0),
     "some file imports something",
   );
-  assert.equal(forbidden("lib/gpu/device.ts", "kernels/matmul.ts"), "gpu may not import kernels");
-  assert.equal(forbidden("kernels/matmul.ts", "lib/gpu/pipelines.ts"), null);
+  assert.equal(forbidden("lib/gpu/device.ts", "kernels/matmul/matmul.ts"), "gpu may not import kernels");
+  assert.equal(forbidden("kernels/matmul/matmul.ts", "lib/gpu/pipelines.ts"), null);
   assert.match(forbidden("lib/dyson/x.ts", "lib/gpu/pipelines.ts") ?? "", /public face/);
   assert.deepEqual(cycles(new Map([["a", new Set(["b"])], ["b", new Set(["a"])]])), [["a", "b", "a"]]);
 });

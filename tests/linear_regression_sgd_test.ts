@@ -3,7 +3,7 @@ import { testBothBackends, testGpuOnly } from "./_backends.ts";
 import { runLinearRegressionSgd } from "../lib/trainers/linear_regression_sgd.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import { WebGpuBackend } from "../lib/backend/webgpu.ts";
-import { linearRegressionSgdIterationsPerStep } from "../kernels/linear_regression_sgd.ts";
+import { linearRegressionSgdIterationsPerStep } from "../kernels/linear_regression/linear_regression_sgd.ts";
 import { maxStepsPerDispatch } from "../lib/gpu/loop_budget.ts";
 
 const BASE = { d: 37, walkers: 5, steps: 100, learningRate: 0.5, seed: 3, recordEvery: 1 };

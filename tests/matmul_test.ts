@@ -22,7 +22,7 @@ import {
   MATMUL_VARIANTS,
   matmulKChunk,
   type MatmulVariant,
-} from "../kernels/matmul.ts";
+} from "../kernels/matmul/matmul.ts";
 
 const eye = (n: number) => Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0));
 

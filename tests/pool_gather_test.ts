@@ -13,7 +13,7 @@ import {
   type PoolShape,
 } from "../lib/reference/pool.ts";
 import { maxPool2dGatherReference } from "../lib/reference/pool_gather.ts";
-import { encodeMaxPool2dGather } from "../kernels/pool_gather.ts";
+import { encodeMaxPool2dGather } from "../kernels/pool/pool_gather.ts";
 
 function normals(n: number, seed: number, stream = 0): Float32Array {
   return Float32Array.from(randomReference(1, n, { seed, stream }) as Float64Array);

@@ -20,7 +20,7 @@ import {
   encodeMaxPool2dBackward,
   encodeMaxPool2dForward,
   maxPool2dOutputShape,
-} from "../kernels/pool.ts";
+} from "../kernels/pool/pool.ts";
 
 function normals(n: number, seed: number): Float32Array {
   return Float32Array.from(randomReference(1, n, { seed, stream: 0 }) as Float64Array);

@@ -2,7 +2,7 @@ import { assert, assertClose, assertExact, toF32 } from "./_assert.ts";
 import { testBothBackends, testGpuOnly } from "./_backends.ts";
 import type { Backend, Distribution, RandomOptions } from "../lib/backend/backend.ts";
 import { mulhi32, philox4x32_10, PhiloxStream, randomReference } from "../lib/rng/philox.ts";
-import { PHILOX_WGSL } from "../kernels/random.ts";
+import { PHILOX_WGSL } from "../kernels/random/random.ts";
 import { getPipeline } from "../lib/gpu/pipelines.ts";
 import { CommandRecorder } from "../lib/gpu/recorder.ts";
 import { createBuffer, readBuffer, uploadBuffer } from "../lib/gpu/buffers.ts";

@@ -7,7 +7,7 @@ import { keepsSignedZero, testBothBackends, testGpuOnly } from "./_backends.ts";
 import type { Backend, ReduceOp, ReduceOptions } from "../lib/backend/backend.ts";
 import { splitAxis } from "../lib/backend/tensor.ts";
 import { WebGpuBackend } from "../lib/backend/webgpu.ts";
-import { REDUCE_CHUNK } from "../kernels/reduce.ts";
+import { REDUCE_CHUNK } from "../kernels/reduce/reduce.ts";
 import { histogramReference, reduceReference, rowDotReference } from "../lib/reference/reduce.ts";
 
 const OPS: ReduceOp[] = ["sum", "mean", "variance", "min", "max", "norm", "sumOfSquares"];

@@ -4,7 +4,7 @@ import { assert, assertClose, assertExact } from "./_assert.ts";
 import { testGpuOnly } from "./_backends.ts";
 import { createBuffer, readBuffers } from "../lib/gpu/buffers.ts";
 import { CommandRecorder } from "../lib/gpu/recorder.ts";
-import { encodeSyntheticShapes } from "../kernels/synthetic_shapes.ts";
+import { encodeSyntheticShapes } from "../kernels/synthetic_shapes/synthetic_shapes.ts";
 import {
   SHAPE_SIZE,
   shapeLabel,

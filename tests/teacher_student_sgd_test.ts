@@ -4,7 +4,7 @@ import { BASE, every } from "./_teacher_student.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import { WebGpuBackend } from "../lib/backend/webgpu.ts";
 import { maxStepsPerDispatch } from "../lib/gpu/loop_budget.ts";
-import { teacherStudentSgdIterations } from "../kernels/teacher_student_sgd.ts";
+import { teacherStudentSgdIterations } from "../kernels/teacher_student/teacher_student_sgd.ts";
 import {
   HE3_UNNORMALISED,
   LegacySpike,

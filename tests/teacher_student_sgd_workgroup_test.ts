@@ -10,12 +10,12 @@ import { checkCompleted, IncompleteDispatchError, maxStepsPerDispatch } from "..
 import {
   encodeTeacherStudentSgdWorkgroup,
   teacherStudentSgdWorkgroupIterations,
-} from "../kernels/teacher_student_sgd_workgroup.ts";
+} from "../kernels/teacher_student/teacher_student_sgd_workgroup.ts";
 import {
   encodeTeacherStudentSgd,
   type TeacherStudentSgdArgs,
   teacherStudentSgdIterations,
-} from "../kernels/teacher_student_sgd.ts";
+} from "../kernels/teacher_student/teacher_student_sgd.ts";
 import {
   chooseTeacherStudentKernel,
   teacherStudentKernel,

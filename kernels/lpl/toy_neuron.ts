@@ -5,7 +5,7 @@
  * @module
  */
 import source from "./toy_neuron.wgsl" with { type: "text" };
-import { PHILOX_WGSL } from "../random.ts";
+import { PHILOX_WGSL } from "../random/random.ts";
 import { type CommandRecorder, dispatch1d } from "../../lib/gpu/recorder.ts";
 import type { KernelSource } from "../../lib/gpu/pipelines.ts";
 import { cpuSimdLanes } from "../../lib/gpu/device.ts";

@@ -12,10 +12,14 @@
 import type { Activation, DerivativeOrder } from "../activations.ts";
 import type { BackendName, DType, Tensor } from "./tensor.ts";
 import type { GpuTarget } from "../gpu/fused_run.ts";
-import type { HistogramCounts, HistogramOptions, ReduceOp } from "../../kernels/reduce_shape.ts";
+import type { HistogramCounts, HistogramOptions, ReduceOp } from "../../kernels/reduce/reduce_shape.ts";
 import type { RandomOptions } from "../rng/philox.ts";
 export { type Distribution, type RandomOptions } from "../rng/philox.ts";
-export { type HistogramCounts, type HistogramOptions, type ReduceOp } from "../../kernels/reduce_shape.ts";
+export {
+  type HistogramCounts,
+  type HistogramOptions,
+  type ReduceOp,
+} from "../../kernels/reduce/reduce_shape.ts";
 
 /** Options of {@linkcode Backend.matmul}. */
 export interface MatmulOptions {

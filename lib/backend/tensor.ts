@@ -7,7 +7,7 @@
  *
  * @module
  */
-export { type MatmulPlan, planMatmul } from "../../kernels/matmul_shape.ts";
+export { type MatmulPlan, planMatmul } from "../../kernels/matmul/matmul_shape.ts";
 
 /** Element types. `f32` tensors hold float64 on the reference backend. */
 export type DType = "f32" | "u32";

@@ -33,17 +33,17 @@ import type { GpuContext } from "../gpu/device.ts";
 import { createBuffer, readBuffer, writeBuffer } from "../gpu/buffers.ts";
 import { CommandRecorder } from "../gpu/recorder.ts";
 import type { GpuTarget } from "../gpu/fused_run.ts";
-import { encodeMatmul } from "../../kernels/matmul.ts";
+import { encodeMatmul } from "../../kernels/matmul/matmul.ts";
 import {
   encodeActivation,
   encodeAxpy,
   encodeFill,
   encodeGatherRows,
   encodeScale,
-} from "../../kernels/elementwise.ts";
-import { encodeHistogram, encodeReduce, encodeRowDot } from "../../kernels/reduce.ts";
+} from "../../kernels/elementwise/elementwise.ts";
+import { encodeHistogram, encodeReduce, encodeRowDot } from "../../kernels/reduce/reduce.ts";
 import { checkReduceArguments } from "../reference/reduce.ts";
-import { encodeRandom } from "../../kernels/random.ts";
+import { encodeRandom } from "../../kernels/random/random.ts";
 
 /** A tensor of the webgpu backend: a GPU buffer and a shape. */
 export class GpuTensor implements Tensor {

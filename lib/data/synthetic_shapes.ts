@@ -21,8 +21,8 @@
  * @module
  */
 import { normalPairFromU32, philox4x32_10, uniformFromU32 } from "../rng/philox.ts";
-import type { SyntheticShapesOptions } from "../../kernels/synthetic_shapes.ts";
-export { type SyntheticShapesOptions } from "../../kernels/synthetic_shapes.ts";
+import type { SyntheticShapesOptions } from "../../kernels/synthetic_shapes/synthetic_shapes.ts";
+export { type SyntheticShapesOptions } from "../../kernels/synthetic_shapes/synthetic_shapes.ts";
 
 /** Class names by label. */
 export const SHAPE_CLASSES = ["vertical bar", "horizontal bar", "diagonal bar", "cross"] as const;

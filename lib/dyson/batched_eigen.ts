@@ -1,6 +1,6 @@
 /**
  * Eigenvalues (and optionally eigenvectors) of many small real symmetric matrices at once: on
- * webgpu the batched cyclic-Jacobi kernel (kernels/batched_jacobi.wgsl, float32, one invocation
+ * webgpu the batched cyclic-Jacobi kernel (kernels/dyson/batched_jacobi.wgsl, float32, one invocation
  * per matrix, n <= 16), on the reference backend the float64 Jacobi of
  * lib/spectral/jacobi_eigen.ts one matrix at a time. The Dyson analyses use it for W^T W of every
  * seed and snapshot ({@linkcode gramMatrices}).
@@ -17,7 +17,7 @@ import {
   batchedJacobiFixedIterations,
   batchedJacobiIterationsPerSweep,
   encodeBatchedJacobi,
-} from "../../kernels/batched_jacobi.ts";
+} from "../../kernels/dyson/batched_jacobi.ts";
 
 /** Options of {@linkcode batchedSymmetricEigen}. */
 export interface BatchedEigenOptions {

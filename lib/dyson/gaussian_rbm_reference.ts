@@ -1,5 +1,5 @@
 /**
- * float64 reference of the fused Gaussian-RBM trainer (kernels/dyson_gaussian_rbm.wgsl):
+ * float64 reference of the fused Gaussian-RBM trainer (kernels/dyson/dyson_gaussian_rbm.wgsl):
  * the same Philox draws, epoch by epoch, one seed at a time (it is also the benchmark's
  * "one seed at a time in plain TypeScript" baseline).
  *

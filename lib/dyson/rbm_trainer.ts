@@ -22,7 +22,7 @@ import {
   packPaddedRows,
   unpackGaussianRbmState,
   unpackPaddedRows,
-} from "../../kernels/dyson_gaussian_rbm.ts";
+} from "../../kernels/dyson/dyson_gaussian_rbm.ts";
 
 /** Result of {@linkcode runGaussianRbm}; seed index = setting * seeds + member. */
 export interface GaussianRbmResult {

@@ -1,6 +1,6 @@
 /**
  * float64 reference of the fused teacher-student ensemble kernel
- * (kernels/dyson_teacher_student.wgsl), one seed at a time; also the benchmark's baseline.
+ * (kernels/dyson/dyson_teacher_student.wgsl), one seed at a time; also the benchmark's baseline.
  *
  * @module
  */

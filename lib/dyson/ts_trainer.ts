@@ -21,7 +21,7 @@ import {
   TEACHER_STUDENT_MAX_N,
   teacherStudentIterationsPerStep,
   teacherStudentSettingsWords,
-} from "../../kernels/dyson_teacher_student.ts";
+} from "../../kernels/dyson/dyson_teacher_student.ts";
 import { singularValues } from "../spectral/symmetric_eigen_large.ts";
 
 /** Result of {@linkcode runTeacherStudentEnsemble}; seed index = setting * seeds + member. */

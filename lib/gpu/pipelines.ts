@@ -16,7 +16,7 @@ import { guardedAsync } from "./watchdog.ts";
 
 /** One source file of a kernel. */
 export interface KernelPart {
-  /** Path shown in errors, e.g. `"kernels/matmul_naive.wgsl"`. */
+  /** Path shown in errors, e.g. `"kernels/matmul/matmul_naive.wgsl"`. */
   file: string;
   /** The WGSL text. */
   code: string;

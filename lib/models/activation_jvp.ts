@@ -1,6 +1,6 @@
 /**
  * The elementwise product a model's forward-mode passes need: out = u act'(z) (+ w act''(z) s), as a
- * tensor operation on either backend (the GPU kernel is kernels/model_ops.ts `encodeActivationBackward`,
+ * tensor operation on either backend (the GPU kernel is kernels/model_ops/model_ops.ts `encodeActivationBackward`,
  * the same one the MLP's R-operator uses; the reference is float64 loops over lib/activations.ts).
  *
  * @module
@@ -9,7 +9,7 @@ import { type Activation, activationCoefficients, evaluateActivation } from "../
 import type { Backend } from "../backend/backend.ts";
 import { formatShape, type Tensor } from "../backend/tensor.ts";
 import { ReferenceTensor } from "../backend/reference.ts";
-import { encodeActivationBackward } from "../../kernels/model_ops.ts";
+import { encodeActivationBackward } from "../../kernels/model_ops/model_ops.ts";
 
 /**
  * out = u act'(z), plus w act''(z) s when `second` is given: the first and second derivatives of

@@ -31,14 +31,14 @@
 import type { Activation } from "../activations.ts";
 import { type InitScheme, weightStd } from "./init.ts";
 import { ParameterLayout } from "./parameters.ts";
-import type { Conv2dShape } from "../../kernels/conv2d_shape.ts";
-import type { PoolShape } from "../../kernels/pool_shape.ts";
+import type { Conv2dShape } from "../../kernels/conv/conv2d_shape.ts";
+import type { PoolShape } from "../../kernels/pool/pool_shape.ts";
 
 /** One conv block: conv2d, activation, optional 2x2 max-pool. */
 export interface CnnConvBlock {
   /** Output channels (filters). */
   outChannels: number;
-  /** Kernel side k: 3 or 5 (what kernels/conv2d.ts supports). */
+  /** Kernel side k: 3 or 5 (what kernels/conv/conv2d.ts supports). */
   kernelSize: 3 | 5;
   /** Zero padding on each side: 0 (default) or 1. */
   padding?: 0 | 1;

@@ -1,6 +1,6 @@
 /**
  * A CNN's outputs, loss, exact gradient and exact Hessian-vector product on the GPU, composed from the
- * conv2d and max-pool kernels (kernels/conv2d.ts, kernels/pool.ts, kernels/pool_gather.ts), the
+ * conv2d and max-pool kernels (kernels/conv/conv2d.ts, kernels/pool/pool.ts, kernels/pool/pool_gather.ts), the
  * activation kernels, and for the dense head the same matmul and model_* kernels as the MLP
  * (lib/models/mlp_gpu.ts), all recorded into the caller's recorder (one command buffer, one submit at
  * the next flush). The algorithm, step by step, is lib/models/cnn_reference.ts; the Hessian-vector product is
@@ -26,19 +26,19 @@
 import { activationCoefficients } from "../activations.ts";
 import type { GpuContext } from "../gpu/device.ts";
 import type { CommandRecorder } from "../gpu/recorder.ts";
-import { encodeActivation } from "../../kernels/elementwise.ts";
+import { encodeActivation } from "../../kernels/elementwise/elementwise.ts";
 import {
   encodeConv2dBackwardInput,
   encodeConv2dBackwardWeight,
   encodeConv2dForward,
-} from "../../kernels/conv2d.ts";
-import { encodeMaxPool2dBackward, encodeMaxPool2dForward } from "../../kernels/pool.ts";
+} from "../../kernels/conv/conv2d.ts";
+import { encodeMaxPool2dBackward, encodeMaxPool2dForward } from "../../kernels/pool/pool.ts";
 import {
   encodeActivationBackward,
   encodeColumnSum,
   encodeModelLoss,
   encodeTranspose,
-} from "../../kernels/model_ops.ts";
+} from "../../kernels/model_ops/model_ops.ts";
 import type { LossName } from "./losses.ts";
 import { cnnLayout, type CnnShapes, cnnShapes, type CnnSpec } from "./cnn.ts";
 import type { ParameterLayout } from "./parameters.ts";

@@ -14,14 +14,14 @@ import {
   encodeConv2dBackwardInput,
   encodeConv2dBackwardWeight,
   encodeConv2dForward,
-} from "../../kernels/conv2d.ts";
-import { encodeMaxPool2dGather } from "../../kernels/pool_gather.ts";
+} from "../../kernels/conv/conv2d.ts";
+import { encodeMaxPool2dGather } from "../../kernels/pool/pool_gather.ts";
 import {
   encodeActivationBackward,
   encodeColumnSum,
   encodeTranspose,
   encodeViewCopy,
-} from "../../kernels/model_ops.ts";
+} from "../../kernels/model_ops/model_ops.ts";
 import type { CnnPass } from "./cnn_gpu_pass.ts";
 
 function direction(p: CnnPass): { direction: GPUBuffer; out: GPUBuffer } {

@@ -1,6 +1,6 @@
 /**
  * Conv and pooling layers on backend tensors: each function runs the WGSL kernel on the `webgpu`
- * backend (kernels/conv2d.ts, kernels/pool.ts; recorded, submitted at the next read or flush) and the
+ * backend (kernels/conv/conv2d.ts, kernels/pool/pool.ts; recorded, submitted at the next read or flush) and the
  * float64 reference on `reference` (lib/reference/conv2d.ts, pool.ts), so a model written with them runs
  * on either backend. Batch norm, in the same style, is lib/models/norm_ops.ts.
  *
@@ -29,13 +29,13 @@ import {
   encodeConv2dBackwardInput,
   encodeConv2dBackwardWeight,
   encodeConv2dForward,
-} from "../../kernels/conv2d.ts";
+} from "../../kernels/conv/conv2d.ts";
 import {
   encodeGlobalAvgPoolBackward,
   encodeGlobalAvgPoolForward,
   encodeMaxPool2dBackward,
   encodeMaxPool2dForward,
-} from "../../kernels/pool.ts";
+} from "../../kernels/pool/pool.ts";
 import {
   conv2dBackwardInputReference,
   conv2dBackwardWeightReference,

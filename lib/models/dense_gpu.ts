@@ -10,8 +10,8 @@ import type { GpuContext } from "../gpu/device.ts";
 import { createBuffer } from "../gpu/buffers.ts";
 import type { CommandRecorder } from "../gpu/recorder.ts";
 import { planMatmul } from "../backend/tensor.ts";
-import { encodeMatmul } from "../../kernels/matmul.ts";
-import { encodeViewCopy } from "../../kernels/model_ops.ts";
+import { encodeMatmul } from "../../kernels/matmul/matmul.ts";
+import { encodeViewCopy } from "../../kernels/model_ops/model_ops.ts";
 import type { ParameterLayout } from "./parameters.ts";
 
 /** One batch (or one chunk of a full batch) for a model's GPU `encode` (`MlpGpu`, `CnnGpu`). */

@@ -1,7 +1,7 @@
 /**
  * Losses over a batch of model outputs, with their gradients and Hessian-vector
  * products with respect to the outputs, in float64 (the reference the GPU loss
- * kernel `kernels/model_loss.wgsl` matches).
+ * kernel `kernels/model_ops/model_loss.wgsl` matches).
  *
  * Conventions of specs/seed003 section 2.1: the batch loss is the mean over samples of
  * a per-sample loss, and
@@ -13,8 +13,8 @@
  *
  * @module
  */
-import type { LossName } from "../../kernels/model_ops.ts";
-export { type LossName } from "../../kernels/model_ops.ts";
+import type { LossName } from "../../kernels/model_ops/model_ops.ts";
+export { type LossName } from "../../kernels/model_ops/model_ops.ts";
 
 /** Every loss, for validation messages and tests. */
 export const LOSS_NAMES: readonly LossName[] = ["squared", "crossEntropy"];

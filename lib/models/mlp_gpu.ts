@@ -1,7 +1,7 @@
 /**
  * An MLP's loss, gradient and exact Hessian-vector product on the GPU, composed from
  * the matmul kernel (transposes, bias epilogue), the activation kernel and the small
- * kernels of kernels/model_ops.ts, all recorded into the caller's recorder (one command
+ * kernels of kernels/model_ops/model_ops.ts, all recorded into the caller's recorder (one command
  * buffer, one submit at the next flush). The algorithm, step by step, is lib/models/mlp_reference.ts.
  *
  * Weights are `[in, out]`, so the forward product a W (the largest) takes matmul's
@@ -23,14 +23,14 @@
 import { activationCoefficients } from "../activations.ts";
 import type { GpuContext } from "../gpu/device.ts";
 import type { CommandRecorder } from "../gpu/recorder.ts";
-import { encodeActivation } from "../../kernels/elementwise.ts";
+import { encodeActivation } from "../../kernels/elementwise/elementwise.ts";
 import {
   encodeActivationBackward,
   encodeColumnSum,
   encodeModelLoss,
   encodeTranspose,
   encodeViewCopy,
-} from "../../kernels/model_ops.ts";
+} from "../../kernels/model_ops/model_ops.ts";
 import type { LossName } from "./losses.ts";
 import { mlpLayout, type MlpSpec } from "./mlp.ts";
 import type { ParameterLayout } from "./parameters.ts";

@@ -1,6 +1,6 @@
 /**
  * Batch-norm layers on backend tensors (statistics per channel over N H W, like torch.nn.BatchNorm2d):
- * the WGSL kernels on the `webgpu` backend (kernels/batch_norm.ts; recorded, submitted at the next read
+ * the WGSL kernels on the `webgpu` backend (kernels/batch_norm/batch_norm.ts; recorded, submitted at the next read
  * or flush) and the float64 reference on `reference` (lib/reference/batch_norm.ts), in the style of the
  * conv and pool ops of lib/models/conv_ops.ts. Tensors are NCHW of any shape of the right size; results
  * are new tensors.
@@ -24,7 +24,7 @@
  */
 import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
-import { encodeBatchNormBackward, encodeBatchNormForward } from "../../kernels/batch_norm.ts";
+import { encodeBatchNormBackward, encodeBatchNormForward } from "../../kernels/batch_norm/batch_norm.ts";
 import {
   batchNormBackwardReference,
   batchNormForwardReference,

@@ -20,7 +20,7 @@
 import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
 import { lossReference } from "../models/losses.ts";
-import { encodeModelLoss } from "../../kernels/model_ops.ts";
+import { encodeModelLoss } from "../../kernels/model_ops/model_ops.ts";
 import { buffer, recorder, values } from "../models/_layer_ops.ts";
 
 /** Options of {@linkcode fitLogisticProbe}. */

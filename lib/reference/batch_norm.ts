@@ -1,6 +1,6 @@
 /**
  * The float64 reference of 2-D batch normalisation (NCHW, statistics per channel over N H W), written
- * to be read: the oracle of kernels/batch_norm.ts. With H = W = 1 it is 1-D batch norm of [N, C].
+ * to be read: the oracle of kernels/batch_norm/batch_norm.ts. With H = W = 1 it is 1-D batch norm of [N, C].
  *
  * With M = N H W, per channel c:
  * - train mode: mu = (1/M) sum x, var = (1/M) sum (x - mu)^2 (biased, used to normalise),
@@ -19,12 +19,12 @@ import {
   batchNormInputSize,
   type BatchNormOptions,
   type BatchNormShape,
-} from "../../kernels/batch_norm_shape.ts";
+} from "../../kernels/batch_norm/batch_norm_shape.ts";
 export {
   batchNormInputSize,
   type BatchNormOptions,
   type BatchNormShape,
-} from "../../kernels/batch_norm_shape.ts";
+} from "../../kernels/batch_norm/batch_norm_shape.ts";
 
 function checkLength(action: string, what: string, values: { length: number }, want: number): void {
   if (values.length !== want) {

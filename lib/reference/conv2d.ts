@@ -1,6 +1,6 @@
 /**
  * The float64 reference of a 2-D convolution layer (NCHW, stride 1, square kernel, zero padding),
- * written to be read: the oracle of kernels/conv2d.ts.
+ * written to be read: the oracle of kernels/conv/conv2d.ts.
  *
  * Layouts (row-major, as in PyTorch): x [N, C_in, H, W], weight [C_out, C_in, k, k], bias [C_out],
  * y [N, C_out, H_out, W_out] with H_out = H + 2p - k + 1 and W_out = W + 2p - k + 1.
@@ -16,13 +16,13 @@
  *
  * @module
  */
-import { type Conv2dShape, conv2dSizes } from "../../kernels/conv2d_shape.ts";
+import { type Conv2dShape, conv2dSizes } from "../../kernels/conv/conv2d_shape.ts";
 export {
   CONV2D_KERNEL_SIZES,
   type Conv2dShape,
   type Conv2dSizes,
   conv2dSizes,
-} from "../../kernels/conv2d_shape.ts";
+} from "../../kernels/conv/conv2d_shape.ts";
 
 /** Throws a RangeError unless `values` has `want` elements. */
 export function checkLength(action: string, what: string, values: { length: number }, want: number): void {

@@ -1,6 +1,6 @@
 /**
  * The patch ("im2col") matrices that turn a stride-1 convolution into matrix products, written to be
- * read: the oracle of kernels/conv2d_im2col.wgsl and kernels/conv2d_pack_weight.wgsl, and a second,
+ * read: the oracle of kernels/conv/conv2d_im2col.wgsl and kernels/conv/conv2d_pack_weight.wgsl, and a second,
  * independent derivation of the conv2d passes of lib/reference/conv2d.ts.
  *
  * For one sample of x [C, H, W], a K x K kernel and zero padding p, the patch matrix has one row per
@@ -14,8 +14,8 @@
  *
  * @module
  */
-import { im2colOutputSize, type Im2colShape } from "../../kernels/conv2d_shape.ts";
-export { im2colOutputSize, type Im2colShape } from "../../kernels/conv2d_shape.ts";
+import { im2colOutputSize, type Im2colShape } from "../../kernels/conv/conv2d_shape.ts";
+export { im2colOutputSize, type Im2colShape } from "../../kernels/conv/conv2d_shape.ts";
 
 /** Options of {@linkcode im2colReference}. */
 export interface Im2colOptions {

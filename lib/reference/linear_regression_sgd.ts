@@ -1,6 +1,6 @@
 /**
  * float64 reference of the fused multi-walker linear-regression SGD kernel
- * (kernels/linear_regression_sgd.wgsl): the same Philox draws, step by step.
+ * (kernels/linear_regression/linear_regression_sgd.wgsl): the same Philox draws, step by step.
  *
  * @module
  */

@@ -2,11 +2,11 @@
  * The float64 reference of matmul: C[b] = act(op(A[b]) op(B[b]) + bias).
  *
  * A plain triple loop, written to be read: it is the oracle the WGSL matmul
- * kernels (kernels/matmul_*.wgsl) are checked against element by element.
+ * kernels (kernels/matmul/matmul_*.wgsl) are checked against element by element.
  *
  * @module
  */
-import type { MatmulPlan } from "../../kernels/matmul_shape.ts";
+import type { MatmulPlan } from "../../kernels/matmul/matmul_shape.ts";
 import { evaluateActivation } from "../activations.ts";
 
 /** Options of {@linkcode matmulReference}. */
@@ -33,7 +33,7 @@ export interface MatmulReferenceOptions {
  * @example
  * ```ts
  * import { matmulReference } from "./matmul.ts";
- * import { planMatmul } from "../../kernels/matmul_shape.ts";
+ * import { planMatmul } from "../../kernels/matmul/matmul_shape.ts";
  * const plan = planMatmul([1, 2], [2, 1]);
  * matmulReference(new Float64Array([1, 2]), new Float64Array([3, 4]), plan, { transposeA: false, transposeB: false });
  * // Float64Array [11]

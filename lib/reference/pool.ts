@@ -1,5 +1,5 @@
 /**
- * The float64 reference of the pooling layers (NCHW), written to be read: the oracle of kernels/pool.ts.
+ * The float64 reference of the pooling layers (NCHW), written to be read: the oracle of kernels/pool/pool.ts.
  *
  * Max-pool 2x2, stride 2 (odd trailing rows and columns are dropped, like torch.nn.MaxPool2d(2)):
  *   y[n, c, i, j] = max_{u, v in {0, 1}} x[n, c, 2i + u, 2j + v],   H_out = floor(H / 2), W_out = floor(W / 2);
@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { poolInputSize, type PoolShape } from "../../kernels/pool_shape.ts";
-export { poolInputSize, type PoolShape } from "../../kernels/pool_shape.ts";
+import { poolInputSize, type PoolShape } from "../../kernels/pool/pool_shape.ts";
+export { poolInputSize, type PoolShape } from "../../kernels/pool/pool_shape.ts";
 
 function checkLength(action: string, what: string, values: { length: number }, want: number): void {
   if (values.length !== want) {
@@ -48,7 +48,7 @@ export function maxPool2dForwardReference(shape: PoolShape, x: ArrayLike<number>
 /**
  * Index in x of the first maximum (row-major: strictly greater than every earlier value) of the 2x2
  * window (i, j) of plane p of an H x W input: the rule of the max-pool backward and of its gather
- * (lib/reference/pool_gather.ts; the kernels share kernels/pool_max_window.wgsl).
+ * (lib/reference/pool_gather.ts; the kernels share kernels/pool/pool_max_window.wgsl).
  */
 export function maxPoolWindowArgmax(
   x: ArrayLike<number>,

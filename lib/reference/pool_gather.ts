@@ -1,6 +1,6 @@
 /**
  * The float64 reference of the 2x2 max-pool gather, written to be read: the oracle of
- * kernels/pool_gather.ts.
+ * kernels/pool/pool_gather.ts.
  *
  * The gather applies the max-pool's choice of maxima (found in x) to another tensor v of the same shape:
  *   y[n, c, i, j] = v[n, c, 2i + u*, 2j + v*],   (u*, v*) = the first maximum of x's window in row-major

@@ -1,6 +1,6 @@
 /**
  * Reductions, row-wise dot products and fixed-bin histograms in float64: the oracle of
- * `kernels/reduce.wgsl` and `kernels/histogram.wgsl`, and the reference backend's implementation.
+ * `kernels/reduce/reduce.wgsl` and `kernels/reduce/histogram.wgsl`, and the reference backend's implementation.
  *
  * Conventions shared by both backends (numpy-like):
  * - the sum of an empty line is 0 (so are `norm` and `sumOfSquares`); `mean`, `variance`, `min`
@@ -14,15 +14,19 @@
  *
  * @module
  */
-import type { HistogramCounts, HistogramOptions, ReduceOp } from "../../kernels/reduce_shape.ts";
-import { checkReduceArguments, constantReduceResult, histogramBinning } from "../../kernels/reduce_shape.ts";
+import type { HistogramCounts, HistogramOptions, ReduceOp } from "../../kernels/reduce/reduce_shape.ts";
+import {
+  checkReduceArguments,
+  constantReduceResult,
+  histogramBinning,
+} from "../../kernels/reduce/reduce_shape.ts";
 export {
   checkReduceArguments,
   constantReduceResult,
   type HistogramBinning,
   histogramBinning,
   REDUCE_OPS,
-} from "../../kernels/reduce_shape.ts";
+} from "../../kernels/reduce/reduce_shape.ts";
 
 /** Sum starting from the first term (numpy-like: the sum of [-0] is -0, of [] is 0). */
 function sumOf(values: ArrayLike<number>): number {

@@ -2,7 +2,7 @@
  * Philox4x32-10, the counter-based random number generator of Salmon et al.,
  * "Parallel random numbers: as easy as 1, 2, 3" (SC 2011), in plain TypeScript.
  *
- * This is the reference that kernels/philox.wgsl matches bit for bit: the same
+ * This is the reference that kernels/random/philox.wgsl matches bit for bit: the same
  * round function, key schedule and word order as Random123's `philox4x32_R(10, ctr, key)`
  * (its `tests/kat_vectors` answers are checked in tests/random_test.ts). The
  * toolkit's stream (DESIGN.md section 4, `RandomOptions` below):

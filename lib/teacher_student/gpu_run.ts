@@ -11,7 +11,10 @@
 import type { GpuTarget } from "../gpu/fused_run.ts";
 import { createBuffer, uploadBuffer } from "../gpu/buffers.ts";
 import { destroyBuffers, runFused } from "../gpu/fused_run.ts";
-import type { TeacherStudentBuffers, TeacherStudentSgdArgs } from "../../kernels/teacher_student_sgd.ts";
+import type {
+  TeacherStudentBuffers,
+  TeacherStudentSgdArgs,
+} from "../../kernels/teacher_student/teacher_student_sgd.ts";
 import type { TeacherStudentKernelVariant } from "./kernel_choice.ts";
 
 /** The per-dispatch arguments every batch shares (walkers and walkerOffset are the batch's own). */

@@ -1,7 +1,7 @@
 /**
  * Which fused teacher-student kernel runs on an adapter: thread per walker
- * (kernels/teacher_student_sgd.wgsl: no barriers, walkers across SIMD lanes) or workgroup per walker
- * (kernels/teacher_student_sgd_workgroup.wgsl: parallel dot products, a tree reduction per step).
+ * (kernels/teacher_student/teacher_student_sgd.wgsl: no barriers, walkers across SIMD lanes) or workgroup per walker
+ * (kernels/teacher_student/teacher_student_sgd_workgroup.wgsl: parallel dot products, a tree reduction per step).
  * Both read the same buffers and Philox counters and write the same outputs, so the trainer switches
  * between them with no other change; their results agree to float32 rounding (the sums run in a
  * different order), and each is bit-identical however its steps are split into dispatches.
@@ -19,12 +19,12 @@ import {
   TEACHER_STUDENT_SGD_KERNEL,
   type TeacherStudentSgdArgs,
   teacherStudentSgdIterations,
-} from "../../kernels/teacher_student_sgd.ts";
+} from "../../kernels/teacher_student/teacher_student_sgd.ts";
 import {
   encodeTeacherStudentSgdWorkgroup,
   TEACHER_STUDENT_SGD_WORKGROUP_KERNEL,
   teacherStudentSgdWorkgroupIterations,
-} from "../../kernels/teacher_student_sgd_workgroup.ts";
+} from "../../kernels/teacher_student/teacher_student_sgd_workgroup.ts";
 
 /** The two kernels: one invocation per walker, or one workgroup per walker. */
 export type TeacherStudentKernel = "thread" | "workgroup";

@@ -10,7 +10,7 @@
  * @module
  */
 import { evaluateActivation } from "../activations.ts";
-import type { TeacherStudentLoss } from "../../kernels/teacher_student_args.ts";
+import type { TeacherStudentLoss } from "../../kernels/teacher_student/teacher_student_args.ts";
 
 /** A loss. */
 export type Loss = TeacherStudentLoss;

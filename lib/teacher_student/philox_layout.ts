@@ -1,7 +1,7 @@
 /**
  * Where every random number of the teacher-student line comes from in the Philox stream.
  *
- * All draws use Philox4x32-10 (lib/rng/philox.ts, kernels/philox.wgsl) with key
+ * All draws use Philox4x32-10 (lib/rng/philox.ts, kernels/random/philox.wgsl) with key
  * `(seed, stream)`; the stream id says what the numbers are for, the counter says which.
  * GPU kernels and the float64 references read the same words, so a run reproduces on both
  * backends (normals agree to float32 transcendental accuracy, every discrete choice bit for bit).

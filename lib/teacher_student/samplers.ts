@@ -19,8 +19,8 @@
  *
  * @module
  */
-import type { DataModelParams } from "../../kernels/teacher_student_args.ts";
-export type { DataModelParams } from "../../kernels/teacher_student_args.ts";
+import type { DataModelParams } from "../../kernels/teacher_student/teacher_student_args.ts";
+export type { DataModelParams } from "../../kernels/teacher_student/teacher_student_args.ts";
 import { type Activation, activationCoefficients, evaluateActivation } from "../activations.ts";
 import { rademacherFromU32 } from "../rng/philox.ts";
 import { teacherDirection } from "./init.ts";

@@ -1,5 +1,5 @@
 /**
- * float64 reference of the fused teacher-student SGD kernel (kernels/teacher_student_sgd.wgsl):
+ * float64 reference of the fused teacher-student SGD kernel (kernels/teacher_student/teacher_student_sgd.wgsl):
  * the same Philox draws (lib/teacher_student/philox_layout.ts), the same samplers, one walker and
  * one step at a time, written to be read.
  *
@@ -12,8 +12,11 @@
  */
 import { type DataModelParams, drawSample } from "./samplers.ts";
 import { teacherStudentStep } from "./steps.ts";
-import type { SamplingMode, TeacherStudentStepSettings } from "../../kernels/teacher_student_args.ts";
-export type { SamplingMode } from "../../kernels/teacher_student_args.ts";
+import type {
+  SamplingMode,
+  TeacherStudentStepSettings,
+} from "../../kernels/teacher_student/teacher_student_args.ts";
+export type { SamplingMode } from "../../kernels/teacher_student/teacher_student_args.ts";
 import { controlDraw, DATASET_STREAM, FRESH_STREAM } from "./philox_layout.ts";
 import { dotProduct } from "./init.ts";
 

@@ -8,7 +8,7 @@
  *
  * grad is {@linkcode lossGradient} (spherical projection optional). The trainer renormalises w onto
  * the unit sphere after each step when asked. The fused kernel does the same algebra with scalars:
- * every update has the form w' = A w + B x (kernels/teacher_student_sgd.wgsl).
+ * every update has the form w' = A w + B x (kernels/teacher_student/teacher_student_sgd.wgsl).
  *
  * @module
  */
@@ -16,11 +16,11 @@ import { lossGradient } from "./losses.ts";
 import type {
   TeacherStudentOptimizer,
   TeacherStudentStepSettings,
-} from "../../kernels/teacher_student_args.ts";
+} from "../../kernels/teacher_student/teacher_student_args.ts";
 export type {
   TeacherStudentOptimizer,
   TeacherStudentStepSettings,
-} from "../../kernels/teacher_student_args.ts";
+} from "../../kernels/teacher_student/teacher_student_args.ts";
 
 /** Checks an optimizer. @throws {TypeError | RangeError} On an unknown kind or a non-finite rho. */
 export function checkTeacherStudentOptimizer(o: TeacherStudentOptimizer): TeacherStudentOptimizer {

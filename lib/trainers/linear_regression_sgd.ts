@@ -24,7 +24,7 @@ import {
   encodeLinearRegressionSgd,
   LINEAR_REGRESSION_SGD_KERNEL,
   linearRegressionSgdIterationsPerStep,
-} from "../../kernels/linear_regression_sgd.ts";
+} from "../../kernels/linear_regression/linear_regression_sgd.ts";
 
 /** Configuration of {@linkcode runLinearRegressionSgd}. */
 export interface LinearRegressionSgdConfig {
