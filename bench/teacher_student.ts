@@ -1,10 +1,10 @@
 /**
  * Multi-walker online SGD on a He3 teacher (relu student, correlation loss, spherical, lr / d steps):
- * walker-steps per second of the fused kernels (kernels/teacher_student/teacher_student_sgd.wgsl, thread per walker;
- * kernels/teacher_student/teacher_student_sgd_workgroup.wgsl, workgroup per walker with the adapter's threads per walker,
- * lib/teacher_student/kernel_choice.ts) against a baseline measured in the same run that does what the
- * original Python does, one sample per walker per step and a step at a time, in plain TypeScript typed
- * arrays with the same Philox stream.
+ * walker-steps per second of the fused kernels (kernels/teacher_student/teacher_student_sgd.wgsl, thread per
+ * walker; kernels/teacher_student/teacher_student_sgd_workgroup.wgsl, workgroup per walker with the adapter's
+ * threads per walker, lib/teacher_student/kernel_choice.ts) against a baseline measured in the same run that
+ * does what the original Python does, one sample per walker per step and a step at a time, in plain
+ * TypeScript typed arrays with the same Philox stream.
  *
  * Rows: d in {200, 1000} x walkers in {1, 16, 256, 4096}, 1000 steps (`--quick`: d = 200, walkers
  * {16, 256}, 200 steps; `--steps=N`, `--d=200,1000`, `--walkers=1,16` override). The baseline's cost per

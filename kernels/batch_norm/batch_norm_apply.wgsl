@@ -3,7 +3,8 @@
 //   mode 1 (backward train): dx = gamma / sqrt(var + eps) (g - dbeta / M - xhat dgamma / M)
 //   mode 2 (backward eval):  dx = gamma / sqrt(var + eps) g
 // with mean, var from `stats` (the batch's in train mode, the running ones in eval mode) and dbeta,
-// dgamma the sums of kernels/batch_norm/batch_norm_reduce.wgsl (mode 2). One invocation per element, no loops.
+// dgamma the sums of kernels/batch_norm/batch_norm_reduce.wgsl (mode 2). One invocation per element, no
+// loops.
 //
 // Bindings: 0 src (read; x in mode 0, g otherwise), 1 x (read), 2 stats (read; mean [C] at
 //   stats_offset, var [C] after it), 3 affine (read; gamma [C] at gamma_offset, beta [C] at beta_offset),

@@ -1,6 +1,6 @@
 /**
- * The shape and options the batch-norm kernels consume (kernels/batch_norm/batch_norm.ts) and their check; the float64
- * oracle is lib/reference/batch_norm.ts.
+ * The shape and options the batch-norm kernels consume (kernels/batch_norm/batch_norm.ts) and their check;
+ * the float64 oracle is lib/reference/batch_norm.ts.
  *
  * @module
  */

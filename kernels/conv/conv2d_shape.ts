@@ -1,6 +1,7 @@
 /**
- * The shapes the conv2d kernels consume (kernels/conv/conv2d.ts, kernels/conv/conv2d_gemm.ts, kernels/conv/conv2d_layout.ts)
- * and their checks; the float64 oracles (lib/reference/conv2d.ts, conv2d_im2col.ts) use the same ones.
+ * The shapes the conv2d kernels consume (kernels/conv/conv2d.ts, kernels/conv/conv2d_gemm.ts,
+ * kernels/conv/conv2d_layout.ts) and their checks; the float64 oracles (lib/reference/conv2d.ts,
+ * conv2d_im2col.ts) use the same ones.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
- * Which conv2d implementation a pass runs: the im2col + matmul path (kernels/conv/conv2d_gemm.ts) or the direct
- * kernels (kernels/conv/conv2d.ts), per pass and shape, with a process-wide override for benchmarks.
+ * Which conv2d implementation a pass runs: the im2col + matmul path (kernels/conv/conv2d_gemm.ts) or the
+ * direct kernels (kernels/conv/conv2d.ts), per pass and shape, with a process-wide override for benchmarks.
  *
  * @module
  */

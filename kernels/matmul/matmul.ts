@@ -102,7 +102,7 @@ interface VariantInfo {
   kAlign: number;
 }
 
-/** Params, output bindings and the store of C, shared by every variant (kernels/matmul/matmul_epilogue.wgsl). */
+/** Params, output bindings and the store of C, shared by every variant (./matmul_epilogue.wgsl). */
 const MATMUL_EPILOGUE_WGSL = { file: "kernels/matmul/matmul_epilogue.wgsl", code: epilogueSource };
 
 const BLOCKED_WORKGROUP = 16;

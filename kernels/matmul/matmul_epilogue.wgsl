@@ -1,6 +1,6 @@
 // matmul_epilogue: the part every matmul kernel shares (a library, no entry point; listed after
-// kernels/elementwise/activation_functions.wgsl and before kernels/matmul/matmul_<variant>.wgsl): the Params struct, the
-// output-side bindings, and the store of one element of C.
+// kernels/elementwise/activation_functions.wgsl and before kernels/matmul/matmul_<variant>.wgsl): the Params
+// struct, the output-side bindings, and the store of one element of C.
 //
 // Element (i, p) of op(A) is a[a_base + i * a_row_stride + p * a_k_stride] and (p, j) of op(B) is
 // b[b_base + p * b_k_stride + j * b_col_stride]: the host encodes transposes as strides. With

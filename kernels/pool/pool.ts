@@ -54,7 +54,7 @@ export type { PoolShape } from "./pool_shape.ts";
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };
 
-/** The max-pool's first-maximum rule, shared by the backward pass and the gather (kernels/pool/pool_gather.ts). */
+/** The max-pool's first-maximum rule, shared by the backward pass and the gather (./pool_gather.ts). */
 export const POOL_MAX_WINDOW_WGSL = { file: "kernels/pool/pool_max_window.wgsl", code: maxWindowSource };
 
 const KERNELS = {

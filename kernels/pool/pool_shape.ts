@@ -1,6 +1,6 @@
 /**
- * The shape the pooling kernels consume (kernels/pool/pool.ts, kernels/pool/pool_gather.ts) and its check; the
- * float64 oracle is lib/reference/pool.ts.
+ * The shape the pooling kernels consume (kernels/pool/pool.ts, kernels/pool/pool_gather.ts) and its check;
+ * the float64 oracle is lib/reference/pool.ts.
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
- * The arguments the reduction and histogram kernels consume (kernels/reduce/reduce.ts) and their checks, shared with
- * the float64 oracle (lib/reference/reduce.ts) so both backends reject with the same message.
+ * The arguments the reduction and histogram kernels consume (kernels/reduce/reduce.ts) and their checks,
+ * shared with the float64 oracle (lib/reference/reduce.ts) so both backends reject with the same message.
  *
  * @module
  */

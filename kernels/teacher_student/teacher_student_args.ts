@@ -1,8 +1,8 @@
 /**
  * The arguments the teacher-student kernels consume (kernels/teacher_student/teacher_student_sgd.ts and
- * kernels/teacher_student/teacher_student_sgd_workgroup.ts): the loss, the optimizer step and its settings, the data model as
- * the kernels see it, and the sampling mode. The line (lib/teacher_student/) builds them and re-exports them;
- * its float64 oracle (lib/teacher_student/sgd_reference.ts) reads the same ones.
+ * kernels/teacher_student/teacher_student_sgd_workgroup.ts): the loss, the optimizer step and its settings,
+ * the data model as the kernels see it, and the sampling mode. The line (lib/teacher_student/) builds them
+ * and re-exports them; its float64 oracle (lib/teacher_student/sgd_reference.ts) reads the same ones.
  *
  * @module
  */

@@ -1,7 +1,8 @@
 /**
  * Wrapper of the fused multi-walker teacher-student SGD kernel, thread per walker
- * (kernels/teacher_student/teacher_student_sgd.wgsl), and the Params and bindings it shares with the workgroup-per-walker
- * kernel (kernels/teacher_student/teacher_student_sgd_workgroup.ts) through kernels/teacher_student/teacher_student_step.wgsl.
+ * (kernels/teacher_student/teacher_student_sgd.wgsl), and the Params and bindings it shares with the
+ * workgroup-per-walker kernel (kernels/teacher_student/teacher_student_sgd_workgroup.ts) through
+ * kernels/teacher_student/teacher_student_step.wgsl.
  *
  * @module
  */
@@ -66,7 +67,7 @@ export const TEACHER_STUDENT_STEP_WGSL = {
   code: stepSource,
 };
 
-/** The kernel: Philox, activation and step libraries, then kernels/teacher_student/teacher_student_sgd.wgsl. */
+/** The kernel: Philox, activation and step libraries, then ./teacher_student_sgd.wgsl. */
 export const TEACHER_STUDENT_SGD_KERNEL: KernelSource = {
   label: "teacher_student_sgd",
   parts: [

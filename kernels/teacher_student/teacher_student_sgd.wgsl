@@ -1,7 +1,8 @@
 // teacher_student_sgd: many walkers of online SGD of a single-index student sigma(w.x) on the unit
 // sphere, many steps per dispatch, one invocation per walker (barrier-free: walkers across SIMD lanes).
-// Listed after kernels/teacher_student/teacher_student_step.wgsl (Params, bindings, samples, step scalars: read its
-// header for the algorithm), kernels/random/philox.wgsl and kernels/elementwise/activation_functions.wgsl.
+// Listed after kernels/teacher_student/teacher_student_step.wgsl (Params, bindings, samples, step scalars:
+// read its header for the algorithm), kernels/random/philox.wgsl and
+// kernels/elementwise/activation_functions.wgsl.
 //
 // One pass over the row per step applies step s and, in the same loop, draws z of step s + 1 into the
 // scratch row and sums its dot products with the new w (a prologue pass draws the dispatch's first

@@ -1,6 +1,7 @@
 /**
  * Wrapper of the workgroup-per-walker teacher-student SGD kernel
- * (kernels/teacher_student/teacher_student_sgd_workgroup.wgsl): the same buffers, arguments, outputs and Philox draws as
+ * (kernels/teacher_student/teacher_student_sgd_workgroup.wgsl): the same buffers, arguments, outputs and
+ * Philox draws as
  * `encodeTeacherStudentSgd` (kernels/teacher_student/teacher_student_sgd.ts), one workgroup per walker with
  * parallel dot products, for real GPUs running few walkers. lib/teacher_student/kernel_choice.ts picks
  * between the two.
@@ -18,7 +19,7 @@ import {
 import type { CommandRecorder } from "../../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource } from "../../lib/gpu/pipelines.ts";
 
-/** The kernel: Philox and activation libraries, then kernels/teacher_student/teacher_student_sgd_workgroup.wgsl. */
+/** The kernel: Philox and activation libraries, then ./teacher_student_sgd_workgroup.wgsl. */
 export const TEACHER_STUDENT_SGD_WORKGROUP_KERNEL: KernelSource = {
   label: "teacher_student_sgd_workgroup",
   parts: [

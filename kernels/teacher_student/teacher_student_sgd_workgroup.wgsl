@@ -1,15 +1,15 @@
-// teacher_student_sgd_workgroup: the workgroup-per-walker variant of kernels/teacher_student/teacher_student_sgd.wgsl,
-// for real GPUs and few walkers. Listed after kernels/teacher_student/teacher_student_step.wgsl (Params, bindings,
-// samples, step scalars: read its header for the algorithm), kernels/random/philox.wgsl and
-// kernels/elementwise/activation_functions.wgsl. Same Philox counters, buffers, outputs and lazy renormalisation as
-// the thread-per-walker kernel; only the work split differs. One workgroup per walker; its
-// WORKGROUP_SIZE threads stride over the ceil(d / 4) blocks (thread t owns blocks t, t + WG, ...: no
-// other thread touches its weights or scratch z), and the dot products of a step (w.z, u.z, z.z, w.u,
-// w.w, and |x - p h w|^2 at save times) are summed by a tree reduction in workgroup memory. Every
-// thread then computes the step scalars from the same sums (identical bits, so no broadcast barrier);
-// thread 0 alone writes history, state and completed. Sums are added in a fixed order, so results are
-// bit-identical however steps are split into dispatches, and agree with the thread kernel to float32
-// rounding (its sums run sequentially).
+// teacher_student_sgd_workgroup: the workgroup-per-walker variant of
+// kernels/teacher_student/teacher_student_sgd.wgsl, for real GPUs and few walkers. Listed after
+// kernels/teacher_student/teacher_student_step.wgsl (Params, bindings, samples, step scalars: read its header
+// for the algorithm), kernels/random/philox.wgsl and kernels/elementwise/activation_functions.wgsl. Same
+// Philox counters, buffers, outputs and lazy renormalisation as the thread-per-walker kernel; only the work
+// split differs. One workgroup per walker; its WORKGROUP_SIZE threads stride over the ceil(d / 4) blocks
+// (thread t owns blocks t, t + WG, ...: no other thread touches its weights or scratch z), and the dot
+// products of a step (w.z, u.z, z.z, w.u, w.w, and |x - p h w|^2 at save times) are summed by a tree
+// reduction in workgroup memory. Every thread then computes the step scalars from the same sums (identical
+// bits, so no broadcast barrier); thread 0 alone writes history, state and completed. Sums are added in a
+// fixed order, so results are bit-identical however steps are split into dispatches, and agree with the
+// thread kernel to float32 rounding (its sums run sequentially).
 //
 // Loop budget (DESIGN.md section 3, llvmpipe counts loop-condition checks; thread 0 has the most
 // blocks): ceil(blocks / WG) + log2(WG) + 2 iterations per step and per dispatch (the prologue).

@@ -1,7 +1,7 @@
 // teacher_student_step: the part shared by the two teacher-student SGD kernels (a library, no entry
 // point; listed before kernels/teacher_student/teacher_student_sgd.wgsl, thread per walker, or
-// kernels/teacher_student/teacher_student_sgd_workgroup.wgsl, workgroup per walker): Params, the bindings, the choice
-// and drawing of a step's sample, and the scalars of a step.
+// kernels/teacher_student/teacher_student_sgd_workgroup.wgsl, workgroup per walker): Params, the bindings,
+// the choice and drawing of a step's sample, and the scalars of a step.
 //
 // Step s of walker k (global index k + walker_offset) picks a sample (lib/teacher_student/philox_layout.ts):
 // fresh sample s (s / 2 in "twice" mode; walker 0's when shared), or in repeat mode with probability

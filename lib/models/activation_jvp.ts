@@ -1,7 +1,8 @@
 /**
  * The elementwise product a model's forward-mode passes need: out = u act'(z) (+ w act''(z) s), as a
- * tensor operation on either backend (the GPU kernel is kernels/model_ops/model_ops.ts `encodeActivationBackward`,
- * the same one the MLP's R-operator uses; the reference is float64 loops over lib/activations.ts).
+ * tensor operation on either backend (the GPU kernel is kernels/model_ops/model_ops.ts
+ * `encodeActivationBackward`, the same one the MLP's R-operator uses; the reference is float64 loops over
+ * lib/activations.ts).
  *
  * @module
  */

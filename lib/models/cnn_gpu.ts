@@ -1,12 +1,12 @@
 /**
  * A CNN's outputs, loss, exact gradient and exact Hessian-vector product on the GPU, composed from the
- * conv2d and max-pool kernels (kernels/conv/conv2d.ts, kernels/pool/pool.ts, kernels/pool/pool_gather.ts), the
- * activation kernels, and for the dense head the same matmul and model_* kernels as the MLP
- * (lib/models/mlp_gpu.ts), all recorded into the caller's recorder (one command buffer, one submit at
- * the next flush). The algorithm, step by step, is lib/models/cnn_reference.ts; the Hessian-vector product is
+ * conv2d and max-pool kernels (kernels/conv/conv2d.ts, kernels/pool/pool.ts, kernels/pool/pool_gather.ts),
+ * the activation kernels, and for the dense head the same matmul and model_* kernels as the MLP
+ * (lib/models/mlp_gpu.ts), all recorded into the caller's recorder (one command buffer, one submit at the
+ * next flush). The algorithm, step by step, is lib/models/cnn_reference.ts; the Hessian-vector product is
  * Pearlmutter's R-operator, like the MLP's: its steps (lib/models/cnn_gpu_rop.ts, oracle
- * lib/models/cnn_reference_rop.ts) are recorded right after the forward and backward steps they differentiate.
- * The buffers and the per-pass state are lib/models/cnn_gpu_pass.ts.
+ * lib/models/cnn_reference_rop.ts) are recorded right after the forward and backward steps they
+ * differentiate. The buffers and the per-pass state are lib/models/cnn_gpu_pass.ts.
  *
  * The conv kernels read their weights and biases (and the direction's), and write their gradients, at
  * element offsets of the flat vectors, so conv layers need no copies; the dense weights are copied

@@ -1,7 +1,7 @@
 /**
  * Conv and pooling layers on backend tensors: each function runs the WGSL kernel on the `webgpu`
- * backend (kernels/conv/conv2d.ts, kernels/pool/pool.ts; recorded, submitted at the next read or flush) and the
- * float64 reference on `reference` (lib/reference/conv2d.ts, pool.ts), so a model written with them runs
+ * backend (kernels/conv/conv2d.ts, kernels/pool/pool.ts; recorded, submitted at the next read or flush) and
+ * the float64 reference on `reference` (lib/reference/conv2d.ts, pool.ts), so a model written with them runs
  * on either backend. Batch norm, in the same style, is lib/models/norm_ops.ts.
  *
  * Tensors are NCHW and may have any shape of the right size (a dataset's flat `[rows, C H W]` rows

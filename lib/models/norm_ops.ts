@@ -1,9 +1,9 @@
 /**
  * Batch-norm layers on backend tensors (statistics per channel over N H W, like torch.nn.BatchNorm2d):
- * the WGSL kernels on the `webgpu` backend (kernels/batch_norm/batch_norm.ts; recorded, submitted at the next read
- * or flush) and the float64 reference on `reference` (lib/reference/batch_norm.ts), in the style of the
- * conv and pool ops of lib/models/conv_ops.ts. Tensors are NCHW of any shape of the right size; results
- * are new tensors.
+ * the WGSL kernels on the `webgpu` backend (kernels/batch_norm/batch_norm.ts; recorded, submitted at the next
+ * read or flush) and the float64 reference on `reference` (lib/reference/batch_norm.ts), in the style of the
+ * conv and pool ops of lib/models/conv_ops.ts. Tensors are NCHW of any shape of the right size; results are
+ * new tensors.
  *
  * @example Batch norm in train mode on the reference backend: each channel comes out with mean 0
  * ```ts

@@ -1,6 +1,7 @@
 /**
  * Reductions, row-wise dot products and fixed-bin histograms in float64: the oracle of
- * `kernels/reduce/reduce.wgsl` and `kernels/reduce/histogram.wgsl`, and the reference backend's implementation.
+ * `kernels/reduce/reduce.wgsl` and `kernels/reduce/histogram.wgsl`, and the reference backend's
+ * implementation.
  *
  * Conventions shared by both backends (numpy-like):
  * - the sum of an empty line is 0 (so are `norm` and `sumOfSquares`); `mean`, `variance`, `min`

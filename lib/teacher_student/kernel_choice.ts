@@ -1,9 +1,9 @@
 /**
  * Which fused teacher-student kernel runs on an adapter: thread per walker
- * (kernels/teacher_student/teacher_student_sgd.wgsl: no barriers, walkers across SIMD lanes) or workgroup per walker
- * (kernels/teacher_student/teacher_student_sgd_workgroup.wgsl: parallel dot products, a tree reduction per step).
- * Both read the same buffers and Philox counters and write the same outputs, so the trainer switches
- * between them with no other change; their results agree to float32 rounding (the sums run in a
+ * (kernels/teacher_student/teacher_student_sgd.wgsl: no barriers, walkers across SIMD lanes) or workgroup per
+ * walker (kernels/teacher_student/teacher_student_sgd_workgroup.wgsl: parallel dot products, a tree reduction
+ * per step). Both read the same buffers and Philox counters and write the same outputs, so the trainer
+ * switches between them with no other change; their results agree to float32 rounding (the sums run in a
  * different order), and each is bit-identical however its steps are split into dispatches.
  *
  * "auto" picks by adapter, walkers per dispatch and d, so two batchings of the same walkers (say 2

@@ -1,7 +1,8 @@
 /**
- * float64 reference of the fused teacher-student SGD kernel (kernels/teacher_student/teacher_student_sgd.wgsl):
- * the same Philox draws (lib/teacher_student/philox_layout.ts), the same samplers, one walker and
- * one step at a time, written to be read.
+ * float64 reference of the fused teacher-student SGD kernel
+ * (kernels/teacher_student/teacher_student_sgd.wgsl): the same Philox draws
+ * (lib/teacher_student/philox_layout.ts), the same samplers, one walker and one step at a time, written to be
+ * read.
  *
  * Each step of walker k: pick the sample (fresh sample `step`, or floor(step / 2) in "twice" mode, or
  * with probability pRepeat a uniformly chosen sample of the walker's fixed dataset), draw it,

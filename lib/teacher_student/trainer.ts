@@ -1,12 +1,12 @@
 /**
  * Multi-walker SGD of a single-index student on teacher-student data: `evolution(...)` yields chunks.
  *
- * On webgpu one dispatch advances every walker by many steps (kernels/teacher_student/teacher_student_sgd.wgsl),
- * observables go into a GPU history buffer at the save times and are read back once per chunk,
- * together with the completed-step counters (checked) and, when asked, a weight snapshot. On the
- * reference backend the float64 loop (lib/teacher_student/sgd_reference.ts) runs the same algorithm on
- * the same Philox bits. Results do not depend on chunk lengths, steps per dispatch, or on which walkers
- * run together (walker k always reads counter walker `walkerOffset + k`).
+ * On webgpu one dispatch advances every walker by many steps
+ * (kernels/teacher_student/teacher_student_sgd.wgsl), observables go into a GPU history buffer at the save
+ * times and are read back once per chunk, together with the completed-step counters (checked) and, when
+ * asked, a weight snapshot. On the reference backend the float64 loop (lib/teacher_student/sgd_reference.ts)
+ * runs the same algorithm on the same Philox bits. Results do not depend on chunk lengths, steps per
+ * dispatch, or on which walkers run together (walker k always reads counter walker `walkerOffset + k`).
  *
  * @module
  */
