@@ -14,6 +14,7 @@
  * @module
  */
 import type { RandomSource } from "./random.ts";
+import { nextMixProb } from "./q_controller.ts";
 
 /** The three controller scales of the original. */
 export const SCALES = ["lr", "momentum", "grad"] as const;
@@ -182,9 +183,7 @@ export class FaithfulController {
   #mixLoss: number | undefined;
   updateMixProb(loss: number, decay = 0.98, threshold = 0.01): void {
     if (this.#mixLoss !== undefined) {
-      this.mixProb = Math.abs(this.#mixLoss - loss) < threshold
-        ? Math.max(0.1, this.mixProb * decay)
-        : Math.min(this.settings.mixProb, this.mixProb * (1 + 0.05 * decay));
+      this.mixProb = nextMixProb(this.mixProb, this.#mixLoss, loss, this.settings.mixProb, decay, threshold);
     }
     this.#mixLoss = loss;
   }

@@ -22,6 +22,24 @@
  */
 import type { RandomSource } from "./random.ts";
 
+/**
+ * The original's `update_mix_prob` rule, shared by the clean and faithful controllers: when the loss
+ * barely moved (|previous - loss| < threshold) the mix probability decays towards 0.1, else it grows
+ * back towards its initial value `cap`.
+ */
+export function nextMixProb(
+  mixProb: number,
+  previousLoss: number,
+  loss: number,
+  cap: number,
+  decay: number,
+  threshold: number,
+): number {
+  return Math.abs(previousLoss - loss) < threshold
+    ? Math.max(0.1, mixProb * decay)
+    : Math.min(cap, mixProb * (1 + 0.05 * decay));
+}
+
 /** The joint actions: [lr factor, momentum scale delta]. */
 export const CLEAN_ACTIONS: readonly (readonly [number, number])[] = [0.95, 1, 1.05].flatMap((f) =>
   [-0.005, 0, 0.005].map((d) => [f, d] as const)
@@ -203,9 +221,7 @@ export class QController {
   /** The original's update_mix_prob, called with each observed loss. */
   updateMixProb(loss: number, decay = 0.98, threshold = 0.01): void {
     if (this.#mixLoss !== undefined) {
-      this.mixProb = Math.abs(this.#mixLoss - loss) < threshold
-        ? Math.max(0.1, this.mixProb * decay)
-        : Math.min(this.settings.mixProb, this.mixProb * (1 + 0.05 * decay));
+      this.mixProb = nextMixProb(this.mixProb, this.#mixLoss, loss, this.settings.mixProb, decay, threshold);
     }
     this.#mixLoss = loss;
   }
