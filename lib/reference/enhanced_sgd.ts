@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { StatisticsSettings } from "../../kernels/enhanced_sgd/enhanced_sgd.ts";
 
 /** Statistics of one step, by name (the same fields as the GPU's state buffer). */
 export interface GradientStatistics {
@@ -98,16 +99,8 @@ export function histogramEntropies(
   return { raw, normalised: shannon / Math.log(counts.length) };
 }
 
-/** Settings of {@linkcode gradientStatisticsReference} (finish.wgsl's Params). */
-export interface StatisticsReferenceSettings {
-  smoothing: number;
-  guard: number;
-  clipping: boolean;
-  clipKappa: number;
-  clipMin: number;
-  clipMax: number;
-  biasCorrection: number;
-  reset: boolean;
+/** Settings of {@linkcode gradientStatisticsReference}: the kernel's statistics settings and the bin count. */
+export interface StatisticsReferenceSettings extends StatisticsSettings {
   bins: number;
 }
 
