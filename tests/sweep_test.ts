@@ -1,6 +1,14 @@
 import { assert } from "./_assert.ts";
 import { checkSweepSpec, expandSweep } from "../lib/sweep/spec.ts";
-import { mergeSweep, planSweep, readPlan, runSweepLocal, runSweepTask, taskDir } from "../lib/sweep/run.ts";
+import {
+  mergeSweep,
+  OWNER_FILE,
+  planSweep,
+  readPlan,
+  runSweepLocal,
+  runSweepTask,
+  taskDir,
+} from "../lib/sweep/run.ts";
 import { slurmArrayScript } from "../lib/sweep/slurm.ts";
 
 const TASK = new URL("../scripts/train_linear_regression.ts", import.meta.url).pathname + "#sweepTask";
@@ -127,6 +135,22 @@ Deno.test("merge refuses an unfinished sweep naming the missing tasks; a rerun d
   );
   assert.equal((await mergeSweep(`${dir}/s`)).length, plan.tasks.length);
   assert.ok("finalMeanError" in JSON.parse(await Deno.readTextFile(`${taskDir(`${dir}/s`, 1)}/result.json`)));
+  // The killed attempt's files were moved aside, not deleted.
+  const asides = [...Deno.readDirSync(`${dir}/s/tasks`)].filter((e) =>
+    e.name.startsWith("00001.incomplete-")
+  );
+  assert.equal(asides.length, 1);
+  assert.equal(Deno.readTextFileSync(`${dir}/s/tasks/${asides[0].name}/result.json`), "{}");
+  // A task directory whose recorded owner is a live process on this host is refused, untouched.
+  await Deno.remove(taskDir(`${dir}/s`, 2), { recursive: true });
+  await Deno.mkdir(taskDir(`${dir}/s`, 2));
+  const owner = { host: Deno.hostname(), pid: Deno.ppid, startedAt: "now" };
+  await Deno.writeTextFile(`${taskDir(`${dir}/s`, 2)}/${OWNER_FILE}`, JSON.stringify(owner));
+  await assert.rejects(
+    runSweepTask(`${dir}/s`, 2),
+    new RegExp(`Cannot run task 2 of sweep "lr_vs_d": process ${Deno.ppid} on this host is running it`),
+  );
+  assert.ok(Deno.statSync(`${taskDir(`${dir}/s`, 2)}/${OWNER_FILE}`).isFile);
   await assert.rejects(
     runSweepTask(`${dir}/s`, 8),
     /Cannot run task 8 of sweep "lr_vs_d": it has tasks 0..7/,

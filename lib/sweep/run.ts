@@ -106,9 +106,49 @@ async function loadTaskFunction(plan: SweepPlan): Promise<SweepTaskFunction> {
   return fn as SweepTaskFunction;
 }
 
+/** Written into a task directory by the process that runs it: `{ host, pid, startedAt }`. */
+export const OWNER_FILE = "owner.json";
+
+/** Whether process `pid` is alive on this host (Linux `/proc`; elsewhere assumed alive). */
+function processAlive(pid: number): boolean {
+  if (Deno.build.os !== "linux") return true;
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Moves an incomplete task directory (a killed attempt) aside to `<dir>.incomplete-<time>` so the
+ * task can run again without deleting anything; refuses when the owner recorded in it is a live
+ * process on this host (the same task started twice).
+ */
+async function setAsideIncompleteTask(dir: string, sweepName: string, index: number): Promise<void> {
+  const entries = await Array.fromAsync(Deno.readDir(dir)).catch(() => []);
+  if (entries.length === 0) return;
+  const owner = await Deno.readTextFile(`${dir}/${OWNER_FILE}`).then(JSON.parse).catch(() => null) as
+    | { host?: string; pid?: number }
+    | null;
+  if (
+    owner && owner.host === Deno.hostname() && typeof owner.pid === "number" && owner.pid !== Deno.pid &&
+    processAlive(owner.pid)
+  ) {
+    throw new UsageError(
+      `Cannot run task ${index} of sweep "${sweepName}": process ${owner.pid} on this host is running it ` +
+        `(${dir}); wait for it to finish, or stop it first`,
+    );
+  }
+  const aside = `${dir}.incomplete-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  await Deno.rename(dir, aside);
+  console.error(`sweep: task ${index} had an incomplete attempt; moved it to ${aside} and running it again`);
+}
+
 /**
  * Runs task `index` of a planned sweep into its own run directory (skipped when already complete;
- * an incomplete one from a killed attempt is replaced).
+ * an incomplete one from a killed attempt is moved aside, never deleted, unless a live process on
+ * this host owns it).
  *
  * @param sweepDir The sweep directory.
  * @param index The task index (a SLURM array index).
@@ -124,13 +164,18 @@ export async function runSweepTask(sweepDir: string, index: number): Promise<Rec
   }
   const dir = taskDir(sweepDir, index);
   if (await isCompleteRun(dir)) return JSON.parse(await Deno.readTextFile(`${dir}/result.json`));
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await setAsideIncompleteTask(dir, plan.name, index);
   const fn = await loadTaskFunction(plan);
   const run = await RunDir.create(dir, {
     name: `${plan.name}/${index}`,
     parameters: task.settings,
     seed: task.seed,
     backend: String(task.settings.backend ?? "auto"),
+  });
+  await writeJsonAtomic(`${dir}/${OWNER_FILE}`, {
+    host: Deno.hostname(),
+    pid: Deno.pid,
+    startedAt: run.config.createdAt,
   });
   const started = performance.now();
   const result = await fn(task.settings, task.seed);
