@@ -50,7 +50,9 @@ import {
   type OptimizerOptions,
   resolveOptimizer,
 } from "../lib/optim/hyperparameters.ts";
-import { Optimizer } from "../lib/optim/optimizer.ts";
+import { Optimizer, type ParameterOptimizer } from "../lib/optim/optimizer.ts";
+import { createEnhancedSgd } from "../lib/enhanced_sgd/create.ts";
+import { type EnhancedSgdOptions, resolveEnhancedSgd } from "../lib/enhanced_sgd/options.ts";
 import { namedSchedule, type Schedule, SCHEDULE_NAMES } from "../lib/optim/schedules.ts";
 import { EpochStream } from "../lib/training/data_stream.ts";
 import {
@@ -63,6 +65,11 @@ import {
 import { Progress, setProgressQuiet } from "../lib/progress.ts";
 
 const NAME = "train_fashion_mnist";
+
+/** The optimizers `--optimizer` takes: lib/optim's kinds and EnhancedSGD. */
+export const TRAIN_OPTIMIZERS = [...OPTIMIZER_KINDS, "enhanced_sgd"] as const;
+/** One of {@linkcode TRAIN_OPTIMIZERS}. */
+export type TrainOptimizer = OptimizerKind | "enhanced_sgd";
 
 /** The model families this script trains. */
 export type ModelName = "mlp" | "cnn";
@@ -90,11 +97,14 @@ export interface TrainConfig {
   /** Seed of the subset and the epoch permutations. */
   dataSeed: number;
   logEvery: number;
-  /** The optimizer (lib/optim): sgd, momentum, nesterov, adam or adamw. */
-  optimizer: OptimizerKind;
-  /** Momentum of `momentum` and `nesterov` (ignored by the others). */
+  /**
+   * The optimizer: sgd, momentum, nesterov, adam or adamw (lib/optim), or enhanced_sgd (lib/enhanced_sgd,
+   * clean mode: `learningRate` and `momentum` are its initial values, which its controller then drives).
+   */
+  optimizer: TrainOptimizer;
+  /** Momentum of `momentum`, `nesterov` and `enhanced_sgd` (ignored by the others). */
   momentum: number;
-  /** Weight decay (L2 for sgd/momentum/nesterov/adam, decoupled for adamw). */
+  /** Weight decay (L2 for sgd/momentum/nesterov/adam, decoupled for adamw and enhanced_sgd). */
   weightDecay: number;
   /** The learning-rate schedule (a factor of `learningRate` by step; lib/optim/schedules.ts). */
   schedule: string;
@@ -248,9 +258,21 @@ export function checkTrainConfig(config: TrainConfig): void {
       `Cannot train: --max-grad-norm is ${config.maxGradNorm}, must be a finite number >= 0`,
     );
   }
-  if (!(OPTIMIZER_KINDS as readonly string[]).includes(config.optimizer)) {
+  if (!(TRAIN_OPTIMIZERS as readonly string[]).includes(config.optimizer)) {
     throw new TypeError(
-      `Cannot train: --optimizer is "${config.optimizer}", must be one of ${OPTIMIZER_KINDS.join(", ")}`,
+      `Cannot train: --optimizer is "${config.optimizer}", must be one of ${TRAIN_OPTIMIZERS.join(", ")}`,
+    );
+  }
+  if (config.optimizer === "enhanced_sgd" && config.schedule !== "constant") {
+    throw new TypeError(
+      `Cannot train: --schedule is "${config.schedule}" with --optimizer enhanced_sgd, whose controller drives ` +
+        `the learning rate; use --schedule constant`,
+    );
+  }
+  if (config.optimizer === "enhanced_sgd" && config.maxGradNorm > 0) {
+    throw new TypeError(
+      `Cannot train: --max-grad-norm is ${config.maxGradNorm} with --optimizer enhanced_sgd, which clips ` +
+        `elementwise by its own rule; use --max-grad-norm 0`,
     );
   }
   if (!(SCHEDULE_NAMES as readonly string[]).includes(config.schedule)) {
@@ -260,8 +282,28 @@ export function checkTrainConfig(config: TrainConfig): void {
   }
 }
 
-/** The optimizer settings of a config (momentum only for the momentum kinds; no clipping at 0). */
+/** EnhancedSGD's settings of a config (clean mode; its other settings at their defaults). */
+export function enhancedSgdOptions(config: TrainConfig): EnhancedSgdOptions {
+  return { lr: config.learningRate, momentum: config.momentum, weightDecay: config.weightDecay };
+}
+
+/** The optimizer of a config on a backend. */
+function makeOptimizer(config: TrainConfig, backend: Backend, layout: ParameterLayout): ParameterOptimizer {
+  if (config.optimizer === "enhanced_sgd") {
+    return createEnhancedSgd(backend, layout, enhancedSgdOptions(config)).optimizer;
+  }
+  return new Optimizer(backend, layout, optimizerOptions(config), scheduleOf(config));
+}
+
+/**
+ * The lib/optim settings of a config (momentum only for the momentum kinds; no clipping at 0).
+ *
+ * @throws {TypeError} For `enhanced_sgd`, which is not a lib/optim kind (see {@linkcode enhancedSgdOptions}).
+ */
 export function optimizerOptions(config: TrainConfig): OptimizerOptions {
+  if (config.optimizer === "enhanced_sgd") {
+    throw new TypeError("Cannot make lib/optim settings for enhanced_sgd: use enhancedSgdOptions");
+  }
   const momentumKind = config.optimizer === "momentum" || config.optimizer === "nesterov";
   return {
     kind: config.optimizer,
@@ -300,7 +342,8 @@ export function validateRun(config: TrainConfig, spec?: MlpSpec | CnnSpec): Para
   }
   const s = specOf(config, spec);
   const layout = "convs" in s ? cnnLayout(s) : mlpLayout(s);
-  resolveOptimizer(layout, optimizerOptions(config));
+  if (config.optimizer === "enhanced_sgd") resolveEnhancedSgd(enhancedSgdOptions(config));
+  else resolveOptimizer(layout, optimizerOptions(config));
   scheduleOf(config);
   return layout;
 }
@@ -366,7 +409,7 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
   const all = await loadFashionMnist({ split: "train", dataDir });
   const testAll = config.testSamples > 0 ? await loadFashionMnist({ split: "test", dataDir }) : undefined;
   const { model, about } = makeModel(config, backend, options.spec);
-  const optimizer = new Optimizer(backend, model.layout, optimizerOptions(config), scheduleOf(config));
+  const optimizer = makeOptimizer(config, backend, model.layout);
   let metrics: MetricsWriter | undefined;
   let stream: EpochStream | undefined;
   try {
@@ -580,11 +623,11 @@ function cliOptions(model: ModelName): Record<string, OptionSpec> {
     optimizer: {
       type: "string",
       default: d.optimizer,
-      description: "optimizer (lib/optim)",
-      choices: [...OPTIMIZER_KINDS],
+      description: "optimizer (lib/optim, or lib/enhanced_sgd's clean EnhancedSGD)",
+      choices: [...TRAIN_OPTIMIZERS],
     },
-    momentum: number("momentum", "momentum of momentum and nesterov"),
-    weightDecay: number("weightDecay", "weight decay (decoupled for adamw, L2 otherwise)"),
+    momentum: number("momentum", "momentum of momentum and nesterov (initial momentum of enhanced_sgd)"),
+    weightDecay: number("weightDecay", "weight decay (decoupled for adamw and enhanced_sgd, L2 otherwise)"),
     schedule: {
       type: "string",
       default: d.schedule,

@@ -95,6 +95,29 @@ testBothBackends("train_fashion_mnist cnn: a small CNN's loss falls on the same 
   );
 });
 
+testBothBackends(
+  "train_fashion_mnist --optimizer enhanced_sgd: the loss falls, and its settings are checked",
+  async (backend) => {
+    const config: TrainConfig = { ...MLP_RUN, optimizer: "enhanced_sgd", learningRate: 0.02, testSamples: 0 };
+    const lines: string[] = [];
+    const result = await train(config, { print: (line) => lines.push(line), backend, progress: "quiet" });
+    assert.ok(
+      result.finalLoss < 0.8 * result.initialLoss,
+      `full-batch loss ${result.initialLoss} -> ${result.finalLoss}`,
+    );
+    assert.match(lines[0], /enhanced_sgd lr 0.02/);
+    const refused = (c: TrainConfig) =>
+      train({ ...c, dataDir: `${dataDir}/absent` }, { print: () => {}, backend });
+    await assert.rejects(
+      () => refused({ ...config, schedule: "cosine" }),
+      TypeError,
+      "use --schedule constant",
+    );
+    await assert.rejects(() => refused({ ...config, maxGradNorm: 1 }), TypeError, "use --max-grad-norm 0");
+    await assert.rejects(() => refused({ ...config, momentum: 1.5 }), RangeError, "momentum");
+  },
+);
+
 Deno.test({
   name: "train_fashion_mnist: webgpu and reference agree on the first steps of both models",
   ignore: backends.some((b) => b.ignore),
