@@ -31,13 +31,8 @@ import type { MatmulPlan } from "../matmul/matmul_shape.ts";
 import { encodeMatmul } from "../matmul/matmul.ts";
 import { encodeViewCopy } from "../model_ops/model_ops.ts";
 import { type Conv2dShape, conv2dSizes } from "./conv2d_shape.ts";
-import {
-  encodeIm2col,
-  encodePackWeight,
-  encodeScatterWeight,
-  encodeSwapAxes,
-  type PackWeightArgs,
-} from "./conv2d_layout.ts";
+import { encodeIm2col, encodeSwapAxes } from "./conv2d_layout.ts";
+import { encodePackWeight, encodeScatterWeight, type PackWeightArgs } from "./conv2d_weight_layout.ts";
 import type { Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dForwardArgs } from "./conv2d_shape.ts";
 
 /** The most scratch memory one conv pass uses per recorder, in bytes (64 MiB). */
