@@ -1,7 +1,8 @@
 /**
  * Conv2d as matrix products: the fast path of kernels/conv/conv2d.ts. Each pass unfolds its input into a
  * patch matrix in a scratch buffer and hands the product to the register-blocked matmul
- * (kernels/matmul/matmul.ts); the layout kernels are in kernels/conv/conv2d_layout.ts:
+ * (kernels/matmul/matmul.ts); the layout kernels are in kernels/conv/conv2d_layout.ts (im2col, swap axes)
+ * and kernels/conv/conv2d_weight_layout.ts (pack and scatter weight):
  *
  * | pass | product (per chunk of R samples) | layout kernels |
  * |---|---|---|
