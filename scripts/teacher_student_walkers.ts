@@ -16,9 +16,12 @@
 import { type CliSpec, COMMON_OPTIONS, runCli } from "../lib/cli.ts";
 import { type BackendChoice, getBackend } from "../lib/backend/select.ts";
 import { Perceptron } from "../lib/teacher_student/samplers.ts";
-import { runTeacherStudent } from "../lib/teacher_student/trainer.ts";
+import {
+  runTeacherStudent,
+  type TeacherStudentConfig,
+  walkerBatches,
+} from "../lib/teacher_student/trainer.ts";
 import { meanAbsOverlap } from "../lib/teacher_student/observables.ts";
-import { defaultWalkersPerBatch } from "../lib/teacher_student/host_memory.ts";
 
 /** The command line. */
 export const CLI: CliSpec = {
@@ -52,8 +55,7 @@ if (import.meta.main) {
     const walkers = Number(o.walkers), d = Number(o.d), steps = Number(o.steps);
     const walkersPerBatch = Number(o.walkerBatch) || undefined;
     const backend = await getBackend(String(o.backend) as BackendChoice);
-    const started = performance.now();
-    const result = await runTeacherStudent(backend, {
+    const config: TeacherStudentConfig = {
       model: new Perceptron({ d, seed: Number(o.seed) }),
       student: "relu",
       loss: "corr",
@@ -64,17 +66,20 @@ if (import.meta.main) {
       kernel: String(o.kernel) as "auto",
       walkersPerBatch,
       finalWeights: false,
-    });
+    };
+    const batches = walkerBatches(backend, config);
+    const started = performance.now();
+    const result = await runTeacherStudent(backend, config);
     const seconds = (performance.now() - started) / 1000;
     const { mean } = meanAbsOverlap(result.overlap, walkers);
-    const perBatch = walkersPerBatch ?? defaultWalkersPerBatch(d);
     console.log(JSON.stringify(
       {
         backend: backend.name,
         walkers,
         d,
         steps,
-        walkersPerBatchCap: perBatch,
+        batches: batches.length,
+        walkersPerBatch: batches[0].count,
         dispatches: result.dispatches,
         walltimeSeconds: Number(seconds.toFixed(2)),
         walkerStepsPerSecond: Math.round(walkers * steps / seconds),

@@ -16,6 +16,7 @@ import {
   runTeacherStudent,
   type TeacherStudentChunk,
   type TeacherStudentConfig,
+  walkerBatches,
 } from "../lib/teacher_student/trainer.ts";
 import {
   allocateFloat64,
@@ -51,6 +52,8 @@ testBothBackends(
     const whole = await chunksOf(b, { ...CONFIG, snapshots: true });
     assert(whole.length === 3, `30 steps in chunks of 12 are 3 chunks, got ${whole.length}`);
     assertNode.deepEqual(whole.map((c) => c.times), [[0, 1, 5, 11], [13], [29, 30]]);
+    assertNode.deepEqual(walkerBatches(b, CONFIG).map((x) => x.count), [7]);
+    assertNode.deepEqual(walkerBatches(b, { ...CONFIG, walkersPerBatch: 3 }).map((x) => x.count), [3, 3, 1]);
     for (const perBatch of [4, 3]) {
       const split = await chunksOf(b, { ...CONFIG, snapshots: true, walkersPerBatch: perBatch });
       assert(split.length === whole.length, "same chunks");
@@ -124,4 +127,19 @@ Deno.test("a run that cannot fit in host memory fails before it starts, naming t
     defaultWalkersPerBatch(1000) === 44739,
     `2 GiB / 48 kB = 44739 walkers, got ${defaultWalkersPerBatch(1000)}`,
   );
+});
+
+Deno.test("scripts/teacher_student_walkers.ts runs walkers batch by batch and prints its summary", async () => {
+  const script = new URL("../scripts/teacher_student_walkers.ts", import.meta.url).pathname;
+  const args = ["run", "-A", script, "--walkers", "5", "--d", "8", "--steps", "3", "--backend", "reference"];
+  const run = async (extra: string[]) => {
+    const out = await new Deno.Command(Deno.execPath(), { args: [...args, ...extra] }).output();
+    assert(out.code === 0, `exit 0, got ${out.code}: ${new TextDecoder().decode(out.stderr)}`);
+    return JSON.parse(new TextDecoder().decode(out.stdout));
+  };
+  const split = await run(["--walker-batch", "2"]), whole = await run([]);
+  assert(split.batches === 3 && split.walkersPerBatch === 2, `3 batches of 2, got ${JSON.stringify(split)}`);
+  assert(whole.batches === 1, `one batch by default, got ${whole.batches}`);
+  assertNode.deepEqual(split.meanAbsOverlap, whole.meanAbsOverlap, "the split does not change the overlaps");
+  assert(split.meanAbsOverlap.step0 > 0 && split.meanAbsOverlap.step3 > 0, "overlaps recorded");
 });

@@ -14,7 +14,7 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { planBatches, planStepsPerDispatch } from "../gpu/fused_run.ts";
+import { type Batch, planBatches, planStepsPerDispatch } from "../gpu/fused_run.ts";
 import { bytesPerWalker } from "./gpu_run.ts";
 import { teacherStudentKernel } from "./kernel_choice.ts";
 import { type BatchRunPlan, type ChunkObservables, planChunks, runWalkerBatch } from "./batch_run.ts";
@@ -88,12 +88,7 @@ export async function* evolution(
     });
     plan.gpu = { target, kernel, stepsPerDispatch };
   }
-  const batches = planBatches(
-    walkers,
-    target ? bytesPerWalker(d, saveTimes.length) : 1,
-    target ? target.gpu.device.limits : { maxBufferSize: Infinity, maxStorageBufferBindingSize: Infinity },
-    config.walkersPerBatch ?? defaultWalkersPerBatch(d),
-  );
+  const batches = walkerBatches(backend, config, saveTimes.length);
   const weightSets = chunks.filter((c) => c.wantWeights).length;
   checkHostMemory(action, [
     { what: "observables [4, save times, walkers] float64", bytes: 4 * 8 * saveTimes.length * walkers },
@@ -128,6 +123,30 @@ export async function* evolution(
     }
     throw error;
   }
+}
+
+/**
+ * How {@linkcode evolution} splits the walkers of a run into batches: each batch's buffers fit the device's
+ * limits (webgpu), its host memory fits 2 GiB, and it has at most `config.walkersPerBatch` walkers.
+ *
+ * @param backend The backend the run will use.
+ * @param config The run.
+ * @param saveTimes Number of save times (default: the run's).
+ * @returns Batches in order, covering every walker.
+ * @throws {RangeError} When `walkersPerBatch` is not >= 1 or one walker alone passes the device's limits.
+ */
+export function walkerBatches(
+  backend: Backend,
+  config: TeacherStudentConfig,
+  saveTimes: number = prepare(config).saveTimes.length,
+): Batch[] {
+  const target = backend.gpuTarget, d = config.model.d;
+  return planBatches(
+    config.walkers,
+    target ? bytesPerWalker(d, saveTimes) : 1,
+    target ? target.gpu.device.limits : { maxBufferSize: Infinity, maxStorageBufferBindingSize: Infinity },
+    config.walkersPerBatch ?? defaultWalkersPerBatch(d),
+  );
 }
 
 /**
