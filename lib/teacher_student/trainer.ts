@@ -44,8 +44,10 @@ export interface TeacherStudentChunk {
   repeatedPreactivation: Float64Array;
   /** Steps completed by every walker at the end of the chunk. */
   stepsDone: number;
-  /** Weights [walkers, d] at the end of the chunk (last chunk unless `finalWeights` is false, or every chunk
-   * with `snapshots`). */
+  /**
+   * Weights [walkers, d] at the end of the chunk (the last chunk unless `finalWeights` is false; every chunk
+   * with `snapshots`).
+   */
   weights?: Float64Array;
   /** Dispatches used for this chunk (0 on the reference backend). */
   dispatches: number;
