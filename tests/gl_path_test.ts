@@ -62,7 +62,13 @@ Deno.test("the compile bench finds every kernel under kernels/ with the librarie
   const sgd = kernels.find((k) => k.label === "teacher_student_sgd")!;
   assert.deepEqual(
     sgd.parts.map((p) => p.file.replace(/^.*\//, "")).sort(),
-    ["activation_functions.wgsl", "philox.wgsl", "teacher_student_sgd.wgsl", "teacher_student_step.wgsl"],
+    [
+      "activation_functions.wgsl",
+      "philox.wgsl",
+      "teacher_student_row_cache.wgsl",
+      "teacher_student_sgd.wgsl",
+      "teacher_student_step.wgsl",
+    ],
   );
   const matmul = kernels.find((k) => k.label === "matmul_naive")!;
   assert.ok(

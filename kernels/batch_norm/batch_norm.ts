@@ -8,106 +8,20 @@
  * | batch_norm_running.wgsl | channel | the running-statistics update of a training batch |
  * | batch_norm_apply.wgsl | element | y, or dx (train or eval) |
  *
- * The per-channel loops are split over accumulating dispatches within the loop budget. Statistics
- * buffers hold mean [C] then var [C]; gamma, beta and their gradients are addressed by element
- * offsets so they can be views of flat parameter and gradient buffers. Every function records
- * dispatches and submits nothing. The float64 reference is lib/reference/batch_norm.ts.
+ * The kernels' dispatches are in kernels/batch_norm/batch_norm_passes.ts; the per-channel loops are split
+ * over accumulating dispatches within the loop budget. Statistics buffers hold mean [C] then var [C]; gamma,
+ * beta and their gradients are addressed by element offsets so they can be views of flat parameter and
+ * gradient buffers. Every function records dispatches and submits nothing. The float64 reference is
+ * lib/reference/batch_norm.ts.
  *
  * @module
  */
-import reduceSource from "./batch_norm_reduce.wgsl" with { type: "text" };
-import applySource from "./batch_norm_apply.wgsl" with { type: "text" };
-import runningSource from "./batch_norm_running.wgsl" with { type: "text" };
-import { type CommandRecorder, dispatch1d } from "../../lib/gpu/recorder.ts";
-import type { KernelSource } from "../../lib/gpu/pipelines.ts";
-import { StructLayout } from "../../lib/gpu/params.ts";
-import { loopBudget } from "../../lib/gpu/loop_budget.ts";
-import type { GpuContext } from "../../lib/gpu/device.ts";
+import type { CommandRecorder } from "../../lib/gpu/recorder.ts";
 import type { BatchNormShape } from "./batch_norm_shape.ts";
-
-/** The uniform struct of kernels/batch_norm/batch_norm_apply.wgsl. */
-const BATCH_NORM_APPLY_PARAMS = new StructLayout(
-  "Params",
-  "kernels/batch_norm/batch_norm_apply.wgsl",
-  [
-    ["size", "u32"],
-    ["channels", "u32"],
-    ["area", "u32"],
-    ["count", "u32"],
-    ["mode", "u32"],
-    ["eps", "f32"],
-    ["stats_offset", "u32"],
-    ["gamma_offset", "u32"],
-    ["beta_offset", "u32"],
-    ["dbeta_offset", "u32"],
-    ["dgamma_offset", "u32"],
-  ] as const,
-);
-
-/** The uniform struct of kernels/batch_norm/batch_norm_running.wgsl. */
-const BATCH_NORM_RUNNING_PARAMS = new StructLayout(
-  "Params",
-  "kernels/batch_norm/batch_norm_running.wgsl",
-  [
-    ["channels", "u32"],
-    ["running_offset", "u32"],
-    ["momentum", "f32"],
-    ["unbias", "f32"],
-  ] as const,
-);
-
-/** The uniform struct of kernels/batch_norm/batch_norm_reduce.wgsl. */
-const BATCH_NORM_REDUCE_PARAMS = new StructLayout(
-  "Params",
-  "kernels/batch_norm/batch_norm_reduce.wgsl",
-  [
-    ["channels", "u32"],
-    ["area", "u32"],
-    ["count", "u32"],
-    ["e_begin", "u32"],
-    ["e_end", "u32"],
-    ["accumulate", "u32"],
-    ["mode", "u32"],
-    ["eps", "f32"],
-    ["stats_offset", "u32"],
-    ["slot_a", "u32"],
-    ["slot_b", "u32"],
-  ] as const,
-);
+import { encodeApplyPass, encodeReducePass, encodeRunningUpdate } from "./batch_norm_passes.ts";
+export { batchNormElementsPerDispatch } from "./batch_norm_passes.ts";
 
 export type { BatchNormShape } from "./batch_norm_shape.ts";
-
-const WORKGROUP_SIZE = 64;
-const CONSTANTS = { WORKGROUP_SIZE };
-
-const KERNELS = {
-  reduce: {
-    label: "batch_norm_reduce",
-    parts: [{ file: "kernels/batch_norm/batch_norm_reduce.wgsl", code: reduceSource }],
-  },
-  apply: {
-    label: "batch_norm_apply",
-    parts: [{ file: "kernels/batch_norm/batch_norm_apply.wgsl", code: applySource }],
-  },
-  running: {
-    label: "batch_norm_running",
-    parts: [{ file: "kernels/batch_norm/batch_norm_running.wgsl", code: runningSource }],
-  },
-} satisfies Record<string, KernelSource>;
-
-const dispatch = (rec: CommandRecorder, kernel: KernelSource, invocations: number, bindings: GPUBuffer[]) =>
-  dispatch1d(rec, { kernel, constants: CONSTANTS, invocations, bindings });
-
-/**
- * Elements of a channel one reduce dispatch sums on this adapter (one loop iteration each plus the
- * loop's final check).
- *
- * @param gpu The GPU context (or its loop limit).
- * @returns At least 1.
- */
-export function batchNormElementsPerDispatch(gpu: GpuContext | { facts: { loopLimit: number } }): number {
-  return Math.max(1, loopBudget(gpu) - 1);
-}
 
 function validate(action: string, shape: BatchNormShape, eps: number, checks: [string, GPUBuffer, number][]) {
   for (const key of ["batch", "channels", "height", "width"] as const) {
@@ -126,39 +40,6 @@ function validate(action: string, shape: BatchNormShape, eps: number, checks: [s
         `Cannot ${action}: ${what} needs ${floats} floats, buffer "${buffer.label}" holds ${buffer.size / 4}`,
       );
     }
-  }
-}
-
-async function reduce(
-  rec: CommandRecorder,
-  shape: BatchNormShape,
-  a: { mode: 0 | 1 | 2; src: GPUBuffer; x: GPUBuffer; stats: GPUBuffer; statsOffset: number; out: GPUBuffer },
-  slots: [number, number],
-  eps: number,
-): Promise<void> {
-  const area = shape.height * shape.width, count = shape.batch * area;
-  const chunk = batchNormElementsPerDispatch(rec.gpu);
-  for (let begin = 0; begin < count; begin += chunk) {
-    const params = BATCH_NORM_REDUCE_PARAMS.bytes({
-      channels: shape.channels,
-      area,
-      count,
-      e_begin: begin,
-      e_end: Math.min(count, begin + chunk),
-      accumulate: begin > 0 ? 1 : 0,
-      mode: a.mode,
-      eps,
-      stats_offset: a.statsOffset,
-      slot_a: slots[0],
-      slot_b: slots[1],
-    });
-    await dispatch(rec, KERNELS.reduce, shape.channels, [
-      a.src,
-      a.x,
-      a.stats,
-      a.out,
-      rec.uniform(params, "batch_norm_reduce params"),
-    ]);
   }
 }
 
@@ -216,25 +97,15 @@ export async function encodeBatchNormForward(rec: CommandRecorder, a: BatchNormF
     if (!a.batchStats) throw new RangeError(`Cannot ${action}: train mode needs a batchStats buffer`);
     validate(action, a.shape, eps, [["batchStats", a.batchStats, 2 * C]]);
     const m = { src: a.x, x: a.x, stats: a.x, statsOffset: 0, out: a.batchStats };
-    await reduce(rec, a.shape, { ...m, mode: 0 }, [0, 0], eps);
-    await reduce(rec, a.shape, { ...m, mode: 1 }, [C, 0], eps);
+    await encodeReducePass(rec, a.shape, { ...m, mode: 0 }, [0, 0], eps);
+    await encodeReducePass(rec, a.shape, { ...m, mode: 1 }, [C, 0], eps);
     const count = a.shape.batch * a.shape.height * a.shape.width;
-    const params = BATCH_NORM_RUNNING_PARAMS.bytes({
-      channels: C,
-      running_offset: runningOffset,
-      momentum,
-      unbias: count > 1 ? count / (count - 1) : 1,
-    });
-    await dispatch(rec, KERNELS.running, C, [
-      a.batchStats,
-      a.running,
-      rec.uniform(params, "batch_norm_running params"),
-    ]);
+    await encodeRunningUpdate(rec, C, count, momentum, a.batchStats, a.running, runningOffset);
     [stats, statsOffset] = [a.batchStats, 0];
   } else if (a.mode !== "eval") {
     throw new RangeError(`Cannot ${action}: mode is "${a.mode}", must be "train" or "eval"`);
   }
-  await apply(rec, a.shape, 0, eps, {
+  await encodeApplyPass(rec, a.shape, 0, eps, {
     src: a.x,
     x: a.x,
     stats,
@@ -246,49 +117,6 @@ export async function encodeBatchNormForward(rec: CommandRecorder, a: BatchNormF
     sumOffsets: [0, 0],
     out: a.y,
   });
-}
-
-async function apply(
-  rec: CommandRecorder,
-  shape: BatchNormShape,
-  mode: 0 | 1 | 2,
-  eps: number,
-  b: {
-    src: GPUBuffer;
-    x: GPUBuffer;
-    stats: GPUBuffer;
-    statsOffset: number;
-    affine: GPUBuffer;
-    gammaOffset: number;
-    betaOffset: number;
-    sums: GPUBuffer;
-    sumOffsets: [number, number];
-    out: GPUBuffer;
-  },
-): Promise<void> {
-  const area = shape.height * shape.width, size = shape.batch * shape.channels * area;
-  const params = BATCH_NORM_APPLY_PARAMS.bytes({
-    size,
-    channels: shape.channels,
-    area,
-    count: shape.batch * area,
-    mode,
-    eps,
-    stats_offset: b.statsOffset,
-    gamma_offset: b.gammaOffset,
-    beta_offset: b.betaOffset,
-    dbeta_offset: b.sumOffsets[0],
-    dgamma_offset: b.sumOffsets[1],
-  });
-  await dispatch(rec, KERNELS.apply, size, [
-    b.src,
-    b.x,
-    b.stats,
-    b.affine,
-    b.sums,
-    b.out,
-    rec.uniform(params, "batch_norm_apply params"),
-  ]);
 }
 
 /** Arguments of {@linkcode encodeBatchNormBackward}. */
@@ -344,11 +172,11 @@ export async function encodeBatchNormBackward(rec: CommandRecorder, a: BatchNorm
     throw new RangeError(`Cannot ${action}: mode is "${a.mode}", must be "train" or "eval"`);
   }
   const common = { x: a.x, stats: a.stats, statsOffset };
-  await reduce(rec, a.shape, { ...common, mode: 2, src: a.gradOutput, out: a.grad }, [
+  await encodeReducePass(rec, a.shape, { ...common, mode: 2, src: a.gradOutput, out: a.grad }, [
     dbetaOffset,
     dgammaOffset,
   ], eps);
-  await apply(rec, a.shape, a.mode === "train" ? 1 : 2, eps, {
+  await encodeApplyPass(rec, a.shape, a.mode === "train" ? 1 : 2, eps, {
     ...common,
     src: a.gradOutput,
     affine: a.affine,

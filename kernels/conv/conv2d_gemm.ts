@@ -1,7 +1,8 @@
 /**
  * Conv2d as matrix products: the fast path of kernels/conv/conv2d.ts. Each pass unfolds its input into a
  * patch matrix in a scratch buffer and hands the product to the register-blocked matmul
- * (kernels/matmul/matmul.ts); the layout kernels are in kernels/conv/conv2d_layout.ts:
+ * (kernels/matmul/matmul.ts); the layout kernels are in kernels/conv/conv2d_layout.ts (im2col, swap axes)
+ * and kernels/conv/conv2d_weight_layout.ts (pack and scatter weight):
  *
  * | pass | product (per chunk of R samples) | layout kernels |
  * |---|---|---|
@@ -31,13 +32,8 @@ import type { MatmulPlan } from "../matmul/matmul_shape.ts";
 import { encodeMatmul } from "../matmul/matmul.ts";
 import { encodeViewCopy } from "../model_ops/model_ops.ts";
 import { type Conv2dShape, conv2dSizes } from "./conv2d_shape.ts";
-import {
-  encodeIm2col,
-  encodePackWeight,
-  encodeScatterWeight,
-  encodeSwapAxes,
-  type PackWeightArgs,
-} from "./conv2d_layout.ts";
+import { encodeIm2col, encodeSwapAxes } from "./conv2d_layout.ts";
+import { encodePackWeight, encodeScatterWeight, type PackWeightArgs } from "./conv2d_weight_layout.ts";
 import type { Conv2dBackwardInputArgs, Conv2dBackwardWeightArgs, Conv2dForwardArgs } from "./conv2d_shape.ts";
 
 /** The most scratch memory one conv pass uses per recorder, in bytes (64 MiB). */

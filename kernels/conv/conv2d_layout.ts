@@ -1,44 +1,30 @@
 /**
- * The layout kernels that turn conv2d into matrix products (kernels/conv/conv2d_gemm.ts): each moves
- * values between an NCHW tensor and a matmul operand, with no loops (or only the K x K taps) and no
- * barriers.
+ * The data-side layout kernels that turn conv2d into matrix products (kernels/conv/conv2d_gemm.ts): each moves
+ * values between an NCHW tensor and a matmul operand, with no loops (or only the K x K taps) and no barriers.
+ * The weight side (pack, scatter) is kernels/conv/conv2d_weight_layout.ts, re-exported here.
  *
  * | kernel | computes |
  * |---|---|
  * | conv2d_im2col.wgsl | the patch matrix of samples of x, in column ([Kp, P] per sample) or row ([R P, Kp]) layout |
- * | conv2d_pack_weight.wgsl | the weight (+ bias column) as [C_out, Kp], or the flipped kernel as [C_in, Kp] |
  * | conv2d_swap_axes.wgsl | samples of g [N, C, P] as [C, R P] |
- * | conv2d_scatter_weight.wgsl | the product [C_out, Kp] into the flat weight and bias gradient, (+)= |
  *
  * Every function records dispatches and submits nothing. References: lib/reference/conv2d_im2col.ts
- * (im2col, pack weight); the other two are index maps checked through the gradients they produce.
+ * (im2col); the swap is an index map checked through the gradients it produces.
  *
  * @module
  */
 import im2colSource from "./conv2d_im2col.wgsl" with { type: "text" };
-import packWeightSource from "./conv2d_pack_weight.wgsl" with { type: "text" };
 import swapAxesSource from "./conv2d_swap_axes.wgsl" with { type: "text" };
-import scatterWeightSource from "./conv2d_scatter_weight.wgsl" with { type: "text" };
-import { type CommandRecorder, dispatch1d } from "../../lib/gpu/recorder.ts";
+import type { CommandRecorder } from "../../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource, type OverrideConstants } from "../../lib/gpu/pipelines.ts";
 import { StructLayout } from "../../lib/gpu/params.ts";
-import type { Conv2dShape } from "./conv2d_shape.ts";
 import type { Im2colShape } from "./conv2d_shape.ts";
-
-/** The uniform struct of kernels/conv/conv2d_scatter_weight.wgsl. */
-const SCATTER_WEIGHT_PARAMS = new StructLayout(
-  "Params",
-  "kernels/conv/conv2d_scatter_weight.wgsl",
-  [
-    ["out_channels", "u32"],
-    ["k_dim", "u32"],
-    ["k_padded", "u32"],
-    ["weight_offset", "u32"],
-    ["bias_offset", "u32"],
-    ["has_bias", "u32"],
-    ["accumulate", "u32"],
-  ] as const,
-);
+export {
+  encodePackWeight,
+  encodeScatterWeight,
+  type PackWeightArgs,
+  type ScatterWeightArgs,
+} from "./conv2d_weight_layout.ts";
 
 /** The uniform struct of kernels/conv/conv2d_swap_axes.wgsl. */
 const SWAP_AXES_PARAMS = new StructLayout(
@@ -51,21 +37,6 @@ const SWAP_AXES_PARAMS = new StructLayout(
     ["rows", "u32"],
     ["y_begin", "u32"],
     ["z_begin", "u32"],
-  ] as const,
-);
-
-/** The uniform struct of kernels/conv/conv2d_pack_weight.wgsl. */
-const PACK_WEIGHT_PARAMS = new StructLayout(
-  "Params",
-  "kernels/conv/conv2d_pack_weight.wgsl",
-  [
-    ["in_channels", "u32"],
-    ["out_channels", "u32"],
-    ["k_padded", "u32"],
-    ["weight_offset", "u32"],
-    ["bias_offset", "u32"],
-    ["has_bias", "u32"],
-    ["flipped", "u32"],
   ] as const,
 );
 
@@ -99,32 +70,11 @@ const KERNELS = {
     label: "conv2d_im2col",
     parts: [{ file: "kernels/conv/conv2d_im2col.wgsl", code: im2colSource }],
   },
-  packWeight: {
-    label: "conv2d_pack_weight",
-    parts: [{ file: "kernels/conv/conv2d_pack_weight.wgsl", code: packWeightSource }],
-  },
   swapAxes: {
     label: "conv2d_swap_axes",
     parts: [{ file: "kernels/conv/conv2d_swap_axes.wgsl", code: swapAxesSource }],
   },
-  scatterWeight: {
-    label: "conv2d_scatter_weight",
-    parts: [{ file: "kernels/conv/conv2d_scatter_weight.wgsl", code: scatterWeightSource }],
-  },
 } satisfies Record<string, KernelSource>;
-
-async function dispatch(
-  rec: CommandRecorder,
-  kernel: KernelSource,
-  kernelSize: number | undefined,
-  invocations: number,
-  bindings: GPUBuffer[],
-): Promise<void> {
-  const constants: OverrideConstants & { WORKGROUP_SIZE: number } = kernelSize === undefined
-    ? { WORKGROUP_SIZE }
-    : { WORKGROUP_SIZE, KERNEL_SIZE: kernelSize };
-  await dispatch1d(rec, { kernel, constants, invocations, bindings });
-}
 
 /** Arguments of {@linkcode encodeIm2col}. */
 export interface Im2colArgs {
@@ -224,48 +174,6 @@ export async function encodeIm2col(rec: CommandRecorder, a: Im2colArgs): Promise
   );
 }
 
-/** Arguments of {@linkcode encodePackWeight}. */
-export interface PackWeightArgs {
-  shape: Conv2dShape;
-  /** Weight [C_out, C_in, K, K] from element `weightOffset`. */
-  weight: GPUBuffer;
-  weightOffset: number;
-  /** Bias [C_out] put in column C_in K K (forward operand only). */
-  bias?: { buffer: GPUBuffer; offset: number };
-  /** The input-gradient operand [C_in, C_out K K] of the flipped kernel instead of [C_out, C_in K K]. */
-  flipped: boolean;
-  /** Row length (zero-padded). */
-  kPadded: number;
-  /** Output, (flipped ? C_in : C_out) kPadded floats. */
-  out: GPUBuffer;
-}
-
-/**
- * Records a conv weight as the left operand of the patch products (kernels/conv/conv2d_pack_weight.wgsl;
- * reference: packWeightReference in lib/reference/conv2d_im2col.ts).
- *
- * @param rec The recorder.
- * @param a Shape, buffers and layout.
- */
-export async function encodePackWeight(rec: CommandRecorder, a: PackWeightArgs): Promise<void> {
-  const { shape, kPadded } = a, rows = a.flipped ? shape.inChannels : shape.outChannels;
-  const params = PACK_WEIGHT_PARAMS.bytes({
-    in_channels: shape.inChannels,
-    out_channels: shape.outChannels,
-    k_padded: kPadded,
-    weight_offset: a.weightOffset,
-    bias_offset: a.bias?.offset ?? 0,
-    has_bias: a.bias ? 1 : 0,
-    flipped: a.flipped ? 1 : 0,
-  });
-  await dispatch(rec, KERNELS.packWeight, shape.kernelSize, rows * kPadded, [
-    a.weight,
-    a.bias?.buffer ?? a.weight,
-    a.out,
-    rec.uniform(params, "conv2d_pack_weight params"),
-  ]);
-}
-
 /** Arguments of {@linkcode encodeSwapAxes}. */
 export interface SwapAxesArgs {
   /** g [N, channels, pixels]. */
@@ -302,45 +210,4 @@ export async function encodeSwapAxes(rec: CommandRecorder, a: SwapAxesArgs): Pro
         z_begin: zBegin,
       }),
   );
-}
-
-/** Arguments of {@linkcode encodeScatterWeight}. */
-export interface ScatterWeightArgs {
-  /** The product [C_out, kPadded]; column kDim is the bias gradient. */
-  product: GPUBuffer;
-  /** The flat gradient vector. */
-  grad: GPUBuffer;
-  outChannels: number;
-  /** C_in K K. */
-  kDim: number;
-  kPadded: number;
-  weightOffset: number;
-  /** Where the bias gradient goes; none when undefined. */
-  biasOffset?: number;
-  /** Add instead of overwrite. */
-  accumulate: boolean;
-}
-
-/**
- * Records grad[weight view] (+)= product[:, :kDim] and grad[bias view] (+)= product[:, kDim]
- * (kernels/conv/conv2d_scatter_weight.wgsl).
- *
- * @param rec The recorder.
- * @param a Buffers, sizes, offsets and `accumulate`.
- */
-export async function encodeScatterWeight(rec: CommandRecorder, a: ScatterWeightArgs): Promise<void> {
-  const params = SCATTER_WEIGHT_PARAMS.bytes({
-    out_channels: a.outChannels,
-    k_dim: a.kDim,
-    k_padded: a.kPadded,
-    weight_offset: a.weightOffset,
-    bias_offset: a.biasOffset ?? 0,
-    has_bias: a.biasOffset !== undefined ? 1 : 0,
-    accumulate: a.accumulate ? 1 : 0,
-  });
-  await dispatch(rec, KERNELS.scatterWeight, undefined, a.outChannels * (a.kDim + 1), [
-    a.product,
-    a.grad,
-    rec.uniform(params, "conv2d_scatter_weight params"),
-  ]);
 }

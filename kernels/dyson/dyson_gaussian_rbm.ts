@@ -5,15 +5,20 @@
  * @module
  */
 import source from "./dyson_gaussian_rbm.wgsl" with { type: "text" };
+import stepsSource from "./dyson_gaussian_rbm_steps.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "../random/random.ts";
 import { type CommandRecorder, dispatch1d } from "../../lib/gpu/recorder.ts";
 import type { KernelSource } from "../../lib/gpu/pipelines.ts";
 import { StructLayout } from "../../lib/gpu/params.ts";
 
-/** The kernel: the Philox library, then kernels/dyson/dyson_gaussian_rbm.wgsl. */
+/** The kernel: the Philox library, the epoch's steps (chains, W update), then the kernel itself. */
 export const GAUSSIAN_RBM_KERNEL: KernelSource = {
   label: "dyson_gaussian_rbm",
-  parts: [PHILOX_WGSL, { file: "kernels/dyson/dyson_gaussian_rbm.wgsl", code: source }],
+  parts: [
+    PHILOX_WGSL,
+    { file: "kernels/dyson/dyson_gaussian_rbm_steps.wgsl", code: stepsSource },
+    { file: "kernels/dyson/dyson_gaussian_rbm.wgsl", code: source },
+  ],
 };
 
 /** The kernel's uniform struct. */

@@ -10,7 +10,8 @@
  * | `tiled` | 64x64 shared-memory tiles, 16x16 invocations | real GPUs |
  *
  * `"auto"` picks the variant calibrated for the adapter by {@linkcode calibrateMatmul}
- * when it has run, else a fixed heuristic (CPU adapter: blocked, else tiled).
+ * when it has run, else a fixed heuristic (CPU adapter: blocked, else tiled). The variants' sources, tiles
+ * and loop costs are in kernels/matmul/matmul_variants.ts.
  *
  * On CPU adapters one invocation silently stops looping after ~65,535 iterations
  * (DESIGN.md section 3), so K is split into chunks within `loopBudget`: each chunk
@@ -18,21 +19,31 @@
  *
  * @module
  */
-import naiveSource from "./matmul_naive.wgsl" with { type: "text" };
-import blockedSource from "./matmul_blocked.wgsl" with { type: "text" };
-import tiledSource from "./matmul_tiled.wgsl" with { type: "text" };
-import epilogueSource from "./matmul_epilogue.wgsl" with { type: "text" };
-import blockedVec4Source from "./matmul_blocked_vec4.wgsl" with { type: "text" };
-import { ACTIVATION_FUNCTIONS_WGSL } from "../elementwise/activation_functions.ts";
 import { activationUniform } from "../elementwise/elementwise.ts";
 import { CommandRecorder } from "../../lib/gpu/recorder.ts";
 import type { GpuContext } from "../../lib/gpu/device.ts";
-import { getPipeline, type KernelSource, type OverrideConstants } from "../../lib/gpu/pipelines.ts";
+import { getPipeline } from "../../lib/gpu/pipelines.ts";
 import { StructLayout } from "../../lib/gpu/params.ts";
-import { loopBudget } from "../../lib/gpu/loop_budget.ts";
 import { createBuffer } from "../../lib/gpu/buffers.ts";
 import { type MatmulPlan, planMatmul } from "./matmul_shape.ts";
 import { ACTIVATION_SLOTS } from "../../lib/activations.ts";
+import {
+  autoMatmulVariant,
+  MATMUL_VARIANTS,
+  type MatmulCalibration,
+  matmulCalibration,
+  matmulKChunk,
+  type MatmulVariant,
+  recordMatmulCalibration,
+  VARIANTS,
+} from "./matmul_variants.ts";
+export {
+  autoMatmulVariant,
+  MATMUL_VARIANTS,
+  type MatmulCalibration,
+  matmulKChunk,
+  type MatmulVariant,
+} from "./matmul_variants.ts";
 
 /** The uniform struct of kernels/matmul/matmul_epilogue.wgsl. */
 const MATMUL_PARAMS = new StructLayout(
@@ -56,15 +67,6 @@ const MATMUL_PARAMS = new StructLayout(
     ["apply_activation", "u32"],
   ] as const,
 );
-
-/** Kernel variants of matmul. */
-export type MatmulVariant = "naive" | "blocked" | "tiled";
-
-/** Rows of C per invocation of the blocked vec4 fast path (`ROWS` in its .wgsl). */
-const BLOCKED_VEC4_ROWS = 16;
-
-/** Every variant, in benchmark order. */
-export const MATMUL_VARIANTS: readonly MatmulVariant[] = ["naive", "blocked", "tiled"];
 
 /** Arguments of {@linkcode encodeMatmul}. */
 export interface MatmulArgs {
@@ -90,123 +92,6 @@ export interface MatmulArgs {
   kChunk?: number;
 }
 
-interface VariantInfo {
-  kernel: KernelSource;
-  constants: OverrideConstants;
-  /** C elements per workgroup along n and m. */
-  tile: [number, number];
-  /** K values per loop trip, and loop trips outside the K loop. */
-  kPerTrip: number;
-  fixedTrips: number;
-  /** K chunks are a multiple of this. */
-  kAlign: number;
-}
-
-/** Params, output bindings and the store of C, shared by every variant (./matmul_epilogue.wgsl). */
-const MATMUL_EPILOGUE_WGSL = { file: "kernels/matmul/matmul_epilogue.wgsl", code: epilogueSource };
-
-const BLOCKED_WORKGROUP = 16;
-
-const VARIANTS: Record<MatmulVariant | "blocked_vec4", VariantInfo> = {
-  naive: {
-    kernel: {
-      label: "matmul_naive",
-      parts: [ACTIVATION_FUNCTIONS_WGSL, MATMUL_EPILOGUE_WGSL, {
-        file: "kernels/matmul/matmul_naive.wgsl",
-        code: naiveSource,
-      }],
-    },
-    constants: { WORKGROUP_X: 16, WORKGROUP_Y: 4 },
-    tile: [16, 4],
-    kPerTrip: 1,
-    fixedTrips: 0,
-    kAlign: 1,
-  },
-  blocked: {
-    kernel: {
-      label: "matmul_blocked",
-      parts: [ACTIVATION_FUNCTIONS_WGSL, MATMUL_EPILOGUE_WGSL, {
-        file: "kernels/matmul/matmul_blocked.wgsl",
-        code: blockedSource,
-      }],
-    },
-    constants: { WORKGROUP_SIZE: BLOCKED_WORKGROUP },
-    tile: [4 * BLOCKED_WORKGROUP, 4],
-    kPerTrip: 4,
-    fixedTrips: 4, // the remainder loop: up to 3 trips and its exit test
-    kAlign: 4,
-  },
-  blocked_vec4: {
-    kernel: {
-      label: "matmul_blocked_vec4",
-      parts: [ACTIVATION_FUNCTIONS_WGSL, MATMUL_EPILOGUE_WGSL, {
-        file: "kernels/matmul/matmul_blocked_vec4.wgsl",
-        code: blockedVec4Source,
-      }],
-    },
-    constants: { WORKGROUP_SIZE: BLOCKED_WORKGROUP },
-    tile: [4 * BLOCKED_WORKGROUP, BLOCKED_VEC4_ROWS],
-    kPerTrip: 4,
-    fixedTrips: 1,
-    kAlign: 4,
-  },
-  tiled: {
-    kernel: {
-      label: "matmul_tiled",
-      parts: [ACTIVATION_FUNCTIONS_WGSL, MATMUL_EPILOGUE_WGSL, {
-        file: "kernels/matmul/matmul_tiled.wgsl",
-        code: tiledSource,
-      }],
-    },
-    constants: {},
-    tile: [64, 64],
-    // Per 16 values of K: 1 trip of the K-tile loop + 17 of the inner loop (its 16 and the exit
-    // test; measured: an unsplit K = 300000 stopped at 3640 tiles = 65535 / 18).
-    kPerTrip: 16 / 18,
-    fixedTrips: 0,
-    kAlign: 16,
-  },
-};
-
-/**
- * The largest K one dispatch of `variant` may cover on this adapter.
- *
- * @param gpu The GPU context.
- * @param variant The kernel.
- * @returns K values per dispatch (a multiple of the variant's unroll, at least that).
- */
-export function matmulKChunk(gpu: GpuContext, variant: MatmulVariant): number {
-  const v = VARIANTS[variant];
-  const k = Math.floor((loopBudget(gpu) - v.fixedTrips) * v.kPerTrip);
-  return Math.max(v.kAlign, Math.floor(k / v.kAlign) * v.kAlign);
-}
-
-const calibrated = new Map<string, MatmulCalibration>();
-
-/** The result of {@linkcode calibrateMatmul}. */
-export interface MatmulCalibration {
-  /** The adapter description it was measured on. */
-  adapter: string;
-  /** The matrix size timed (n x n times n x n). */
-  n: number;
-  /** GFLOP/s of each variant. */
-  gflops: Record<MatmulVariant, number>;
-  /** The fastest variant, used by `"auto"` from now on. */
-  winner: MatmulVariant;
-}
-
-/**
- * The variant `"auto"` resolves to: the calibrated winner for this adapter if
- * {@linkcode calibrateMatmul} has run in this process, else blocked on CPU
- * adapters and tiled elsewhere (DESIGN.md section 3).
- *
- * @param gpu The GPU context.
- * @returns The variant.
- */
-export function autoMatmulVariant(gpu: GpuContext): MatmulVariant {
-  return calibrated.get(gpu.facts.description)?.winner ?? (gpu.facts.isCpuAdapter ? "blocked" : "tiled");
-}
-
 /**
  * Times every variant once on `n x n` matrices and makes the fastest the adapter's
  * `"auto"` choice for the rest of the process (cached by adapter description).
@@ -219,7 +104,7 @@ export async function calibrateMatmul(
   gpu: GpuContext,
   options: { n?: number; repeats?: number; force?: boolean } = {},
 ): Promise<MatmulCalibration> {
-  const cached = calibrated.get(gpu.facts.description);
+  const cached = matmulCalibration(gpu);
   if (cached && !options.force) return cached;
   const n = options.n ?? 256, repeats = options.repeats ?? 3;
   const rec = new CommandRecorder(gpu);
@@ -244,7 +129,7 @@ export async function calibrateMatmul(
   for (const buffer of [a, b, c]) buffer.destroy();
   const winner = MATMUL_VARIANTS.reduce((best, v) => gflops[v] > gflops[best] ? v : best);
   const result = { adapter: gpu.facts.description, n, gflops, winner };
-  calibrated.set(gpu.facts.description, result);
+  recordMatmulCalibration(result);
   return result;
 }
 

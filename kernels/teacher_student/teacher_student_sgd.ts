@@ -8,6 +8,7 @@
  */
 import source from "./teacher_student_sgd.wgsl" with { type: "text" };
 import stepSource from "./teacher_student_step.wgsl" with { type: "text" };
+import rowCacheSource from "./teacher_student_row_cache.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "../random/random.ts";
 import { ACTIVATION_FUNCTIONS_WGSL } from "../elementwise/activation_functions.ts";
 import { activationUniform } from "../elementwise/elementwise.ts";
@@ -67,13 +68,14 @@ export const TEACHER_STUDENT_STEP_WGSL = {
   code: stepSource,
 };
 
-/** The kernel: Philox, activation and step libraries, then ./teacher_student_sgd.wgsl. */
+/** The kernel: Philox, activation, step and row-cache libraries, then ./teacher_student_sgd.wgsl. */
 export const TEACHER_STUDENT_SGD_KERNEL: KernelSource = {
   label: "teacher_student_sgd",
   parts: [
     PHILOX_WGSL,
     ACTIVATION_FUNCTIONS_WGSL,
     TEACHER_STUDENT_STEP_WGSL,
+    { file: "kernels/teacher_student/teacher_student_row_cache.wgsl", code: rowCacheSource },
     { file: "kernels/teacher_student/teacher_student_sgd.wgsl", code: source },
   ],
 };
@@ -100,7 +102,10 @@ export function teacherStudentSgdIterations(d: number): { perStep: number; fixed
   return { perStep: Math.ceil(blocks / 2) + 2, fixed: 2 * (blocks + 2) };
 }
 
-/** Largest row (in vec4 blocks) the kernel can keep in invocation memory (`CACHE_BLOCKS` in the .wgsl). */
+/**
+ * Largest row (in vec4 blocks) the kernel can keep in invocation memory (`CACHE_BLOCKS` in
+ * ./teacher_student_row_cache.wgsl).
+ */
 export const TEACHER_STUDENT_CACHE_BLOCKS = 256;
 
 /**

@@ -25,6 +25,7 @@ export {
   runTeacherStudent,
   type TeacherStudentChunk,
   type TeacherStudentConfig,
+  walkerBatches,
 } from "./trainer.ts";
 export {
   chooseTeacherStudentKernel,

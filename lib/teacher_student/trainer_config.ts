@@ -60,11 +60,17 @@ export interface TeacherStudentConfig {
   kernel?: "auto" | TeacherStudentKernel;
   /** Global index of the first walker (for splitting walkers into batches). */
   walkerOffset?: number;
-  /** Return a weight snapshot with every chunk (the last chunk always carries one). */
+  /** Return a weight snapshot with every chunk (the last chunk carries one unless `finalWeights` is false). */
   snapshots?: boolean;
   /**
-   * At most this many walkers per GPU batch (default: as many as the device's buffer limits allow). Results do
-   * not depend on it (with a pinned or "auto" kernel, chosen once for all walkers).
+   * Return the final weights [walkers, d] (default true). With false only the per-walker observables are kept,
+   * so host memory is one batch plus the observables (1M walkers at d = 1000: 8 GB of weights not kept).
+   */
+  finalWeights?: boolean;
+  /**
+   * At most this many walkers per batch (default: as many as the device's buffer limits and 2 GiB of host
+   * memory per batch allow, lib/teacher_student/host_memory.ts). Each batch runs all its steps before the next
+   * starts. Results do not depend on it (with a pinned or "auto" kernel, chosen once for all walkers).
    */
   walkersPerBatch?: number;
   /** Stops the run between chunks and host waits. */
@@ -112,16 +118,18 @@ export function prepare(c: TeacherStudentConfig) {
     }
   });
   const walkerOffset = c.walkerOffset ?? 0;
-  const weights = c.initialWeights
-    ? Float64Array.from(c.initialWeights)
-    : initializeWeights(c.model.direction, c.walkers, c.model.seed, c.init ?? "random", walkerOffset);
-  if (weights.length !== c.walkers * d) {
+  if (c.initialWeights && c.initialWeights.length !== c.walkers * d) {
     throw new RangeError(
-      `Cannot run teacher-student SGD: initialWeights has ${weights.length} values, expected walkers * d = ${
+      `Cannot run teacher-student SGD: initialWeights has ${c.initialWeights.length} values, expected walkers * d = ${
         c.walkers * d
       }`,
     );
   }
+  /** The initial weights of walkers [first, first + count), a fresh array (the reference loop updates it). */
+  const initialRows = (first: number, count: number): Float64Array =>
+    c.initialWeights
+      ? Float64Array.from(c.initialWeights.subarray(first * d, (first + count) * d))
+      : initializeWeights(c.model.direction, count, c.model.seed, c.init ?? "random", walkerOffset + first);
   if (c.kernel !== undefined && !["auto", "thread", "workgroup"].includes(c.kernel)) {
     throw new TypeError(
       `Cannot run teacher-student SGD: kernel "${c.kernel}", expected "auto", "thread" or "workgroup"`,
@@ -129,5 +137,5 @@ export function prepare(c: TeacherStudentConfig) {
   }
   const chunkSteps = c.chunkSteps ?? c.steps;
   positiveInteger("chunkSteps", chunkSteps);
-  return { d, sampling, pRepeat, datasetSize, settings, saveTimes, walkerOffset, weights, chunkSteps };
+  return { d, sampling, pRepeat, datasetSize, settings, saveTimes, walkerOffset, initialRows, chunkSteps };
 }
