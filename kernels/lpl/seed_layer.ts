@@ -105,18 +105,23 @@ export function seedLayerIterations(
   workgroupSize: number,
 ): { perStep: number; fixed: number } {
   const over = (n: number) => Math.ceil(n / workgroupSize) + 1;
+  const cols = (n: number) => Math.ceil(n / 4 / workgroupSize);
   const layer = (n: number, m: number) => {
-    const n4 = n / 4, m4 = m / 4, rows = Math.ceil(m / workgroupSize), cols = Math.ceil(n4 / workgroupSize);
-    return rows * (n4 + 1) + 1 + // forward
-      rows * (m4 + 1) + 1 + // predict
-      (m + 1) + // norms
-      cols * 2 * (m + 1) + 1 + // columns
-      (workgroupSize + 1) + cols * (m + 1) + 1 + over(m * m4) + // apply
+    const rows = Math.ceil(m / workgroupSize);
+    return rows * (n / 4 + 1) + 1 + // forward
+      rows * (m / 4 + 1) + 1 + // predict
+      cols(n) * (m + 1) + 1 + (m + 1) + (workgroupSize + 1) + // columns, row sums, |W|^2
+      (workgroupSize + 1) + cols(n) * (m + 1) + 1 + over(m * m / 4) + // apply
       2 * (m + 1) + (workgroupSize + 1); // log
   };
+  const norm = (n: number, m: number) => cols(n) * (m + 1) + 1;
   let perStep = 1 + over(shape.inputs / 4) + layer(shape.inputs, shape.outputs);
-  if (shape.outputs2 > 0) perStep += over(shape.outputs / 4) + layer(shape.outputs, shape.outputs2);
-  return { perStep, fixed: 2 };
+  let fixed = 2 + norm(shape.inputs, shape.outputs);
+  if (shape.outputs2 > 0) {
+    perStep += over(shape.outputs / 4) + layer(shape.outputs, shape.outputs2);
+    fixed += norm(shape.outputs, shape.outputs2);
+  }
+  return { perStep, fixed };
 }
 
 /** The GPU buffers of one batch (layouts in the .wgsl header). */
@@ -184,6 +189,11 @@ export function validateSeedLayerShape(shape: SeedLayerShape): void {
   quad("inputs", shape.inputs, 4);
   quad("outputs", shape.outputs, 4);
   quad("outputs2", shape.outputs2, 0);
+  if (shape.outputs > 256 || shape.outputs2 > 256) {
+    fail(
+      `outputs are ${shape.outputs} and ${shape.outputs2}, must be <= 256 (the kernel's row coefficients)`,
+    );
+  }
   if (shape.mode === "views" && shape.height * shape.width !== shape.inputs) {
     fail(`height x width is ${shape.height} x ${shape.width}, must equal inputs ${shape.inputs}`);
   }

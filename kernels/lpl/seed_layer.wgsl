@@ -66,8 +66,11 @@ override WORKGROUP_SIZE: u32 = 64u;
 @group(0) @binding(6) var<storage, read_write> completed: array<u32>;
 @group(0) @binding(7) var<uniform> params: Params;
 
-var<workgroup> partial: array<f32, 256>;
-var<workgroup> partial_w: array<f32, 256>;
+// Per-row coefficients of the update (at most 256 outputs), per-invocation partial sums (at most 256
+// invocations): the column dot products (2 vec4 per invocation) and |W|^2 per layer.
+var<workgroup> rows: array<vec4<f32>, 256>;
+var<workgroup> partial: array<vec4<f32>, 512>;
+var<workgroup> partial_w: array<vec2<f32>, 256>;
 
 // Layer 1's (y_t, y_t1) as layer 2's (x_t, x_t1).
 fn copy_outputs(lower: Layer, upper: Layer, lid: u32) {
@@ -78,14 +81,14 @@ fn copy_outputs(lower: Layer, upper: Layer, lid: u32) {
 }
 
 // One layer's update (its inputs loaded); logs on log steps. Returns updates skipped.
-fn update_layer(l: Layer, s: Model, lid: u32, g: u32, k: u32, layer: u32) -> u32 {
-  layer_predict(l, lid);
+fn update_layer(l: Layer, s: Model, lid: u32, g: u32, k: u32) -> u32 {
+  layer_predict(l, s, lid);
   layer_sync();
-  let norms = layer_norms(l);
-  let stab = stab_factor(s.stab, norms.x);
-  layer_columns(l, s, lid, stab);
+  layer_columns(l, lid);
+  let sums = layer_row_sums(l);
+  let w2_old = layer_weight_sum(l);
   layer_sync();
-  let skipped = layer_apply(l, s, lid, stab, norms);
+  let skipped = layer_apply(l, s, lid, sums, w2_old);
   layer_sync();
   if (lid == 0u && k % params.log_every == 0u && k / params.log_every <= params.history_len) {
     var mean = 0.0;
@@ -98,10 +101,10 @@ fn update_layer(l: Layer, s: Model, lid: u32, g: u32, k: u32, layer: u32) -> u32
       v += (ys[l.y + i] - mean) * (ys[l.y + i] - mean);
     }
     for (var t = 0u; t < WORKGROUP_SIZE; t++) {
-      w2 += partial_w[t];
+      w2 += partial_w[t][l.index];
     }
     let layers = select(1u, 2u, params.outputs2 > 0u);
-    let at = ((g * params.history_len + k / params.log_every - 1u) * layers + layer) * 2u;
+    let at = ((g * params.history_len + k / params.log_every - 1u) * layers + l.index) * 2u;
     history[at] = v / f32(l.m - 1u);
     history[at + 1u] = sqrt(w2);
   }
@@ -120,12 +123,16 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
   let m2 = params.outputs2;
   let w_stride = (m1 * params.inputs + m1 * m1 + m2 * m1 + m2 * m2) / 4u;
   let x_stride = 3u * n4 + select(0u, 3u * m1 / 4u, m2 > 0u);
-  let y_stride = 3u * (m1 + m2) + 4u;
-  let l1 = Layer(g * w_stride, g * w_stride + m1 * n4, g * x_stride, g * y_stride, n4, m1);
-  let l2 = Layer(l1.p + m1 * m1 / 4u, l1.p + m1 * m1 / 4u + m2 * m1 / 4u, l1.x + 3u * n4, l1.y + 3u * m1, m1 / 4u, m2);
+  let y_stride = 5u * (m1 + m2) + 4u;
+  let l1 = Layer(g * w_stride, g * w_stride + m1 * n4, g * x_stride, g * y_stride, n4, m1, 0u);
+  let l2 = Layer(l1.p + m1 * m1 / 4u, l1.p + m1 * m1 / 4u + m2 * m1 / 4u, l1.x + 3u * n4, l1.y + 5u * m1, m1 / 4u, m2, 1u);
   let skip_at = g * y_stride + y_stride - 4u;
   var skipped = u32(ys[skip_at]);
   var done = 0u;
+  layer_weight_norm(l1, lid);
+  if (m2 > 0u) {
+    layer_weight_norm(l2, lid);
+  }
   for (var t = 0u; t < params.steps; t++) {
     let k = params.step_offset + t + 1u;
     load_inputs(l1, s, k, lid);
@@ -135,11 +142,11 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
     if (m2 > 0u) {
       copy_outputs(l1, l2, lid); // the pre-update outputs of layer 1
     }
-    skipped += update_layer(l1, s, lid, g, k, 0u);
+    skipped += update_layer(l1, s, lid, g, k);
     if (m2 > 0u) {
       layer_forward(l2, lid);
       layer_sync();
-      skipped += update_layer(l2, s, lid, g, k, 1u);
+      skipped += update_layer(l2, s, lid, g, k);
     }
     done += 1u;
   }

@@ -79,7 +79,10 @@ export function seedInputQuads(shape: SeedLayerShape): number {
   return (3 * shape.inputs + (shape.outputs2 > 0 ? 3 * shape.outputs : 0)) / 4;
 }
 
-/** floats of one model's output scratch: per layer y_t, y_t1, yhat, each [outputs]; then the skip count, padded to 4. */
+/**
+ * floats of one model's output scratch: per layer y_t, y_t1, yhat and the pre-activations a_t, a_t1, each
+ * [outputs]; then the skip count, padded to 4.
+ */
 export function seedOutputFloats(shape: SeedLayerShape): number {
-  return 3 * (shape.outputs + shape.outputs2) + 4;
+  return 5 * (shape.outputs + shape.outputs2) + 4;
 }
