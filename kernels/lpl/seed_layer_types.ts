@@ -11,6 +11,8 @@
 export const SEED_STREAMS = {
   /** The initial W ~ N(0, 0.01^2): element k of counter (k / 4, 0, 0, 0). */
   init: 0x1a7e,
+  /** The initial W of the hierarchical model's layer 2 (same layout). */
+  init2: 0x1a7f,
   /** The per-step draws: image picks and the weak views. */
   training: 0x7e11,
 } as const;
