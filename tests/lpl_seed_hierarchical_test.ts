@@ -94,3 +94,24 @@ Deno.test("lpl seed hierarchical: pair i holds views 2i and 2i + 1 of sample i",
     }
   }
 });
+
+Deno.test("lpl_seed_hierarchical_shapes (tiny, reference): probes both layers, exports, valid figure", async () => {
+  const { run, testConfig } = await import("../scripts/lpl_seed_hierarchical_shapes.ts");
+  const { importActivations } = await import("../lib/probes/activation_export.ts");
+  const { validateVegaLite } = await import("../lib/plot/figure.ts");
+  const dir = await Deno.makeTempDir();
+  const r = await run({ ...testConfig, backend: "reference", exportDir: dir });
+  const s = r.summary as {
+    byModel: { condition: string; layers: { layer: number; trained: { probeTestAccuracy: number } }[] }[];
+    pixelReadoutTestAccuracy: number;
+  };
+  assert.deepEqual(s.byModel.map((m) => m.condition), ["full", "no-stab"]);
+  for (const m of s.byModel) {
+    assert.deepEqual(m.layers.map((l) => l.layer), [1, 2]);
+    assert.ok(m.layers.every((l) => l.trained.probeTestAccuracy >= 0 && l.trained.probeTestAccuracy <= 1));
+  }
+  const after = await importActivations(`${dir}/full`, "layer2_after");
+  assert.deepEqual([after.rows, after.dims], [100, 8]);
+  assert.deepEqual(await validateVegaLite(r.spec), []);
+  await Deno.remove(dir, { recursive: true });
+});
