@@ -108,7 +108,7 @@ export function seedLayerIterations(
   const cols = (n: number) => Math.ceil(n / 4 / workgroupSize);
   const layer = (n: number, m: number) => {
     const rows = Math.ceil(m / workgroupSize);
-    return rows * (n / 4 + 1) + 1 + // forward
+    return Math.ceil(m / 4 / workgroupSize) * (n / 4 + 1 + 5) + 1 + // forward
       rows * (m / 4 + 1) + 1 + // predict
       cols(n) * (m + 1) + 1 + (m + 1) + (workgroupSize + 1) + // columns, row sums, |W|^2
       (workgroupSize + 1) + cols(n) * (m + 1) + 1 + over(m * m / 4) + // apply

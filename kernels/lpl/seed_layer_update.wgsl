@@ -3,7 +3,7 @@
 // (whose bindings weights, xs, ys and workgroup arrays rows, partial, partial_w these functions use). One
 // workgroup trains one model; each phase spreads rows or column quads over the workgroup, and the caller
 // puts a barrier (layer_sync) between phases:
-//   forward  a = W x, y = 5 tanh(a / 5) for x_t and x_t1               (invocation per row)
+//   forward  a = W x, y = 5 tanh(a / 5) for x_t and x_t1               (invocation per 4 rows)
 //   predict  yhat = P y_t; rows[i] = (h_i, q_i, y_c,i, h_i a_t,i + q_i a_t1,i) (invocation per row)
 //   columns  u = y_c^T W and this invocation's share of x_t.x_t, x_t.x_t1, x_t.u, x_t1.x_t1, x_t1.u, u.u
 //   apply    W <- clamp(W + s dW, -5, 5), s = min(1, 1/|dW|); P likewise with the rank-1 dP
@@ -49,20 +49,29 @@ fn layer_weight_norm(l: Layer, lid: u32) {
   partial_w[lid][l.index] = w2;
 }
 
+// Invocation per quad of rows: each x load serves four rows (on the CPU adapter every load is a per-lane loop).
 fn layer_forward(l: Layer, lid: u32) {
-  for (var i = lid; i < l.m; i += WORKGROUP_SIZE) {
-    var a = vec2<f32>(0.0);
-    let row = l.w + i * l.n4;
+  for (var r = lid; r < l.m / 4u; r += WORKGROUP_SIZE) {
+    var at = vec4<f32>(0.0);
+    var at1 = vec4<f32>(0.0);
+    let row = l.w + 4u * r * l.n4;
     for (var k = 0u; k < l.n4; k++) {
-      let w = weights[row + k];
-      a += vec2<f32>(dot(w, xs[l.x + k]), dot(w, xs[l.x + l.n4 + k]));
+      let xt = xs[l.x + k];
+      let xt1 = xs[l.x + l.n4 + k];
+      let w = mat4x4<f32>(weights[row + k], weights[row + l.n4 + k], weights[row + 2u * l.n4 + k], weights[row + 3u * l.n4 + k]);
+      at += xt * w;
+      at1 += xt1 * w;
     }
     // tanh of a clamped argument: some drivers' tanh gives NaN for large |a| (exp overflow).
-    let y = 5.0 * tanh(clamp(a / 5.0, vec2<f32>(-15.0), vec2<f32>(15.0)));
-    ys[l.y + i] = y.x;
-    ys[l.y + l.m + i] = y.y;
-    ys[l.y + 3u * l.m + i] = a.x;
-    ys[l.y + 4u * l.m + i] = a.y;
+    let yt = 5.0 * tanh(clamp(at / 5.0, vec4<f32>(-15.0), vec4<f32>(15.0)));
+    let yt1 = 5.0 * tanh(clamp(at1 / 5.0, vec4<f32>(-15.0), vec4<f32>(15.0)));
+    for (var c = 0u; c < 4u; c++) {
+      let i = 4u * r + c;
+      ys[l.y + i] = yt[c];
+      ys[l.y + l.m + i] = yt1[c];
+      ys[l.y + 3u * l.m + i] = at[c];
+      ys[l.y + 4u * l.m + i] = at1[c];
+    }
   }
 }
 
