@@ -33,7 +33,7 @@ const options: SeedBatchOptions = {
 
 testGpuOnly(
   "lpl seed gpu: every condition x seed equals the float64 host loop after 300 steps",
-  async (gpu) => {
+  async () => {
     const images = tinyImages(30);
     const got = await trainSeedLayers(new WebGpuBackend(gpu), images, options);
     assert.equal(got.runs.length, SEED_CONDITIONS.length * 2);
@@ -127,3 +127,24 @@ testBothBackends("lpl seed gpu: sizes the kernel cannot take are refused", async
     /outputs is 6, must be a multiple of 4/,
   );
 });
+
+testGpuOnly(
+  "lpl_seed_fashion_mnist --batched (shapes, tiny): the fused run reports the host loop's |W|",
+  async () => {
+    const { run, testConfig } = await import("../scripts/lpl_seed_fashion_mnist.ts");
+    const fused = await run({ ...testConfig, backend: "webgpu", batched: true });
+    const host = await run({ ...testConfig, backend: "reference", batched: false });
+    type Summary = {
+      byCondition: { condition: string; finalWeightNorm: number; trainedTogether: boolean }[];
+    };
+    const f = (fused.summary as Summary).byCondition, h = (host.summary as Summary).byCondition;
+    assert.deepEqual(f.map((c) => c.condition), h.map((c) => c.condition));
+    assert.ok(f.every((c) => c.trainedTogether) && h.every((c) => !c.trainedTogether));
+    assertClose(
+      f.map((c) => c.finalWeightNorm),
+      h.map((c) => c.finalWeightNorm),
+      { rtol: 1e-3 },
+      "final |W|_F",
+    );
+  },
+);
