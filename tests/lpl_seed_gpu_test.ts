@@ -33,7 +33,7 @@ const options: SeedBatchOptions = {
 
 testGpuOnly(
   "lpl seed gpu: every condition x seed equals the float64 host loop after 300 steps",
-  async () => {
+  async (gpu) => {
     const images = tinyImages(30);
     const got = await trainSeedLayers(new WebGpuBackend(gpu), images, options);
     assert.equal(got.runs.length, SEED_CONDITIONS.length * 2);
