@@ -211,7 +211,7 @@ export function validateSeedLayerShape(shape: SeedLayerShape): void {
 export async function encodeSeedLayer(
   rec: CommandRecorder,
   a: SeedLayerDispatch,
-  workgroupSize = seedLayerWorkgroupSize(rec.gpu),
+  workgroupSize: number = seedLayerWorkgroupSize(rec.gpu),
 ): Promise<void> {
   const b = a.buffers;
   const constants = { WORKGROUP_SIZE: workgroupSize };
