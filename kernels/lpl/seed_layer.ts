@@ -115,9 +115,11 @@ export function seedLayerIterations(
       2 * (m + 1) + (workgroupSize + 1); // log
   };
   const norm = (n: number, m: number) => cols(n) * (m + 1) + 1;
-  let perStep = 1 + over(shape.inputs / 4) + layer(shape.inputs, shape.outputs);
-  let fixed = 2 + norm(shape.inputs, shape.outputs);
-  if (shape.outputs2 > 0) {
+  const layers = shape.outputs2 > 0 ? 2 : 1;
+  // The step loop, the view loop (2 views) with its inner loops, the layer loop.
+  let perStep = 1 + 3 + 2 * over(shape.inputs / 4) + (layers + 1) + layer(shape.inputs, shape.outputs);
+  let fixed = 2 + (layers + 1) + norm(shape.inputs, shape.outputs);
+  if (layers === 2) {
     perStep += over(shape.outputs / 4) + layer(shape.outputs, shape.outputs2);
     fixed += norm(shape.outputs, shape.outputs2);
   }

@@ -111,6 +111,21 @@ fn update_layer(l: Layer, s: Model, lid: u32, g: u32, k: u32) -> u32 {
   return skipped;
 }
 
+// Layer `index` (0 or 1) of model g.
+fn model_layer(g: u32, index: u32) -> Layer {
+  let n4 = params.inputs / 4u;
+  let m1 = params.outputs;
+  let m2 = params.outputs2;
+  let w = g * (m1 * params.inputs + m1 * m1 + m2 * m1 + m2 * m2) / 4u;
+  let x = g * (3u * n4 + select(0u, 3u * m1 / 4u, m2 > 0u));
+  let y = g * (5u * (m1 + m2) + 4u);
+  if (index == 0u) {
+    return Layer(w, w + m1 * n4, x, y, n4, m1, 0u);
+  }
+  let w2 = w + m1 * n4 + m1 * m1 / 4u;
+  return Layer(w2, w2 + m2 * m1 / 4u, x + 3u * n4, y + 5u * m1, m1 / 4u, m2, 1u);
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let g = group.x;
@@ -118,35 +133,26 @@ fn main(@builtin(workgroup_id) group: vec3<u32>, @builtin(local_invocation_index
     return;
   }
   let s = models[g];
-  let n4 = params.inputs / 4u;
-  let m1 = params.outputs;
-  let m2 = params.outputs2;
-  let w_stride = (m1 * params.inputs + m1 * m1 + m2 * m1 + m2 * m2) / 4u;
-  let x_stride = 3u * n4 + select(0u, 3u * m1 / 4u, m2 > 0u);
-  let y_stride = 5u * (m1 + m2) + 4u;
-  let l1 = Layer(g * w_stride, g * w_stride + m1 * n4, g * x_stride, g * y_stride, n4, m1, 0u);
-  let l2 = Layer(l1.p + m1 * m1 / 4u, l1.p + m1 * m1 / 4u + m2 * m1 / 4u, l1.x + 3u * n4, l1.y + 5u * m1, m1 / 4u, m2, 1u);
-  let skip_at = g * y_stride + y_stride - 4u;
+  let layers = select(1u, 2u, params.outputs2 > 0u);
+  let skip_at = (g + 1u) * (5u * (params.outputs + params.outputs2) + 4u) - 4u;
   var skipped = u32(ys[skip_at]);
   var done = 0u;
-  layer_weight_norm(l1, lid);
-  if (m2 > 0u) {
-    layer_weight_norm(l2, lid);
+  for (var layer = 0u; layer < layers; layer++) {
+    layer_weight_norm(model_layer(g, layer), lid);
   }
+  // One loop over the layers (not the update written twice): the kernel stays quick to compile on GL.
   for (var t = 0u; t < params.steps; t++) {
     let k = params.step_offset + t + 1u;
-    load_inputs(l1, s, k, lid);
+    load_inputs(model_layer(g, 0u), s, k, lid);
     layer_sync();
-    layer_forward(l1, lid);
-    layer_sync();
-    if (m2 > 0u) {
-      copy_outputs(l1, l2, lid); // the pre-update outputs of layer 1
-    }
-    skipped += update_layer(l1, s, lid, g, k);
-    if (m2 > 0u) {
-      layer_forward(l2, lid);
+    for (var layer = 0u; layer < layers; layer++) {
+      let l = model_layer(g, layer);
+      layer_forward(l, lid);
       layer_sync();
-      skipped += update_layer(l2, s, lid, g, k);
+      if (layer + 1u < layers) {
+        copy_outputs(l, model_layer(g, layer + 1u), lid); // layer 1's pre-update outputs
+      }
+      skipped += update_layer(l, s, lid, g, k);
     }
     done += 1u;
   }

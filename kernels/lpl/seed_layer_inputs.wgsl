@@ -29,31 +29,30 @@ fn view_offsets(view: u32, key: vec2<u32>) -> vec3<i32> {
   return vec3<i32>(i32(scaled(o.x, 9u)) - 4, i32(scaled(o.y, 9u)) - 4, i32(scaled(o.z, 5u)) - 2);
 }
 
-// x_t and x_t1 of step k into layer l's input scratch.
+// x_t and x_t1 of step k into layer l's input scratch (one loop over the two views: each Philox call is
+// written once, which keeps the kernel quick to compile on the GL path).
 fn load_inputs(l: Layer, s: Model, k: u32, lid: u32) {
   let key = vec2<u32>(s.seed, params.view_stream);
   let pick = philox4x32_10(vec4<u32>(0u, params.pick_step, k, 0u), key);
   let a = scaled(pick.x, params.image_count);
   let b = select(a, scaled(pick.y, params.image_count), s.shuffle == 1u);
-  let n4 = l.n4;
-  if (params.paired == 1u) {
-    for (var q = lid; q < n4; q += WORKGROUP_SIZE) {
-      let at = 2u * a * params.inputs + 4u * q;
-      let bt = (2u * b + 1u) * params.inputs + 4u * q;
-      xs[l.x + q] = vec4<f32>(images[at], images[at + 1u], images[at + 2u], images[at + 3u]);
-      xs[l.x + n4 + q] = vec4<f32>(images[bt], images[bt + 1u], images[bt + 2u], images[bt + 3u]);
+  for (var v = 0u; v < 2u; v++) {
+    let img = select(a, b, v == 1u);
+    let dst = l.x + v * l.n4;
+    if (params.paired == 1u) {
+      for (var q = lid; q < l.n4; q += WORKGROUP_SIZE) {
+        let at = (2u * img + v) * params.inputs + 4u * q;
+        xs[dst + q] = vec4<f32>(images[at], images[at + 1u], images[at + 2u], images[at + 3u]);
+      }
+    } else {
+      let view = 2u * k + v;
+      let o = view_offsets(view, key);
+      for (var q = lid; q < l.n4; q += WORKGROUP_SIZE) {
+        let z = philox_normal4(philox4x32_10(vec4<u32>(q, 1u, view, 0u), key));
+        let p = 4u * q;
+        let pixels = vec4<f32>(view_pixel(img, p, o), view_pixel(img, p + 1u, o), view_pixel(img, p + 2u, o), view_pixel(img, p + 3u, o));
+        xs[dst + q] = clamp(pixels + 0.05 * z, vec4<f32>(0.0), vec4<f32>(1.0));
+      }
     }
-    return;
-  }
-  let ot = view_offsets(2u * k, key);
-  let ot1 = view_offsets(2u * k + 1u, key);
-  for (var q = lid; q < n4; q += WORKGROUP_SIZE) {
-    let zt = philox_normal4(philox4x32_10(vec4<u32>(q, 1u, 2u * k, 0u), key));
-    let zt1 = philox_normal4(philox4x32_10(vec4<u32>(q, 1u, 2u * k + 1u, 0u), key));
-    let p = 4u * q;
-    let vt = vec4<f32>(view_pixel(a, p, ot), view_pixel(a, p + 1u, ot), view_pixel(a, p + 2u, ot), view_pixel(a, p + 3u, ot));
-    let vt1 = vec4<f32>(view_pixel(b, p, ot1), view_pixel(b, p + 1u, ot1), view_pixel(b, p + 2u, ot1), view_pixel(b, p + 3u, ot1));
-    xs[l.x + q] = clamp(vt + 0.05 * zt, vec4<f32>(0.0), vec4<f32>(1.0));
-    xs[l.x + n4 + q] = clamp(vt1 + 0.05 * zt1, vec4<f32>(0.0), vec4<f32>(1.0));
   }
 }
