@@ -92,3 +92,33 @@ export {
   trainSeedLayer,
 } from "./seed_training.ts";
 export { seedWeakView } from "./seed_views.ts";
+export {
+  initialSeedLayer,
+  runSeedKernel,
+  type SeedBatchOptions,
+  type SeedBatchResult,
+  type SeedBatchRun,
+  type SeedKernelOptions,
+  type SeedKernelResult,
+  seedModelSetting,
+  trainSeedLayers,
+} from "./seed_gpu.ts";
+export {
+  hierarchicalActivations,
+  type HierarchicalLogRow,
+  type HierarchicalModel,
+  type HierarchicalOptions,
+  type HierarchicalRun,
+  initialHierarchical,
+  type SeedPairs,
+  shapePairs,
+  trainHierarchical,
+  trainHierarchicalReference,
+} from "./hierarchical.ts";
+export {
+  SEED_PICK_STEP,
+  SEED_STREAMS,
+  type SeedInputMode,
+  type SeedLayerShape,
+  type SeedModelSetting,
+} from "../../kernels/lpl/seed_layer_types.ts";
