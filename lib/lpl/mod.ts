@@ -92,3 +92,19 @@ export {
   trainSeedLayer,
 } from "./seed_training.ts";
 export { seedWeakView } from "./seed_views.ts";
+export {
+  augmentBatch,
+  type AugmentBatchOptions,
+  type AugmentOptions,
+  augmentParameters,
+  type AugmentSampleParameters,
+  type AugmentShape,
+  type BlurOptions,
+  type BrightnessContrastOptions,
+  type FlipOptions,
+  type PadCropOptions,
+  type ResizedCropOptions,
+  SEED_BYOL_AUGMENT,
+  SIMCLR_AUGMENT,
+} from "./augment_views.ts";
+export { augmentReference, augmentSampleParameters, reflectIndex } from "../reference/augment.ts";
