@@ -134,3 +134,10 @@ export {
   SMALL_CONV_SPEC,
   VGG11_SPEC,
 } from "./deep_net.ts";
+export {
+  evaluateLplConvNet,
+  type LplConvTrainingOptions,
+  type LplLayerEvaluation,
+  standardized,
+  trainLplConvNet,
+} from "./deep_training.ts";
