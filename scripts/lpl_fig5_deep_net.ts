@@ -293,9 +293,8 @@ function fig5Spec(
   dataset: string,
   config: LplFig5Config,
 ): FigureResult["spec"] {
+  const size = { width: 200, height: 180 };
   const byLayer = (field: string, title: string, log = false) => ({
-    width: 220,
-    height: 180,
     mark: { type: "line" as const, point: true },
     encoding: {
       x: { field: "layer", type: "ordinal" as const, title: "block" },
@@ -320,10 +319,9 @@ function fig5Spec(
     data: { values: results },
     hconcat: [
       {
+        ...size,
         layer: [
           {
-            width: 160,
-            height: 180,
             transform: [{ filter: `datum.layer == ${last}` }],
             mark: "bar",
             encoding: {
@@ -340,9 +338,14 @@ function fig5Spec(
           ...lines,
         ],
       },
-      { layer: [byLayer("probeTestAccuracy", "linear readout accuracy"), ...lines] },
-      byLayer("participationRatio", "participation ratio", true),
-      byLayer("meanActivity", "mean activity"),
+      { ...size, layer: [byLayer("probeTestAccuracy", "linear readout accuracy"), ...lines] },
+      // a block whose features are all 0 has PR 0: left off the log axis
+      {
+        ...size,
+        transform: [{ filter: "datum.participationRatio > 0" }],
+        ...byLayer("participationRatio", "participation ratio", true),
+      },
+      { ...size, ...byLayer("meanActivity", "mean activity") },
     ],
   };
 }
