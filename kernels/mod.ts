@@ -68,3 +68,4 @@ export {
 } from "./enhanced_sgd/enhanced_sgd.ts";
 export { encodeLplDenseDelta, encodeLplDenseStats, LPL_DENSE_KERNELS } from "./lpl/dense.ts";
 export { encodeSeedLayer, SEED_LAYER_KERNEL, type SeedLayerDispatch } from "./lpl/seed_layer.ts";
+export { AUGMENT_KERNELS, type AugmentArgs, encodeAugment } from "./augment/augment.ts";
