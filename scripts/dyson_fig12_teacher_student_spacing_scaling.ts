@@ -12,6 +12,7 @@
  * @module
  */
 import {
+  TEACHER_STUDENT_QUICK_DATASETS,
   TEACHER_STUDENT_QUICK_SCALE,
   TEACHER_STUDENT_SWEEPS,
   type TeacherStudentFigureConfig,
@@ -23,7 +24,11 @@ import { figureMain } from "../lib/plot/figure_script.ts";
 const script = teacherStudentFigureScript({
   name: "dyson_fig12_teacher_student_spacing_scaling",
   description: "2x2 teacher-student: <S> vs the predicted width for three sweeps, slope through the origin",
-  defaultConfig: { ...TEACHER_STUDENT_QUICK_SCALE, ...TEACHER_STUDENT_SWEEPS },
+  defaultConfig: {
+    ...TEACHER_STUDENT_QUICK_SCALE,
+    ...TEACHER_STUDENT_SWEEPS,
+    ...TEACHER_STUDENT_QUICK_DATASETS,
+  },
   run: teacherStudentSpacingScalingFigure,
 });
 

@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  TEACHER_STUDENT_QUICK_DATASETS,
   TEACHER_STUDENT_QUICK_SCALE,
   TEACHER_STUDENT_SWEEPS,
   type TeacherStudentFigureConfig,
@@ -17,7 +18,11 @@ import { figureMain } from "../lib/plot/figure_script.ts";
 const script = teacherStudentFigureScript({
   name: "dyson_fig13_teacher_student_sigma_scaling",
   description: "2x2 teacher-student: sqrt(pi) sigma_fit vs sqrt(alpha A / |B|) for three sweeps, a_fit",
-  defaultConfig: { ...TEACHER_STUDENT_QUICK_SCALE, ...TEACHER_STUDENT_SWEEPS },
+  defaultConfig: {
+    ...TEACHER_STUDENT_QUICK_SCALE,
+    ...TEACHER_STUDENT_SWEEPS,
+    ...TEACHER_STUDENT_QUICK_DATASETS,
+  },
   run: (config) => teacherStudentScalingFigure(config, 13),
 });
 

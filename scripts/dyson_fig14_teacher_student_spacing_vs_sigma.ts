@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  TEACHER_STUDENT_QUICK_DATASETS,
   TEACHER_STUDENT_QUICK_SCALE,
   TEACHER_STUDENT_SWEEPS,
   type TeacherStudentFigureConfig,
@@ -17,7 +18,11 @@ import { figureMain } from "../lib/plot/figure_script.ts";
 const script = teacherStudentFigureScript({
   name: "dyson_fig14_teacher_student_spacing_vs_sigma",
   description: "2x2 teacher-student: <S> vs sqrt(pi) sigma_fit against the identity",
-  defaultConfig: { ...TEACHER_STUDENT_QUICK_SCALE, ...TEACHER_STUDENT_SWEEPS },
+  defaultConfig: {
+    ...TEACHER_STUDENT_QUICK_SCALE,
+    ...TEACHER_STUDENT_SWEEPS,
+    ...TEACHER_STUDENT_QUICK_DATASETS,
+  },
   run: (config) => teacherStudentScalingFigure(config, 14),
 });
 
