@@ -67,6 +67,36 @@ function usable(p: ScalingPoint): boolean {
   return Number.isFinite(p.x) && Number.isFinite(p.y) && p.error > 0;
 }
 
+/** The points finite with an error in every dataset (the others are left out of every dataset). */
+function usablePoints(datasets: ScalingPoint[][]): ScalingPoint[][] {
+  const keep = datasets[0].map((_, j) => datasets.every((d) => usable(d[j])));
+  return datasets.map((d) => d.filter((_, j) => keep[j]));
+}
+
+/**
+ * Combines the same points of K datasets point by point (lib/stats/random_effects.ts: y is the
+ * random-effects mean, the error includes the between-dataset spread, x is the mean x). Points that
+ * are non-finite or have no error in some dataset are left out; K = 1 gives the usable points as
+ * they are.
+ *
+ * @param datasets K lists of the same points (same series and order).
+ * @returns The combined points.
+ * @throws {RangeError} When there are no datasets or their lengths differ.
+ */
+export function combinePoints(datasets: ScalingPoint[][]): ScalingPoint[] {
+  if (datasets.length === 0 || datasets.some((d) => d.length !== datasets[0].length)) {
+    throw new RangeError(
+      `Cannot combine points: ${datasets.length} datasets of lengths ${datasets.map((d) => d.length)}`,
+    );
+  }
+  const used = usablePoints(datasets);
+  if (used.length === 1) return used[0];
+  return used[0].map((p, j) => {
+    const c = combineRandomEffects(used.map((d) => d[j].y), used.map((d) => d[j].error));
+    return { series: p.series, x: mean(used.map((d) => d[j].x)), y: c.mean, error: c.error };
+  });
+}
+
 /**
  * Fits the slope through the origin on each dataset and combines them.
  *
