@@ -10,6 +10,7 @@
 import {
   RBM_BATCH_SIZE_SWEEP,
   RBM_LEARNING_RATE_SWEEP,
+  RBM_QUICK_DATASETS,
   RBM_QUICK_SCALE,
   type RbmFigureConfig,
   rbmFigureScript,
@@ -24,6 +25,7 @@ const script = rbmFigureScript({
     ...RBM_QUICK_SCALE,
     ...RBM_BATCH_SIZE_SWEEP,
     ...RBM_LEARNING_RATE_SWEEP,
+    ...RBM_QUICK_DATASETS,
     seeds: 250,
     fitJackknifeBlocks: 10,
   },

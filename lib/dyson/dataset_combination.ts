@@ -76,8 +76,7 @@ function usablePoints(datasets: ScalingPoint[][]): ScalingPoint[][] {
 /**
  * Combines the same points of K datasets point by point (lib/stats/random_effects.ts: y is the
  * random-effects mean, the error includes the between-dataset spread, x is the mean x). Points that
- * are non-finite or have no error in some dataset are left out; K = 1 gives the usable points as
- * they are.
+ * are non-finite or have no error in some dataset are left out; K = 1 gives the points as they are.
  *
  * @param datasets K lists of the same points (same series and order).
  * @returns The combined points.
@@ -89,8 +88,8 @@ export function combinePoints(datasets: ScalingPoint[][]): ScalingPoint[] {
       `Cannot combine points: ${datasets.length} datasets of lengths ${datasets.map((d) => d.length)}`,
     );
   }
+  if (datasets.length === 1) return datasets[0];
   const used = usablePoints(datasets);
-  if (used.length === 1) return used[0];
   return used[0].map((p, j) => {
     const c = combineRandomEffects(used.map((d) => d[j].y), used.map((d) => d[j].error));
     return { series: p.series, x: mean(used.map((d) => d[j].x)), y: c.mean, error: c.error };
