@@ -91,8 +91,13 @@ export function combinePoints(datasets: ScalingPoint[][]): ScalingPoint[] {
   if (datasets.length === 1) return datasets[0];
   const used = usablePoints(datasets);
   return used[0].map((p, j) => {
-    const c = combineRandomEffects(used.map((d) => d[j].y), used.map((d) => d[j].error));
-    return { series: p.series, x: mean(used.map((d) => d[j].x)), y: c.mean, error: c.error };
+    const x = mean(used.map((d) => d[j].x)),
+      ys = used.map((d) => d[j].y),
+      errors = used.map((d) => d[j].error);
+    // A point without a finite error somewhere keeps no weight (as in each dataset's own fit).
+    if (!errors.every(Number.isFinite)) return { series: p.series, x, y: mean(ys), error: Infinity };
+    const c = combineRandomEffects(ys, errors);
+    return { series: p.series, x, y: c.mean, error: c.error };
   });
 }
 

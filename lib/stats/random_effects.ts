@@ -10,7 +10,8 @@
  * - between-dataset variance tau^2 = max(0, (Q - (K - 1)) / (sum w - sum w^2 / sum w));
  * - random-effects weights w*_k = 1 / (e_k^2 + tau^2), mean m = sum w* a / sum w*;
  * - error^2 = max(1 / sum w*, sum w* (a - m)^2 / ((K - 1) sum w*)) (the second is Hartung-Knapp;
- *   with equal e_k it is the sample variance of the a_k over K, i.e. sd / sqrt(K) squared);
+ *   with equal e_k it is the sample variance of the a_k over K, i.e. sd / sqrt(K) squared), and
+ *   never below the within error;
  * - intervals use Student's t with K - 1 dof: `twoSigmaFactor` is the t quantile with the normal
  *   2-sigma two-sided coverage (95.45 %), so "within 2 sigma" means |m - target| <= factor error.
  *
@@ -99,7 +100,9 @@ export function combineRandomEffects(
   const ws = e2.map((v) => 1 / (v + tau2)), sws = sum(ws);
   const mean = sum(ws.map((wi, i) => wi * a[i])) / sws;
   const hartungKnapp = sum(ws.map((wi, i) => wi * (a[i] - mean) ** 2)) / ((k - 1) * sws);
-  const error = Math.sqrt(Math.max(1 / sws, hartungKnapp)), withinError = 1 / Math.sqrt(sw);
+  // Never below the within error (with tau = 0 the DL error equals it up to rounding).
+  const withinError = 1 / Math.sqrt(sw),
+    error = Math.max(withinError, Math.sqrt(Math.max(1 / sws, hartungKnapp)));
   return {
     count: k,
     mean,
