@@ -46,7 +46,7 @@ export interface RandomEffectsCombination {
 }
 
 /** Two-sided coverage of +-2 sigma for a normal variable (0.9545). */
-export const TWO_SIGMA_COVERAGE = 2 * normalCdf(2) - 1;
+export const TWO_SIGMA_COVERAGE: number = 2 * normalCdf(2) - 1;
 
 /**
  * Combines K independent estimates with their within errors (see the module doc).
