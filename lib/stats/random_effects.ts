@@ -108,7 +108,8 @@ export function combineRandomEffects(
     mean,
     error,
     withinError,
-    betweenError: Math.sqrt(Math.max(0, error * error - withinError * withinError)),
+    // 0, not a rounding residue, when the spread adds nothing (tau = 0).
+    betweenError: error > withinError * (1 + 1e-9) ? Math.sqrt(error * error - withinError * withinError) : 0,
     betweenSd: Math.sqrt(tau2),
     qPerDof: q / (k - 1),
     dof: k - 1,
