@@ -137,4 +137,10 @@ Deno.test("slopes across synthetic datasets: the combined error covers a planted
     slopeAcrossDatasets([single, holed], { value: a, name: "sqrt(pi)" }).points.length,
     x.length - 1,
   );
+  // A point with an infinite error (no weight) in one dataset keeps no weight in the combination.
+  const unweighted = single.map((p, j) => (j === 2 ? { ...p, error: Infinity } : p));
+  const pooled = slopeAcrossDatasets([single, unweighted], { value: a, name: "sqrt(pi)" }, "ensemble");
+  assert.equal(pooled.points[2].error, Infinity);
+  assert.ok(Number.isFinite(pooled.slope) && Number.isFinite(pooled.chi2PerDof));
+  assert.match(one.verdict, /one dataset cannot show the between-dataset spread/);
 });

@@ -59,6 +59,8 @@ export interface SlopeAcrossDatasets {
   consistent: boolean;
   /** "consistent with <target> at 2 sigma: yes|no" (K = 1: says the error is the jackknife's only). */
   verdict: string;
+  /** What one of the K is called ("dataset", "ensemble"). */
+  unit: string;
   /** The combined points (K = 1: the dataset's points), errors including the spread. */
   points: ScalingPoint[];
 }
@@ -107,24 +109,25 @@ export function combinePoints(datasets: ScalingPoint[][]): ScalingPoint[] {
  * @param datasets K lists of the same points (same series and order), one per dataset; a point is
  *   left out everywhere when it is non-finite or has no error in any dataset.
  * @param target The predicted slope.
+ * @param unit What one of the K is called in the verdict ("dataset"; the RBM's: "ensemble").
  * @returns The combination, its verdict and the combined points.
  * @throws {RangeError} When there are no datasets, their lengths differ, or no usable point is left.
  */
-export function slopeAcrossDatasets(datasets: ScalingPoint[][], target: SlopeTarget): SlopeAcrossDatasets {
+export function slopeAcrossDatasets(
+  datasets: ScalingPoint[][],
+  target: SlopeTarget,
+  unit = "dataset",
+): SlopeAcrossDatasets {
   const k = datasets.length;
   if (k === 0 || datasets.some((d) => d.length !== datasets[0].length)) {
     throw new RangeError(`Cannot combine slopes: ${k} datasets of lengths ${datasets.map((d) => d.length)}`);
   }
-  const keep = datasets[0].map((_, j) => datasets.every((d) => usable(d[j])));
-  const used = datasets.map((d) => d.filter((_, j) => keep[j]));
+  const used = usablePoints(datasets);
   if (used[0].length === 0) throw new RangeError("Cannot combine slopes: no point is finite with an error");
   const fits = used.map((p) =>
     fitSlopeThroughOrigin(p.map((q) => q.x), p.map((q) => q.y), p.map((q) => q.error))
   );
-  const points = k === 1 ? used[0] : used[0].map((p, j) => {
-    const c = combineRandomEffects(used.map((d) => d[j].y), used.map((d) => d[j].error));
-    return { series: p.series, x: mean(used.map((d) => d[j].x)), y: c.mean, error: c.error };
-  });
+  const points = combinePoints(used);
   const line = k === 1
     ? fits[0]
     : fitSlopeThroughOrigin(points.map((q) => q.x), points.map((q) => q.y), points.map((q) => q.error));
@@ -147,7 +150,8 @@ export function slopeAcrossDatasets(datasets: ScalingPoint[][], target: SlopeTar
     twoSigmaFactor: c.twoSigmaFactor,
     consistent,
     verdict: `consistent with ${target.name} at 2 sigma: ${consistent ? "yes" : "no"}` +
-      (k === 1 ? " (jackknife error only: one dataset cannot show the between-dataset spread)" : ""),
+      (k === 1 ? ` (jackknife error only: one ${unit} cannot show the between-${unit} spread)` : ""),
+    unit,
     points,
   };
 }
@@ -163,10 +167,10 @@ export function slopeAcrossDatasets(datasets: ScalingPoint[][], target: SlopeTar
 export function slopeSentence(what: string, s: SlopeAcrossDatasets): string {
   const f = (v: number) => v.toFixed(3);
   if (s.datasets === 1) {
-    return `${what} = ${f(s.slope)} +- ${f(s.error)} (jackknife, 1 dataset); ${s.verdict}.`;
+    return `${what} = ${f(s.slope)} +- ${f(s.error)} (jackknife, 1 ${s.unit}); ${s.verdict}.`;
   }
   return `${what} = ${f(s.slope)} +- ${f(s.withinError)} (jackknife) +- ${f(s.betweenError)} ` +
-    `(between ${s.datasets} datasets), combined +- ${f(s.error)}; ${s.verdict} ` +
+    `(between ${s.datasets} ${s.unit}s), combined +- ${f(s.error)}; ${s.verdict} ` +
     `(Student t, ${s.datasets - 1} dof: within ${s.twoSigmaFactor.toFixed(2)} combined errors).`;
 }
 

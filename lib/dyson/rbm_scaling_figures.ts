@@ -36,9 +36,10 @@ export async function rbmScalingFigure(
   };
   const rootPi = Math.sqrt(Math.PI);
   const points = datasets.map((r) => rbmScalingPoints(r, seriesName));
-  const spacing = slopeAcrossDatasets(points.map((p) => p.spacing), { value: rootPi, name: "sqrt(pi)" });
-  const sigma = slopeAcrossDatasets(points.map((p) => p.sigma), { value: rootPi, name: "sqrt(pi)" });
-  const identity = slopeAcrossDatasets(points.map((p) => p.identity), { value: 1, name: "1" });
+  const sqrtPi = { value: rootPi, name: "sqrt(pi)" };
+  const spacing = slopeAcrossDatasets(points.map((p) => p.spacing), sqrtPi, "ensemble");
+  const sigma = slopeAcrossDatasets(points.map((p) => p.sigma), sqrtPi, "ensemble");
+  const identity = slopeAcrossDatasets(points.map((p) => p.identity), { value: 1, name: "1" }, "ensemble");
   const shift = combinePoints(points.map((p) => p.shift));
   const r = datasets[0];
   const fits = { spacing, sigma, identity };
