@@ -5,7 +5,8 @@
  * surmise (pi/2) s e^{-pi s^2/4}. The summary gives each setting's <S> and the Kolmogorov-Smirnov
  * distance of its s to the surmise.
  *
- * Run: `deno run -A scripts/dyson_fig10_teacher_student_wigner.ts` (`--full`: 3000 seeds per setting).
+ * Run: `deno run -A scripts/dyson_fig10_teacher_student_wigner.ts` (`--full`: 3000 seeds per setting;
+ * `--data-seed` draws the shared inputs, `--seed` the noise and initial weights).
  *
  * @module
  */

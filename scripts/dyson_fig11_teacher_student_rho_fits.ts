@@ -1,7 +1,8 @@
 /**
  * Figure 11 of the Dyson line (spec seed001 B.6, TS notebook `rhofit1_{n|lr|bs}{value}`): for each of the 16 settings of the three sweeps, the density of the pooled singular values of the 2x2 teacher-student ensemble with the fitted 2x2-GOE one-point density rho(x0, sigma), sigma_pred = sqrt(alpha eps^2 / |B|) in the title and a line at kappa = 2. The summary gives x0_fit, sigma_fit and sigma_fit / sigma_pred per setting.
  *
- * Run: `deno run -A scripts/dyson_fig11_teacher_student_rho_fits.ts` (`--full`: 3000 seeds per setting).
+ * Run: `deno run -A scripts/dyson_fig11_teacher_student_rho_fits.ts` (`--full`: 3000 seeds per setting;
+ * `--data-seed` draws the shared inputs, `--seed` the noise and initial weights).
  *
  * @module
  */

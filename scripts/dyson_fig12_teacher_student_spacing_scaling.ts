@@ -8,10 +8,15 @@
  * sqrt(pi) sigma_fit (1 for a 2x2 GOE).
  *
  * Run: `deno run -A scripts/dyson_fig12_teacher_student_spacing_scaling.ts` (`--full`: 3000 seeds per setting).
+ * The slope is measured on `--datasets K` independent datasets (4 at quick scale, 5 with `--full`;
+ * dataset k draws its shared inputs with `--data-seed` + k and its noise and initial weights from
+ * `--seed`) and combined with an error that includes the between-dataset spread (README, "Dyson
+ * uncertainties"); the summary gives both errors, chi^2/dof against the combined error and a verdict.
  *
  * @module
  */
 import {
+  TEACHER_STUDENT_QUICK_DATASETS,
   TEACHER_STUDENT_QUICK_SCALE,
   TEACHER_STUDENT_SWEEPS,
   type TeacherStudentFigureConfig,
@@ -23,7 +28,11 @@ import { figureMain } from "../lib/plot/figure_script.ts";
 const script = teacherStudentFigureScript({
   name: "dyson_fig12_teacher_student_spacing_scaling",
   description: "2x2 teacher-student: <S> vs the predicted width for three sweeps, slope through the origin",
-  defaultConfig: { ...TEACHER_STUDENT_QUICK_SCALE, ...TEACHER_STUDENT_SWEEPS },
+  defaultConfig: {
+    ...TEACHER_STUDENT_QUICK_SCALE,
+    ...TEACHER_STUDENT_SWEEPS,
+    ...TEACHER_STUDENT_QUICK_DATASETS,
+  },
   run: teacherStudentSpacingScalingFigure,
 });
 

@@ -3,13 +3,16 @@
  * RBM on the N = 10, m = 2 free field (mu = 3), the mean spacing <S> against sqrt(pi) sigma_fit with the identity line (a 2x2 GOE has <S> = sqrt(pi) sigma). The
  * summary holds every fitted number of figures 5-8.
  *
- * Run: `deno run -A scripts/dyson_fig7_rbm_spacing_vs_sigma.ts` (`--full`: 7500 seeds x 100k epochs per setting).
+ * Run: `deno run -A scripts/dyson_fig7_rbm_spacing_vs_sigma.ts` (`--full`: 7500 seeds x 100k epochs per setting, over 5
+ * independent ensembles; `--datasets 1` for the paper's one). `--datasets K` combines the slopes of K
+ * ensembles with the between-ensemble spread in their error (1 at quick scale).
  *
  * @module
  */
 import {
   RBM_BATCH_SIZE_SWEEP,
   RBM_LEARNING_RATE_SWEEP,
+  RBM_QUICK_DATASETS,
   RBM_QUICK_SCALE,
   type RbmFigureConfig,
   rbmFigureScript,
@@ -24,6 +27,7 @@ const script = rbmFigureScript({
     ...RBM_QUICK_SCALE,
     ...RBM_BATCH_SIZE_SWEEP,
     ...RBM_LEARNING_RATE_SWEEP,
+    ...RBM_QUICK_DATASETS,
     seeds: 250,
     fitJackknifeBlocks: 10,
   },

@@ -1,7 +1,8 @@
 /**
  * Figure 9 of the Dyson line (spec seed001 B.6, TS notebook `lbd_comp_all3`): histograms of the singular values of the final student W of the 2x2 teacher-student ensembles at |B| = 16 for (alpha, eps) = (0.5, 0.1), (0.1, 0.1) and (0.1, 0.05), with a dashed line at the teacher value 2 (the notebook labels print sqrt(alpha eps^2) without /|B|; here the labels give sqrt(alpha eps^2 / |B|)). The summary gives the mean and width of each against sqrt(alpha eps^2 / |B|).
  *
- * Run: `deno run -A scripts/dyson_fig9_teacher_student_singular_values.ts` (`--full`: 3000 seeds per setting).
+ * Run: `deno run -A scripts/dyson_fig9_teacher_student_singular_values.ts` (`--full`: 3000 seeds per setting;
+ * `--data-seed` draws the shared inputs, `--seed` the noise and initial weights).
  *
  * @module
  */

@@ -28,7 +28,7 @@ export type FigureOption = FigureScript<Record<string, unknown>>["options"][stri
 export interface FigureFamily<C extends Record<string, unknown>> {
   /** Options of every field a script of the family may have; a script shows those its config has. */
   options: Record<string, FigureOption>;
-  /** What the paper's scale changes (over a script's quick-scale config). */
+  /** What the paper's scale changes (over a script's quick-scale config; fields it lacks are skipped). */
   full: Partial<C>;
   /** What the tiny test scale changes. */
   test: Partial<C>;
@@ -66,16 +66,17 @@ export function familyFigureScript<C extends Record<string, unknown>>(
   spec: FigureScriptSpec<C>,
 ): CompleteFigureScript<C> {
   const defaultConfig = spec.defaultConfig;
-  const options = Object.fromEntries(
-    Object.entries(family.options).filter(([key]) => key in defaultConfig),
-  );
+  const own = <T extends object>(values: T) =>
+    Object.fromEntries(Object.entries(values).filter(([key]) => key in defaultConfig)) as T;
+  const options = own(family.options);
   return {
     name: spec.name,
     description: spec.description,
     options,
     defaultConfig,
-    fullConfig: { ...defaultConfig, ...family.full },
-    testConfig: { ...defaultConfig, ...family.test },
+    // A scale sets only the fields the script has (e.g. `datasets` only on the scaling figures).
+    fullConfig: { ...defaultConfig, ...own(family.full) },
+    testConfig: { ...defaultConfig, ...own(family.test) },
     run: (config: C = defaultConfig) => spec.run(config),
   };
 }

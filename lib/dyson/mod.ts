@@ -81,25 +81,41 @@ export {
   RBM_BATCH_SIZE_SWEEP,
   RBM_FULL_SCALE,
   RBM_LEARNING_RATE_SWEEP,
+  RBM_QUICK_DATASETS,
   RBM_QUICK_SCALE,
   RBM_TEST_SCALE,
   type RbmFigureConfig,
+  type RbmFigureDataset,
   rbmFigureScript,
   rbmFigureSettings,
+  runRbmFigureDatasets,
   runRbmFigureSettings,
 } from "./rbm_figure_config.ts";
 export { rbmDensityFigure } from "./rbm_density_figures.ts";
 export { rbmWignerFigure } from "./rbm_spacing_figures.ts";
 export { type RbmScalingFigure, rbmScalingFigure } from "./rbm_scaling_figures.ts";
 export {
+  clearTeacherStudentSweepCache,
+  runTeacherStudentFigureDatasets,
   runTeacherStudentFigureSweeps,
   TEACHER_STUDENT_FULL_SCALE,
+  TEACHER_STUDENT_QUICK_DATASETS,
   TEACHER_STUDENT_QUICK_SCALE,
   TEACHER_STUDENT_SWEEPS,
   TEACHER_STUDENT_TEST_SCALE,
+  type TeacherStudentDataset,
   type TeacherStudentFigureConfig,
   teacherStudentFigureScript,
 } from "./teacher_student_figure_config.ts";
+export {
+  combinePoints,
+  type DatasetSlope,
+  type SlopeAcrossDatasets,
+  slopeAcrossDatasets,
+  slopeSentence,
+  slopeSummary,
+  type SlopeTarget,
+} from "./dataset_combination.ts";
 export {
   teacherStudentRhoFitFigure,
   teacherStudentSingularValueFigure,

@@ -41,7 +41,17 @@ export interface RbmFigureConfig extends Record<string, unknown> {
   mass: number;
   /** mu (frozen): the fixed point is mu^2 - kappa. */
   mu: number;
+  /**
+   * The only seed: the RBM has no sampled dataset (its positive phase W K^-1 is exact), so nothing
+   * random is shared between seeds; each seed's start (random W) and Gibbs draws are its own.
+   * Setting i of ensemble k gets Philox key seed + k S + i (S settings).
+   */
   seed: number;
+  /**
+   * Independent ensembles K (figures 5-8), the RBM's counterpart of the teacher-student datasets:
+   * their slopes are combined with the between-ensemble spread in their error.
+   */
+  datasets?: number;
   backend: BackendChoice;
 }
 
@@ -62,6 +72,9 @@ export const RBM_QUICK_SCALE = {
   backend: "auto",
 } as const;
 
+/** Independent ensembles of the scaling figures 5-8 at quick scale (one: the training dominates). */
+export const RBM_QUICK_DATASETS = { datasets: 1 } as const;
+
 /** The paper's |B| sweep: |B| in {4, 8, 16, 32, 64} at alpha = 0.1 (spec seed001 B.4). */
 export const RBM_BATCH_SIZE_SWEEP = { batchSizes: "4,8,16,32,64", learningRate: 0.1 } as const;
 
@@ -71,8 +84,12 @@ export const RBM_LEARNING_RATE_SWEEP = {
   batchSize: 16,
 } as const;
 
-/** The paper's scale: 7500 seeds x 100k epochs per setting from random W. */
+/**
+ * The paper's scale: 7500 seeds x 100k epochs per setting from random W, over 5 independent
+ * ensembles where a script has `datasets` (`--datasets 1`: the paper's single ensemble).
+ */
 export const RBM_FULL_SCALE = {
+  datasets: 5,
   seeds: 7500,
   epochs: 100000,
   trainingTime: 0,
@@ -82,6 +99,7 @@ export const RBM_FULL_SCALE = {
 
 /** A tiny scale for smoke tests (a second or two). */
 export const RBM_TEST_SCALE = {
+  datasets: 2,
   seeds: 24,
   epochs: 0,
   trainingTime: 4,
@@ -129,6 +147,12 @@ export const RBM_FIGURE_OPTIONS = {
   sites: { type: "number" as const, description: "lattice sites N of the free field" },
   mass: { type: "number" as const, description: "mass m of the free field" },
   mu: { type: "number" as const, description: "mu (frozen)" },
+  datasets: {
+    type: "number" as const,
+    description: "independent ensembles whose slopes are combined",
+    integer: true,
+    min: 1,
+  },
 };
 
 /**
@@ -164,8 +188,52 @@ export function rbmFigureSettings(config: RbmFigureConfig): RbmSweepSetting[] {
   });
 }
 
+/** One ensemble of a figure's settings. */
+export interface RbmFigureDataset extends RbmEnsembles {
+  /** Its base seed (setting i gets seed + i). */
+  seed: number;
+}
+
 /**
- * Trains and analyses the settings of a figure's config.
+ * Trains and analyses the settings of a figure's config on `datasets` independent ensembles (one
+ * when the config has none); ensemble 0 is the single-ensemble run.
+ *
+ * @param config The figure's config.
+ * @returns The ensembles and the backend's description.
+ * @throws {RangeError} On a bad init, sweep or ensemble count.
+ */
+export async function runRbmFigureDatasets(
+  config: RbmFigureConfig,
+): Promise<{ datasets: RbmFigureDataset[]; backend: string }> {
+  const backend = await getBackend(config.backend);
+  if (config.init !== "random" && config.init !== "fixedPoint") {
+    throw new RangeError(`Cannot run the RBM figure: init is "${config.init}", must be random or fixedPoint`);
+  }
+  const count = config.datasets ?? 1;
+  if (!Number.isInteger(count) || count < 1) {
+    throw new RangeError(`Cannot run the RBM figure: datasets is ${count}, must be an integer >= 1`);
+  }
+  const settings = rbmFigureSettings(config), datasets: RbmFigureDataset[] = [];
+  for (let k = 0; k < count; k++) {
+    const seed = config.seed + k * settings.length;
+    const r = await runRbmEnsembles(backend, settings, {
+      seeds: config.seeds,
+      epochs: config.epochs,
+      trainingTime: config.trainingTime > 0 ? config.trainingTime : undefined,
+      init: config.init,
+      seed,
+      sites: config.sites,
+      mass: config.mass,
+      mu: config.mu,
+      fitJackknifeBlocks: config.fitJackknifeBlocks,
+    });
+    datasets.push({ ...r, seed });
+  }
+  return { datasets, backend: backend.description };
+}
+
+/**
+ * Trains and analyses the settings of a figure's config (one ensemble: figures 1-4).
  *
  * @param config The figure's config.
  * @returns The ensembles and the backend's description.
@@ -174,20 +242,6 @@ export function rbmFigureSettings(config: RbmFigureConfig): RbmSweepSetting[] {
 export async function runRbmFigureSettings(
   config: RbmFigureConfig,
 ): Promise<RbmEnsembles & { backend: string }> {
-  const backend = await getBackend(config.backend);
-  if (config.init !== "random" && config.init !== "fixedPoint") {
-    throw new RangeError(`Cannot run the RBM figure: init is "${config.init}", must be random or fixedPoint`);
-  }
-  const r = await runRbmEnsembles(backend, rbmFigureSettings(config), {
-    seeds: config.seeds,
-    epochs: config.epochs,
-    trainingTime: config.trainingTime > 0 ? config.trainingTime : undefined,
-    init: config.init,
-    seed: config.seed,
-    sites: config.sites,
-    mass: config.mass,
-    mu: config.mu,
-    fitJackknifeBlocks: config.fitJackknifeBlocks,
-  });
-  return { ...r, backend: backend.description };
+  const { datasets, backend } = await runRbmFigureDatasets({ ...config, datasets: 1 });
+  return { ...datasets[0], backend };
 }

@@ -88,6 +88,7 @@ export async function teacherStudentSingularValueFigure(
     batchesPerEpoch: config.batchesPerEpoch,
     saveEvery: config.epochs,
     seed: config.seed,
+    dataSeed: config.dataSeed,
   });
   const sv = ensembleSingularValues(result.weights, 2);
   const rows: Record<string, unknown>[] = [];

@@ -42,7 +42,15 @@ export interface TeacherStudentFigureConfig extends Record<string, unknown> {
   batchSize: number;
   /** Figure 9: settings as alpha:eps pairs, comma-separated. */
   settings?: string;
+  /** Noise and initial-weight seed: setting i of dataset k gets Philox key seed + k S + i (S settings). */
   seed: number;
+  /** Seed of the shared inputs (the dataset): dataset k draws its inputs with dataSeed + k. */
+  dataSeed: number;
+  /**
+   * Independent datasets K (figures 12-14): each a full ensemble with its own inputs, noise and
+   * initial weights; the slopes are combined with the between-dataset spread in their error.
+   */
+  datasets?: number;
   backend: BackendChoice;
 }
 
@@ -52,6 +60,7 @@ export const TEACHER_STUDENT_QUICK_SCALE = {
   epochs: 10,
   batchesPerEpoch: 500,
   seed: 1,
+  dataSeed: 1,
   backend: "auto",
 } as const;
 
@@ -68,10 +77,20 @@ export const TEACHER_STUDENT_SWEEPS = {
   batchSize: 16,
 } as const;
 
-/** The paper's scale. */
-export const TEACHER_STUDENT_FULL_SCALE = { seeds: 3000 } as const;
+/** Independent datasets of the scaling figures 12-14 at quick scale (a few seconds each). */
+export const TEACHER_STUDENT_QUICK_DATASETS = { datasets: 4 } as const;
+
+/** The paper's scale (3000 seeds), over 5 independent datasets where a script has `datasets`. */
+export const TEACHER_STUDENT_FULL_SCALE = { seeds: 3000, datasets: 5 } as const;
 /** Tiny, for smoke and schema tests (under a second). */
-export const TEACHER_STUDENT_TEST_SCALE = { seeds: 120, epochs: 2, batchesPerEpoch: 100, seed: 3 } as const;
+export const TEACHER_STUDENT_TEST_SCALE = {
+  seeds: 120,
+  epochs: 2,
+  batchesPerEpoch: 100,
+  seed: 3,
+  dataSeed: 3,
+  datasets: 2,
+} as const;
 
 /** The command-line options of the teacher-student figures. */
 export const TEACHER_STUDENT_FIGURE_OPTIONS = {
@@ -93,6 +112,19 @@ export const TEACHER_STUDENT_FIGURE_OPTIONS = {
     description: "batch size where another parameter is swept (figure 9: of every setting)",
   },
   settings: { type: "string" as const, description: "settings as alpha:eps pairs, comma-separated" },
+  dataSeed: {
+    type: "number" as const,
+    description: "seed of the shared inputs (--seed draws only the noise and initial weights)",
+    integer: true,
+    min: 0,
+    max: 2 ** 32 - 1,
+  },
+  datasets: {
+    type: "number" as const,
+    description: "independent datasets (full ensembles) whose slopes are combined",
+    integer: true,
+    min: 1,
+  },
 };
 
 /**
@@ -118,16 +150,39 @@ function list(name: string, text: string | undefined, check: { integer?: boolean
   return text === undefined || text === "" ? undefined : parseNumberList(name, text, check);
 }
 
+/** One dataset's analysed sweeps. */
+export interface TeacherStudentDataset {
+  /** Seed of its shared inputs. */
+  dataSeed: number;
+  /** Its base noise and initial-weight seed (setting i gets seed + i). */
+  seed: number;
+  stats: TeacherStudentSettingStatistics[];
+}
+
 /**
- * Runs and analyses the sweeps of a config (figures 10-14).
+ * Sweeps already run and analysed in this process, by everything they depend on: figures 10-14, which
+ * run the same sweeps, run each dataset once in a `deno task figures` run.
+ */
+const analysed = new Map<string, TeacherStudentSettingStatistics[]>();
+
+/** Forgets the sweeps run so far (tests; long-lived processes). */
+export function clearTeacherStudentSweepCache(): void {
+  analysed.clear();
+}
+
+/**
+ * Runs and analyses the sweeps of a config on `datasets` independent datasets (figures 12-14; one
+ * when the config has none): dataset k draws its inputs with dataSeed + k and its noise and initial
+ * weights with seed + k S + i for setting i of S, so dataset 0 is the single-dataset run.
  *
  * @param config The figure's config.
- * @returns Statistics per setting, in order noise, learning rate, batch size, and the backend's description.
+ * @returns Per dataset its seeds and statistics per setting (order noise, learning rate, batch
+ *   size), and the backend's description.
  * @throws {UsageError} On a malformed list or a sweep without its fixed values.
  */
-export async function runTeacherStudentFigureSweeps(
+export async function runTeacherStudentFigureDatasets(
   config: TeacherStudentFigureConfig,
-): Promise<{ stats: TeacherStudentSettingStatistics[]; backend: string }> {
+): Promise<{ datasets: TeacherStudentDataset[]; backend: string }> {
   const { noise, learningRate, batchSize } = config;
   if (noise === undefined || learningRate === undefined) {
     throw new UsageError("Cannot run the teacher-student sweeps: the config needs noise and learningRate");
@@ -141,8 +196,40 @@ export async function runTeacherStudentFigureSweeps(
     batchSize,
   });
   const backend = await getBackend(config.backend);
-  const stats = await runTeacherStudentSweeps(backend, settings, config);
-  return { stats, backend: backend.description };
+  const count = config.datasets ?? 1;
+  if (!Number.isInteger(count) || count < 1) {
+    throw new UsageError(
+      `Cannot run the teacher-student sweeps: datasets is ${count}, must be an integer >= 1`,
+    );
+  }
+  const datasets: TeacherStudentDataset[] = [];
+  for (let k = 0; k < count; k++) {
+    const options = {
+      seeds: config.seeds,
+      epochs: config.epochs,
+      batchesPerEpoch: config.batchesPerEpoch,
+      seed: config.seed + k * settings.length,
+      dataSeed: config.dataSeed + k,
+    };
+    const key = JSON.stringify([backend.description, settings, options]);
+    if (!analysed.has(key)) analysed.set(key, await runTeacherStudentSweeps(backend, settings, options));
+    datasets.push({ dataSeed: options.dataSeed, seed: options.seed, stats: analysed.get(key)! });
+  }
+  return { datasets, backend: backend.description };
+}
+
+/**
+ * Runs and analyses the sweeps of a config on its first dataset (figures 10 and 11).
+ *
+ * @param config The figure's config.
+ * @returns Statistics per setting, in order noise, learning rate, batch size, and the backend's description.
+ * @throws {UsageError} On a malformed list or a sweep without its fixed values.
+ */
+export async function runTeacherStudentFigureSweeps(
+  config: TeacherStudentFigureConfig,
+): Promise<{ stats: TeacherStudentSettingStatistics[]; backend: string }> {
+  const { datasets, backend } = await runTeacherStudentFigureDatasets({ ...config, datasets: 1 });
+  return { stats: datasets[0].stats, backend };
 }
 
 /**

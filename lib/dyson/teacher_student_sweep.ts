@@ -107,6 +107,8 @@ export interface TeacherStudentSweepOptions {
   batchesPerEpoch: number;
   /** Base seed: setting i gets Philox key seed + i. */
   seed: number;
+  /** Seed of the shared inputs (default: seed). */
+  dataSeed?: number;
   /** Jackknife blocks (default: leave-one-out when seeds <= 1000, else 100 blocks). */
   jackknifeBlocks?: number;
 }
@@ -131,6 +133,7 @@ export async function runTeacherStudentSweeps(
     batchesPerEpoch: options.batchesPerEpoch,
     saveEvery: options.epochs,
     seed: options.seed,
+    dataSeed: options.dataSeed,
   });
   const sv = ensembleSingularValues(result.weights, 2);
   const blocks = options.jackknifeBlocks ?? (options.seeds <= 1000 ? options.seeds : 100);
