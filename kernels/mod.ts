@@ -67,3 +67,4 @@ export {
   HISTOGRAM_BINS,
 } from "./enhanced_sgd/enhanced_sgd.ts";
 export { encodeLplDenseDelta, encodeLplDenseStats, LPL_DENSE_KERNELS } from "./lpl/dense.ts";
+export { encodeRowScaledAxpy, type RowScaledAxpyArgs } from "./eoss/row_scaled_axpy.ts";

@@ -50,3 +50,17 @@ export {
 } from "./full_batch.ts";
 export { lambdaMax, type LambdaMaxOptions, lambdaMaxRows, LambdaMaxTracker } from "./lambda_max.ts";
 export { miniBatchLambdaMax, type MiniBatchLambdaMaxOptions } from "./mini_batch_lambda_max.ts";
+export {
+  checkNoisyGdModel,
+  GD_NOISES,
+  type GdNoise,
+  NOISY_GD_STREAM,
+  NoisyGd,
+  type NoisyGdModel,
+  type NoisyGdSettings,
+  perSampleGradientVariance,
+  rowScaledAxpy,
+  weightedGradient,
+} from "./noisy_gd.ts";
+export { rowScaledAxpyReference, sgdNoiseWeights } from "./noisy_gd_reference.ts";
+export { SgdSde, type SgdSdeSettings } from "./sde.ts";
