@@ -262,7 +262,10 @@ export async function runEossTraining(
       counters: { optimizerStep: state.step },
       meta: { plan, learningRate: o.learningRate },
     };
-    if (run) await saveCheckpoint(checkpointFile(run.path, at), ckpt);
+    if (run) {
+      await Deno.mkdir(`${run.path}/checkpoints`, { recursive: true });
+      await saveCheckpoint(checkpointFile(run.path, at), ckpt);
+    }
     options.onCheckpoint?.(ckpt);
   };
   const wantCheckpoint = (s: number) =>
