@@ -50,6 +50,69 @@ export {
 } from "./full_batch.ts";
 export { lambdaMax, type LambdaMaxOptions, lambdaMaxRows, LambdaMaxTracker } from "./lambda_max.ts";
 export { miniBatchLambdaMax, type MiniBatchLambdaMaxOptions } from "./mini_batch_lambda_max.ts";
+
+// --- EoSS training engine (training runs, cadence, forks, replay, plateaus) ---
+export {
+  cadenceDue,
+  cadencePeriod,
+  type CadenceSpec,
+  cadenceSteps,
+  checkCadence,
+  DEFAULT_CADENCES,
+  GNI_CADENCE,
+  HEAVY_MEASUREMENTS,
+  MEASUREMENT_NAMES,
+  type MeasurementName,
+  measurementsDue,
+  traceCadence,
+} from "./cadence.ts";
+export {
+  checkEossConfig,
+  DEFAULT_EOSS_CONFIG,
+  type EossCadences,
+  eossConfig,
+  type EossDataConfig,
+  type EossDatasetName,
+  type EossForkConfig,
+  type EossMeasurementSettings,
+  type EossModelConfig,
+  type EossOptimizerConfig,
+  type EossReplayConfig,
+  type EossSeeds,
+  type EossStopRule,
+  type EossTrainingConfig,
+  type EossTrainingConfigInput,
+} from "./training_config.ts";
+export {
+  type EossRunOptions,
+  type EossRunResult,
+  type EossStatus,
+  type EossSummary,
+  runEossTraining,
+} from "./training.ts";
+export { type EossData, loadEossData, SYNTHETIC_SEED } from "./training_data.ts";
+export { emptyRow, EOSS_COLUMNS, type EossRow, rowFromJson, rowToJson } from "./metrics.ts";
+export { type PlateauStatistics, plateauStatistics, type PlateauSummary, plateauSummary } from "./plateau.ts";
+export {
+  checkpointFile,
+  EOSS_CHECKPOINT_KIND,
+  type EpochSegment,
+  forkFingerprint,
+  forkPlan,
+  loadForkCheckpoint,
+  locateStep,
+} from "./fork.ts";
+export {
+  checkBatchOrder,
+  checkInitParams,
+  checkSubsetIndices,
+  decodeReplayNpy,
+  readReplayFiles,
+  readReplayNpy,
+  type ReplayInput,
+} from "./replay.ts";
+
+// --- EoSS noisy-GD baselines and the SGD SDE (EOSS-13) ---
 export {
   checkNoisyGdModel,
   GD_NOISES,
