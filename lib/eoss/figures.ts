@@ -16,6 +16,8 @@ import type { TopLevelSpec } from "../plot/figure.ts";
 import { VEGA_LITE_SCHEMA } from "../plot/figure.ts";
 import { cifar10Files } from "../data/cifar10.ts";
 import { DatasetFileError } from "../data/files.ts";
+import { mlpPreset } from "../models/mlp.ts";
+import { Mlp } from "../models/mlp_model.ts";
 import { DEFAULT_CADENCES } from "./cadence.ts";
 import type { EossRow } from "./metrics.ts";
 import type { PlateauStatistics, PlateauSummary } from "./plateau.ts";
@@ -243,6 +245,32 @@ export async function loadFigureData(c: EossFigureConfig): Promise<EossData> {
     }
   }
   return await loadEossData(figureTrainingConfig(c).data, DEFAULT_EOSS_CONFIG.seeds.data);
+}
+
+/** The model of a training config on `data` (as lib/eoss/training.ts builds it). */
+export function figureModel(config: EossTrainingConfig, data: EossData, backend: Backend): Mlp {
+  const preset = mlpPreset(config.model.preset, {
+    inputs: data.inputs,
+    outputs: data.classes,
+    initScale: config.model.initScale,
+  });
+  const hidden = config.model.hidden;
+  return new Mlp(
+    backend,
+    hidden ? { ...preset, sizes: [data.inputs, ...hidden, data.classes] } : preset,
+    config.model.loss,
+  );
+}
+
+/** A comma-separated list of positive numbers (a sweep option). @throws {RangeError} On a bad entry. */
+export function parseList(text: string, what: string, integer = false): number[] {
+  const values = text.split(",").map((t) => Number(t.trim()));
+  if (values.length === 0 || values.some((v) => !(v > 0) || (integer && !Number.isInteger(v)))) {
+    throw new RangeError(
+      `Cannot read ${what} "${text}": expected comma-separated ${integer ? "integers >= 1" : "numbers > 0"}`,
+    );
+  }
+  return values;
 }
 
 /** Runs one training of a figure on preloaded data. */

@@ -9,10 +9,9 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
-import { mlpPreset } from "../models/mlp.ts";
-import { Mlp } from "../models/mlp_model.ts";
 import { Optimizer } from "../optim/optimizer.ts";
 import { MEASUREMENT_NAMES, type MeasurementName, measurementsDue } from "./cadence.ts";
+import { figureModel } from "./figures.ts";
 import { emptyRow, type EossRow } from "./metrics.ts";
 import { type GdNoise, NoisyGd } from "./noisy_gd.ts";
 import { type PlateauSummary, plateauSummary } from "./plateau.ts";
@@ -58,17 +57,7 @@ export async function runNoisyTraining(
 ): Promise<NoisyRunResult> {
   checkEossConfig(config);
   const { backend, data } = options, o = config.optimizer;
-  const preset = mlpPreset(config.model.preset, {
-    inputs: data.inputs,
-    outputs: data.classes,
-    initScale: config.model.initScale,
-  });
-  const hidden = config.model.hidden;
-  const model = new Mlp(
-    backend,
-    hidden ? { ...preset, sizes: [data.inputs, ...hidden, data.classes] } : preset,
-    config.model.loss,
-  );
+  const model = figureModel(config, data, backend);
   const x = backend.tensor(data.x, [data.n, data.inputs]), y = backend.tensor(data.y, [data.n, data.classes]);
   const params = model.init(config.seeds.init);
   const seed = (config.seeds.order ^ 0x5eed) >>> 0;

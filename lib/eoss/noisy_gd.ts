@@ -188,7 +188,7 @@ export class NoisyGd {
    * @throws {RangeError} On a bad setting.
    */
   constructor(model: NoisyGdModel, x: Tensor, y: Tensor, settings: NoisyGdSettings) {
-    const s = { statisticsEvery: 30, ...settings };
+    const s = { ...settings, statisticsEvery: settings.statisticsEvery ?? 30 };
     if (!GD_NOISES.includes(s.noise)) {
       throw new RangeError(
         `Cannot make noisy GD: noise "${s.noise}", expected one of ${GD_NOISES.join(", ")}`,
