@@ -108,7 +108,7 @@ export async function run(config: ForkConfig = defaultConfig): Promise<FigureRes
     { branch: "control", threshold: 2 / eta },
     { branch: forkLabel, threshold: 2 / forkEta },
   ];
-  const x = { field: "step", type: "quantitative", title: "step" };
+  const x = { field: "step", type: "quantitative", title: "step", scale: { domain: [0, config.steps] } };
   const color = { field: "series", type: "nominal", title: null, legend: { orient: "bottom" } };
   const forkRule = {
     data: { values: [{ step: config.forkStep }] },
