@@ -5,7 +5,7 @@
  * eta / `sdeSubsteps` (lib/eoss/noisy_gd.ts, lib/eoss/sde.ts). Left: batch sharpness (at b) against step;
  * right: lambda_max; 2/eta dashed. The paper's claim (recalled): the noise models do not reproduce the
  * batch-sharpness stabilisation at 2/eta ("SGD is not GD + noise"). Quick scale: Fashion-MNIST n = 64, b = 4,
- * eta = 0.05, 300 steps, 2 x 256 hidden units; `--full`: CIFAR-10 n = 8192, b = 8, eta = 0.01 (needs CIFAR-10
+ * eta = 0.05, 200 steps, 2 x 256 hidden units; `--full`: CIFAR-10 n = 8192, b = 8, eta = 0.01 (needs CIFAR-10
  * and a GPU). The summary gives each dynamics' plateaus against 2/eta.
  *
  * Run: `deno run -A scripts/eoss_fig5_noisy_gd.ts [--noises sgd,diag,iso --sde-substeps 2]`.
@@ -44,7 +44,8 @@ export interface NoisyGdFigureConfig extends EossFigureConfig {
 /** Quick scale. */
 export const defaultConfig: NoisyGdFigureConfig = {
   ...QUICK_EOSS_FIGURE,
-  steps: 300,
+  steps: 200,
+  sharpnessEvery: 40,
   stepSharpnessEvery: 0,
   noises: "sgd,diag,iso",
   sigma: 1,
@@ -109,7 +110,7 @@ export async function run(config: NoisyGdFigureConfig = defaultConfig): Promise<
         transform: [{ filter: { field: "quantity", equal: quantity } }],
         mark: { type: "line" },
         encoding: {
-          x: { field: "step", type: "quantitative" },
+          x: { field: "step", type: "quantitative", scale: { domain: [0, config.steps] } },
           y: { field: "value", type: "quantitative", title },
           color: { field: "series", type: "nominal", title: null, sort: null, legend: { orient: "bottom" } },
         },

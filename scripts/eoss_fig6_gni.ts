@@ -4,10 +4,10 @@
  * the normalised one-step loss change E_B[L(theta - eta g_B) - L(theta)] / (eta |g|^2) against its
  * second-order prediction -1 + (eta/2) GNI: the loss falls in expectation iff GNI < 2/eta. The run writes
  * checkpoints every `gniEvery` steps; both are measured on them with `gniSamples` fresh batches each (seeded
- * streams). Quick scale: Fashion-MNIST n = 64, b = 4, eta = 0.05, 400 steps, 2 x 256 hidden units; `--full`:
+ * streams). Quick scale: Fashion-MNIST n = 64, b = 4, eta = 0.05, 300 steps, 2 x 256 hidden units; `--full`:
  * CIFAR-10 n = 8192, b = 8, eta = 0.01 (needs CIFAR-10 and a GPU).
  *
- * Run: `deno run -A scripts/eoss_fig6_gni.ts [--gni-every 50 --gni-samples 64]`.
+ * Run: `deno run -A scripts/eoss_fig6_gni.ts [--gni-every 50 --gni-samples 48]`.
  *
  * @module
  */
@@ -40,13 +40,13 @@ export interface GniFigureConfig extends EossFigureConfig {
 /** Quick scale. */
 export const defaultConfig: GniFigureConfig = {
   ...QUICK_EOSS_FIGURE,
-  steps: 400,
+  steps: 300,
   lambdaEvery: 0,
   sharpnessEvery: 0,
   stepSharpnessEvery: 0,
   lossEvery: 50,
   gniEvery: 50,
-  gniSamples: 64,
+  gniSamples: 48,
 };
 /** The paper's preset on CIFAR-10 (GNI at the original's 500 batches, every 2500 steps of 50k). */
 export const fullConfig: GniFigureConfig = {
