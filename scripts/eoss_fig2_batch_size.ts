@@ -93,6 +93,7 @@ export async function run(config: BatchSizeSweepConfig = defaultConfig): Promise
     type: "nominal",
     title: null,
     scale: { domain: ["batch sharpness", "lambda_max"], range: [[1, 0], [5, 3]] },
+    legend: { orient: "bottom" },
   };
   const spec = {
     $schema: VEGA_LITE_SCHEMA,
@@ -109,9 +110,15 @@ export async function run(config: BatchSizeSweepConfig = defaultConfig): Promise
             data: { values: points },
             mark: { type: "line" },
             encoding: {
-              x: { field: "step", type: "quantitative" },
+              x: { field: "step", type: "quantitative", scale: { domain: [0, config.steps] } },
               y: { field: "value", type: "quantitative", title: "sharpness" },
-              color: { field: "series", type: "nominal", title: null, sort: null },
+              color: {
+                field: "series",
+                type: "nominal",
+                title: null,
+                sort: null,
+                legend: { orient: "bottom" },
+              },
               strokeDash: dash,
               detail: { field: "quantity" },
             },
@@ -127,7 +134,16 @@ export async function run(config: BatchSizeSweepConfig = defaultConfig): Promise
             data: { values: plateaus },
             mark: { type: "line", point: true },
             encoding: {
-              x: { field: "b", type: "quantitative", scale: { type: "log" }, title: "batch size b (log)" },
+              x: {
+                field: "b",
+                type: "quantitative",
+                scale: {
+                  type: "log",
+                  domain: [Math.min(...sizes) / 1.5, Math.max(...sizes) * 1.5],
+                  nice: false,
+                },
+                title: "batch size b (log)",
+              },
               y: { field: "value", type: "quantitative", title: "plateau (last third)" },
               strokeDash: dash,
               color: { value: "#444" },
