@@ -151,7 +151,12 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
 }
 
 /** SGD steps/s with the original's cadence and without measurements (the baseline), same run. */
-async function* sgdSteps(backend: WebGpuBackend, n: number, b: number, steps: number): AsyncGenerator<BenchRow> {
+async function* sgdSteps(
+  backend: WebGpuBackend,
+  n: number,
+  b: number,
+  steps: number,
+): AsyncGenerator<BenchRow> {
   const base = eossConfig({
     data: { dataset: "fashion-mnist", n, source: "auto" },
     optimizer: { batchSize: b, learningRate: 0.01, steps, stopRule: "none", stopLoss: 0 },
@@ -160,7 +165,14 @@ async function* sgdSteps(backend: WebGpuBackend, n: number, b: number, steps: nu
   const common = { preset: "mlp", inputs: 784, n, b, data: data.source, steps };
   const bare = eossConfig({
     ...base,
-    cadences: { fullLoss: null, lambdaMax: null, batchSharpness: null, stepSharpness: null, gni: null, trace: null },
+    cadences: {
+      fullLoss: null,
+      lambdaMax: null,
+      batchSharpness: null,
+      stepSharpness: null,
+      gni: null,
+      trace: null,
+    },
   }, base);
   // Warm-up: compiles the training and measurement pipelines.
   await runEossTraining(eossConfig({ optimizer: { steps: 2 } }, base), { backend, data });
@@ -176,7 +188,9 @@ async function* sgdSteps(backend: WebGpuBackend, n: number, b: number, steps: nu
       ...common,
       seconds: s.total,
       trainingSeconds: s.training,
-      ...Object.fromEntries(Object.entries(s.measurements).filter(([, v]) => v > 0).map(([k, v]) => [`${k}Seconds`, v])),
+      ...Object.fromEntries(
+        Object.entries(s.measurements).filter(([, v]) => v > 0).map(([k, v]) => [`${k}Seconds`, v]),
+      ),
       measuredRows: r.rows.length,
     };
     rows[variant] = row;
