@@ -127,3 +127,18 @@ export {
 } from "./noisy_gd.ts";
 export { rowScaledAxpyReference, sgdNoiseWeights } from "./noisy_gd_reference.ts";
 export { SgdSde, type SgdSdeSettings } from "./sde.ts";
+export {
+  EOSS_FIGURE_OPTIONS,
+  type EossFigureConfig,
+  figureModel,
+  figureTrainingConfig,
+  FULL_EOSS_FIGURE,
+  loadFigureData,
+  parseList,
+  plateauNumbers,
+  QUICK_EOSS_FIGURE,
+  runFigureTraining,
+  TEST_EOSS_FIGURE,
+} from "./figures.ts";
+export { EOSS_COLORS, lossPoints, sharpnessPoints, standardEossPlot } from "./figures_plot.ts";
+export { dynamicsLabel, type NoisyDynamics, type NoisyRunResult, runNoisyTraining } from "./figures_noisy.ts";
