@@ -81,12 +81,18 @@ export async function run(config: LearningRateSweepConfig = defaultConfig): Prom
     });
     source = result.summary.dataSource;
   }
-  const x = { field: "eta", type: "quantitative", scale: { type: "log" }, title: "step size eta (log)" };
+  const x = {
+    field: "eta",
+    type: "quantitative",
+    scale: { type: "log", domain: [Math.min(...etas) / 1.3, Math.max(...etas) * 1.3], nice: false },
+    title: "step size eta (log)",
+  };
   const spec = {
     $schema: VEGA_LITE_SCHEMA,
     title: `Step-size sweep at b = ${config.batchSize} (${config.dataset}, n = ${config.n})`,
     description:
       `F3.3: plateau batch sharpness and lambda_max times eta/2 against eta (edge at 1, dashed); right: plateau lambda_max and 2/eta against eta`,
+    resolve: { scale: { color: "independent" } },
     hconcat: [
       {
         width: 260,
