@@ -234,6 +234,18 @@ if (import.meta.main) {
         default: defaultConfig.settings,
         description: `comma-separated: ${Object.keys(FIDELITY_SETTINGS).join(", ")}`,
       },
+      custom: {
+        type: "string",
+        default: "",
+        description: "more settings n/b/eta/steps, comma-separated (e.g. 64/4/0.1/1000)",
+      },
+      bsMaxSamples: {
+        type: "number",
+        default: 1000,
+        description: "most batches per batch-sharpness measurement",
+        integer: true,
+        min: 20,
+      },
       seeds: {
         type: "number",
         default: defaultConfig.seeds,
