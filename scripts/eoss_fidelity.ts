@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { COMMON_OPTIONS, runCli, UsageError } from "../lib/cli.ts";
+import { type CliSpec, COMMON_OPTIONS, runCli, UsageError } from "../lib/cli.ts";
 import { readMetrics } from "../lib/io/metrics.ts";
 import { rowFromJson } from "../lib/eoss/metrics.ts";
 import { plateauSummary } from "../lib/eoss/plateau.ts";
@@ -223,50 +223,53 @@ export async function run(config: FidelityConfig, print: (line: string) => void 
   return summary;
 }
 
-if (import.meta.main) {
-  await runCli({
-    usage: "deno run -A scripts/eoss_fidelity.ts",
-    description:
-      "The EoSS fidelity runs (Fashion-MNIST MLP, 3 seeds): plateau means and spreads and walltimes.",
-    options: {
-      settings: {
-        type: "string",
-        default: defaultConfig.settings,
-        description: `comma-separated: ${Object.keys(FIDELITY_SETTINGS).join(", ")}`,
-      },
-      custom: {
-        type: "string",
-        default: "",
-        description: "more settings n/b/eta/steps, comma-separated (e.g. 64/4/0.1/1000)",
-      },
-      bsMaxSamples: {
-        type: "number",
-        default: 1000,
-        description: "most batches per batch-sharpness measurement",
-        integer: true,
-        min: 20,
-      },
-      seeds: {
-        type: "number",
-        default: defaultConfig.seeds,
-        description: "seeds per setting",
-        integer: true,
-        min: 1,
-      },
-      stepsScale: {
-        type: "number",
-        default: 1,
-        description: "fraction of each setting's steps (< 1: shortened runs, labelled)",
-        positive: true,
-        max: 1,
-      },
-      dataDir: { type: "string", default: "", description: "directory of the Fashion-MNIST IDX files" },
-      out: { ...COMMON_OPTIONS.out, default: defaultConfig.out },
-      quiet: { type: "boolean", default: false, description: "no progress output" },
-      backend: COMMON_OPTIONS.backend,
-      config: COMMON_OPTIONS.config,
+/** The command line of the script. */
+export const FIDELITY_CLI: CliSpec = {
+  usage: "deno run -A scripts/eoss_fidelity.ts",
+  description:
+    "The EoSS fidelity runs (Fashion-MNIST MLP, 3 seeds): plateau means and spreads and walltimes.",
+  options: {
+    settings: {
+      type: "string",
+      default: defaultConfig.settings,
+      description: `comma-separated: ${Object.keys(FIDELITY_SETTINGS).join(", ")}`,
     },
-  }, async (parsed) => {
+    custom: {
+      type: "string",
+      default: "",
+      description: "more settings n/b/eta/steps, comma-separated (e.g. 64/4/0.1/1000)",
+    },
+    bsMaxSamples: {
+      type: "number",
+      default: 1000,
+      description: "most batches per batch-sharpness measurement",
+      integer: true,
+      min: 20,
+    },
+    seeds: {
+      type: "number",
+      default: defaultConfig.seeds,
+      description: "seeds per setting",
+      integer: true,
+      min: 1,
+    },
+    stepsScale: {
+      type: "number",
+      default: 1,
+      description: "fraction of each setting's steps (< 1: shortened runs, labelled)",
+      positive: true,
+      max: 1,
+    },
+    dataDir: { type: "string", default: "", description: "directory of the Fashion-MNIST IDX files" },
+    out: { ...COMMON_OPTIONS.out, default: defaultConfig.out },
+    quiet: { type: "boolean", default: false, description: "no progress output" },
+    backend: COMMON_OPTIONS.backend,
+    config: COMMON_OPTIONS.config,
+  },
+};
+
+if (import.meta.main) {
+  await runCli(FIDELITY_CLI, async (parsed) => {
     setProgressQuiet(Boolean(parsed.quiet));
     const { quiet: _q, config: _c, ...rest } = parsed;
     const summary = await run(rest as unknown as FidelityConfig);
