@@ -88,6 +88,7 @@ export {
   type EossRunResult,
   type EossStatus,
   type EossSummary,
+  type EossUpdateContext,
   runEossTraining,
 } from "./training.ts";
 export { type EossData, loadEossData, SYNTHETIC_SEED } from "./training_data.ts";

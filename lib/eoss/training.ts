@@ -67,7 +67,13 @@ import { checkEossConfig, type EossTrainingConfig } from "./training_config.ts";
 import { loadEossData } from "./training_data.ts";
 import { type MeasureContext, measureStep } from "./training_measure.ts";
 
-export type { EossRunOptions, EossRunResult, EossStatus, EossSummary } from "./training_result.ts";
+export type {
+  EossRunOptions,
+  EossRunResult,
+  EossStatus,
+  EossSummary,
+  EossUpdateContext,
+} from "./training_result.ts";
 
 /**
  * Trains with measurements (see the module doc).
@@ -251,7 +257,19 @@ export async function runEossTraining(
           break;
         }
       }
-      await optimizer.step(params, gradient);
+      if (options.update) {
+        await options.update({
+          step,
+          params,
+          gradient,
+          loss,
+          model,
+          x,
+          y,
+          batchIndices: epochData.order.subarray(rowsOfStep.begin, rowsOfStep.end),
+          learningRate: o.learningRate,
+        });
+      } else await optimizer.step(params, gradient);
       progress.tick();
     }
     if (divergedAt === undefined && (await drain()) && status === "complete" && wantCheckpoint(o.steps)) {

@@ -6,6 +6,8 @@
  * @module
  */
 import type { Backend } from "../backend/backend.ts";
+import type { Tensor } from "../backend/tensor.ts";
+import type { Mlp } from "../models/mlp_model.ts";
 import type { CheckpointState } from "../checkpoint.ts";
 import type { ProgressOptions } from "../progress.ts";
 import type { MeasurementName } from "./cadence.ts";
@@ -13,6 +15,26 @@ import type { EossRow } from "./metrics.ts";
 import type { PlateauSummary } from "./plateau.ts";
 import type { ReplayInput } from "./replay.ts";
 import type { EossData } from "./training_data.ts";
+
+/** What a replacement update ({@linkcode EossRunOptions.update}) sees at a step. */
+export interface EossUpdateContext {
+  /** The step (0-based) being taken. */
+  step: number;
+  /** Flat parameters (update in place). */
+  params: Tensor;
+  /** The live batch's gradient and loss at `params` (the engine's tensors: read, do not dispose). */
+  gradient: Tensor;
+  loss: Tensor;
+  /** The model. */
+  model: Mlp;
+  /** The n training rows (inputs and one-hot targets). */
+  x: Tensor;
+  y: Tensor;
+  /** The live batch: indices into the n rows. */
+  batchIndices: Uint32Array;
+  /** eta. */
+  learningRate: number;
+}
 
 /** How a run ended. */
 export type EossStatus = "complete" | "stopLoss" | "diverged" | "aborted";
@@ -41,6 +63,12 @@ export interface EossRunOptions {
   historyChunk?: number;
   /** A name for config.json ("eoss_train"). */
   name?: string;
+  /**
+   * Replaces the SGD update (e.g. noisy GD or an SDE step built on the same measurements and cadence): called
+   * once per step after the measurements, with the live batch's loss and gradient already evaluated. It must
+   * update `params` in place; the run's optimizer (and its momentum) is then unused.
+   */
+  update?: (context: EossUpdateContext) => Promise<void>;
 }
 
 /** What a run did. */
