@@ -63,7 +63,10 @@ export function forkPlan(
   }];
 }
 
-/** The settings a fork must share with its parent (all but eta, b, steps, stop rule, cadences, checkpoints). */
+/**
+ * The settings a fork must share with its parent: model, data, seeds, momentum, replay files (not eta, b,
+ * steps, the stop rule, the cadences, the estimators' settings or the checkpoints).
+ */
 export function forkFingerprint(
   config: EossTrainingConfig,
   parameters: number,
@@ -74,7 +77,6 @@ export function forkFingerprint(
     seeds: JSON.stringify(config.seeds),
     momentum: config.optimizer.momentum,
     replay: JSON.stringify(config.replay ?? null),
-    settings: JSON.stringify(config.settings),
     parameters,
   };
 }
