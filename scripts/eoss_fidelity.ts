@@ -25,7 +25,7 @@
  *
  * @module
  */
-import { type CliSpec, COMMON_OPTIONS, runCli, UsageError } from "../lib/cli.ts";
+import { type CliSpec, COMMON_OPTIONS, runCli, RunFailedError, UsageError } from "../lib/cli.ts";
 import { readMetrics } from "../lib/io/metrics.ts";
 import { rowFromJson } from "../lib/eoss/metrics.ts";
 import { plateauSummary } from "../lib/eoss/plateau.ts";
@@ -92,6 +92,26 @@ const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 const spread = (v: number[]) =>
   v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - mean(v)) ** 2, 0) / (v.length - 1)) : NaN;
 
+/** The summary of a run that diverged, from its partial metrics.jsonl. */
+async function divergedSummary(dir: string, learningRate: number, step: number): Promise<EossSummary> {
+  const rows = (await readMetrics(`${dir}/metrics.jsonl`)).map(rowFromJson);
+  const last = rows.findLast((r) => Number.isFinite(r.full_loss));
+  const zero = { fullLoss: 0, lambdaMax: 0, batchSharpness: 0, stepSharpness: 0, gni: 0, trace: 0 };
+  return {
+    status: "diverged",
+    startStep: 0,
+    steps: step,
+    divergedAt: step,
+    finalFullLoss: last?.full_loss ?? NaN,
+    finalAccuracy: last?.accuracy ?? NaN,
+    plateau: plateauSummary(rows, learningRate),
+    dataSource: "full",
+    parameters: NaN,
+    backend: "",
+    seconds: { setup: NaN, training: NaN, measurements: zero, total: NaN },
+  };
+}
+
 /** Runs (or reads) every run and returns the summary. */
 export async function run(config: FidelityConfig, print: (line: string) => void = console.log) {
   const table: Record<string, FidelitySetting> = { ...FIDELITY_SETTINGS };
@@ -128,34 +148,40 @@ export async function run(config: FidelityConfig, print: (line: string) => void 
       const dir = `${config.out}/${name}${steps < s.steps ? `_steps${steps}` : ""}_seed${k}`;
       let summary: EossSummary;
       const done = await Deno.readTextFile(`${dir}/done.json`).then(JSON.parse, () => null);
+      const failed = await Deno.readTextFile(`${dir}/failed.json`).then(JSON.parse, () => null);
       if (done) {
         summary = done as EossSummary;
-        // Older done.json files may lack the plateau: recompute it from metrics.jsonl.
-        summary.plateau ??= plateauSummary(
-          (await readMetrics(`${dir}/metrics.jsonl`)).map(rowFromJson),
-          s.learningRate,
-        );
         print(`${name} seed ${k}: read ${dir}`);
+      } else if (failed) {
+        summary = await divergedSummary(dir, s.learningRate, failed.step);
+        print(`${name} seed ${k}: read ${dir} (diverged)`);
       } else {
         await Deno.remove(dir, { recursive: true }).catch(() => {});
-        const result = await runTraining({
-          ...trainDefaults,
-          n: s.n,
-          batch: s.batch,
-          learningRate: s.learningRate,
-          steps,
-          stopRule: "epochMean",
-          stopLoss: 1e-5,
-          dataSource: "full",
-          dataDir: config.dataDir,
-          dataSeed: 1011 + k,
-          initSeed: 1312 + k,
-          orderSeed: 111 + k,
-          measureSeed: 8312 + k,
-          bsMaxSamples: config.bsMaxSamples,
-          backend: config.backend,
-        }, { out: dir, print: () => {} });
-        summary = result.summary;
+        try {
+          const result = await runTraining({
+            ...trainDefaults,
+            n: s.n,
+            batch: s.batch,
+            learningRate: s.learningRate,
+            steps,
+            stopRule: "epochMean",
+            stopLoss: 1e-5,
+            dataSource: "full",
+            dataDir: config.dataDir,
+            dataSeed: 1011 + k,
+            initSeed: 1312 + k,
+            orderSeed: 111 + k,
+            measureSeed: 8312 + k,
+            bsMaxSamples: config.bsMaxSamples,
+            backend: config.backend,
+          }, { out: dir, print: () => {} });
+          summary = result.summary;
+        } catch (error) {
+          if (!(error instanceof RunFailedError)) throw error;
+          // A diverged run is a result of the edge table: keep its partial measurements.
+          const reason = await Deno.readTextFile(`${dir}/failed.json`).then(JSON.parse);
+          summary = await divergedSummary(dir, s.learningRate, reason.step);
+        }
       }
       const p = summary.plateau;
       const line: RunSummary = {
