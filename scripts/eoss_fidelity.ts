@@ -85,12 +85,26 @@ interface RunSummary {
   batchSharpness: { mean: number; std: number; ratio: number };
   lambdaMax: { mean: number; std: number; ratio: number };
   finalFullLoss: number;
+  /** The largest batch sharpness measured, its step, and its ratio to 2/eta (the edge may be reached, then left). */
+  peakBatchSharpness: { value: number; step: number; ratio: number };
   seconds: EossSummary["seconds"];
 }
 
 const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 const spread = (v: number[]) =>
   v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - mean(v)) ** 2, 0) / (v.length - 1)) : NaN;
+
+/** The largest measured batch sharpness of a run directory's metrics.jsonl. */
+async function peakBatchSharpness(dir: string, learningRate: number) {
+  const rows = (await readMetrics(`${dir}/metrics.jsonl`)).map(rowFromJson);
+  let best = { value: NaN, step: NaN, ratio: NaN };
+  for (const r of rows) {
+    if (Number.isFinite(r.batch_sharpness) && !(r.batch_sharpness <= best.value)) {
+      best = { value: r.batch_sharpness, step: r.step, ratio: (r.batch_sharpness * learningRate) / 2 };
+    }
+  }
+  return best;
+}
 
 /** The summary of a run that diverged, from its partial metrics.jsonl. */
 async function divergedSummary(dir: string, learningRate: number, step: number): Promise<EossSummary> {
@@ -196,6 +210,7 @@ export async function run(config: FidelityConfig, print: (line: string) => void 
         },
         lambdaMax: { mean: p.lambdaMax.mean, std: p.lambdaMax.std, ratio: p.lambdaMax.ratio },
         finalFullLoss: summary.finalFullLoss,
+        peakBatchSharpness: await peakBatchSharpness(dir, s.learningRate),
         seconds: summary.seconds,
       };
       print(
@@ -228,6 +243,7 @@ export async function run(config: FidelityConfig, print: (line: string) => void 
         meanWithinRunSpread: part((r) => r.lambdaMax.std),
       },
       batchSharpnessRatio: mean(perSeed.map((r) => r.batchSharpness.ratio)),
+      peakBatchSharpnessRatio: mean(perSeed.map((r) => r.peakBatchSharpness.ratio)),
       lambdaMaxRatio: mean(perSeed.map((r) => r.lambdaMax.ratio)),
       walltimeSeconds: { toolkitMeanPerRun: mean(total), original: s.originalSeconds * (steps / s.steps) },
       timeSplitSeconds: {
