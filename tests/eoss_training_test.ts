@@ -152,3 +152,28 @@ Deno.test("eoss plateau: the last third of the measurements, mean and spread, ne
   assert.ok(Number.isNaN(plateauStatistics([NaN, NaN], 1).mean));
   assert.equal(plateauStatistics([1, NaN, 3, 5], 1).count, 1);
 });
+
+Deno.test("eoss training: a replacement update (e.g. noisy GD) sees the live batch and replaces the SGD step", async () => {
+  const { ReferenceBackend } = await import("../lib/backend/reference.ts");
+  const backend = new ReferenceBackend(), config = tinyConfig();
+  const sgd = await runEossTraining(config, { backend });
+  const seen: number[] = [];
+  // The plain SGD step written by hand: the same trajectory, bit for bit.
+  const manual = await runEossTraining(config, {
+    backend,
+    update: async (c) => {
+      seen.push(c.step);
+      assert.equal(c.batchIndices.length, 4);
+      await backend.axpy(-c.learningRate, c.gradient, c.params);
+    },
+  });
+  assert.deepEqual(seen, Array.from({ length: 18 }, (_, i) => i));
+  assertExact(manual.params, sgd.params);
+  // A do-nothing update keeps the initial parameters: every full loss equals the first.
+  const frozen = await runEossTraining(config, { backend, update: async () => {} });
+  assert.ok(
+    frozen.rows.filter((r) => Number.isFinite(r.full_loss)).every((r) =>
+      r.full_loss === frozen.rows[0].full_loss
+    ),
+  );
+});

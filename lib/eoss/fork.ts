@@ -12,7 +12,10 @@
  *
  * @module
  */
+import type { Backend } from "../backend/backend.ts";
+import type { Tensor } from "../backend/tensor.ts";
 import { type CheckpointState, type FingerprintValue, loadCheckpoint } from "../checkpoint.ts";
+import type { ParameterOptimizer } from "../optim/optimizer.ts";
 import type { EossTrainingConfig } from "./training_config.ts";
 
 /** The checkpoint kind of EoSS runs. */
@@ -60,7 +63,10 @@ export function forkPlan(
   }];
 }
 
-/** The settings a fork must share with its parent (all but eta, b, steps, stop rule, cadences, checkpoints). */
+/**
+ * The settings a fork must share with its parent: model, data, seeds, momentum, replay files (not eta, b,
+ * steps, the stop rule, the cadences, the estimators' settings or the checkpoints).
+ */
 export function forkFingerprint(
   config: EossTrainingConfig,
   parameters: number,
@@ -71,7 +77,6 @@ export function forkFingerprint(
     seeds: JSON.stringify(config.seeds),
     momentum: config.optimizer.momentum,
     replay: JSON.stringify(config.replay ?? null),
-    settings: JSON.stringify(config.settings),
     parameters,
   };
 }
@@ -101,4 +106,45 @@ export async function loadForkCheckpoint(
     throw new RangeError(`Cannot fork from ${path}: it is the state at step ${state.step}, not ${fork.step}`);
   }
   return state;
+}
+
+/**
+ * The state of a run before step `step`'s update: parameters, optimizer state (as `optimizer.<name>`),
+ * lambda_max's warm-start vector (`lambdaVector`, when there is one) and the epoch plan (meta).
+ */
+export async function captureCheckpoint(
+  live: { backend: Backend; params: Tensor; optimizer: ParameterOptimizer; lambdaVector?: Tensor },
+  about: {
+    step: number;
+    fingerprint: Record<string, FingerprintValue>;
+    plan: readonly EpochSegment[];
+    learningRate: number;
+  },
+): Promise<CheckpointState> {
+  const { backend, params, optimizer } = live, P = params.shape[0];
+  const [values, state] = await Promise.all([backend.read(params), optimizer.exportState()]);
+  const arrays: CheckpointState["arrays"] = { params: { data: values.slice(), shape: [P] } };
+  for (const [k, v] of Object.entries(state.arrays)) {
+    arrays[`optimizer.${k}`] = { data: v, shape: [v.length] };
+  }
+  if (live.lambdaVector) {
+    arrays.lambdaVector = { data: (await backend.read(live.lambdaVector)).slice(), shape: [P] };
+  }
+  return {
+    kind: EOSS_CHECKPOINT_KIND,
+    step: about.step,
+    fingerprint: about.fingerprint,
+    arrays,
+    counters: { optimizerStep: state.step },
+    meta: { plan: about.plan, learningRate: about.learningRate },
+  };
+}
+
+/** Restores the optimizer state of a checkpoint from {@linkcode captureCheckpoint}. */
+export function restoreOptimizer(state: CheckpointState, optimizer: ParameterOptimizer): void {
+  const arrays: Record<string, Float32Array | Float64Array> = {};
+  for (const [k, v] of Object.entries(state.arrays)) {
+    if (k.startsWith("optimizer.")) arrays[k.slice(10)] = v.data as Float32Array | Float64Array;
+  }
+  optimizer.importState({ step: state.counters.optimizerStep, arrays });
 }

@@ -88,12 +88,14 @@ export {
   type EossRunResult,
   type EossStatus,
   type EossSummary,
+  type EossUpdateContext,
   runEossTraining,
 } from "./training.ts";
 export { type EossData, loadEossData, SYNTHETIC_SEED } from "./training_data.ts";
 export { emptyRow, EOSS_COLUMNS, type EossRow, rowFromJson, rowToJson } from "./metrics.ts";
 export { type PlateauStatistics, plateauStatistics, type PlateauSummary, plateauSummary } from "./plateau.ts";
 export {
+  captureCheckpoint,
   checkpointFile,
   EOSS_CHECKPOINT_KIND,
   type EpochSegment,
@@ -101,6 +103,7 @@ export {
   forkPlan,
   loadForkCheckpoint,
   locateStep,
+  restoreOptimizer,
 } from "./fork.ts";
 export {
   checkBatchOrder,

@@ -32,29 +32,30 @@
  *
  * @module
  */
-import type { Backend } from "../backend/backend.ts";
 import type { Tensor } from "../backend/tensor.ts";
-import { type CheckpointState, saveCheckpoint } from "../checkpoint.ts";
+import { saveCheckpoint } from "../checkpoint.ts";
 import { seededSubset } from "../data/dataset.ts";
 import type { MetricsWriter } from "../io/metrics.ts";
 import { RunDir } from "../io/run_dir.ts";
 import { mlpPreset } from "../models/mlp.ts";
 import { Mlp } from "../models/mlp_model.ts";
 import { Optimizer } from "../optim/optimizer.ts";
-import { Progress, type ProgressOptions } from "../progress.ts";
+import { Progress } from "../progress.ts";
 import { LossHistory } from "../training/loss_history.ts";
 import { MEASUREMENT_NAMES, type MeasurementName, measurementsDue } from "./cadence.ts";
 import {
+  captureCheckpoint,
   checkpointFile,
-  EOSS_CHECKPOINT_KIND,
   type EpochSegment,
   forkFingerprint,
   forkPlan,
   loadForkCheckpoint,
   locateStep,
+  restoreOptimizer,
 } from "./fork.ts";
 import { emptyRow, type EossRow, rowToJson } from "./metrics.ts";
-import { type PlateauSummary, plateauSummary } from "./plateau.ts";
+import { plateauSummary } from "./plateau.ts";
+import type { EossRunOptions, EossRunResult, EossStatus, EossSummary } from "./training_result.ts";
 import {
   checkBatchOrder,
   checkInitParams,
@@ -63,69 +64,16 @@ import {
   type ReplayInput,
 } from "./replay.ts";
 import { checkEossConfig, type EossTrainingConfig } from "./training_config.ts";
-import { type EossData, loadEossData } from "./training_data.ts";
+import { loadEossData } from "./training_data.ts";
 import { type MeasureContext, measureStep } from "./training_measure.ts";
 
-/** How a run ended. */
-export type EossStatus = "complete" | "stopLoss" | "diverged" | "aborted";
-
-/** Options of {@linkcode runEossTraining} (all but `backend` optional). */
-export interface EossRunOptions {
-  /** Where the model, data and measurements run. */
-  backend: Backend;
-  /** A new run directory: config.json, metrics.jsonl (one row per measured step), checkpoints/, done.json. */
-  runDir?: string;
-  /** Called with each row once measured (in step order). */
-  onMeasurement?: (row: EossRow) => void;
-  /** Called with each checkpoint's state (also written under runDir/checkpoints when there is a runDir). */
-  onCheckpoint?: (state: CheckpointState) => void;
-  /** Stops the run (status "aborted") at the next step. */
-  signal?: AbortSignal;
-  /** Preloaded data (e.g. shared by the runs of a sweep) instead of loading `config.data`. */
-  data?: EossData;
-  /** Replay arrays given directly instead of `config.replay`'s files (validated the same way). */
-  replay?: ReplayInput;
-  /** A checkpoint state to start from instead of `config.fork`'s file (its step is the fork's step). */
-  resumeFrom?: CheckpointState;
-  /** Progress display ("quiet" by default). */
-  progress?: ProgressOptions["mode"];
-  /** Batch losses kept on the backend between read-backs (256). */
-  historyChunk?: number;
-  /** A name for config.json ("eoss_train"). */
-  name?: string;
-}
-
-/** What a run did. */
-export interface EossSummary {
-  status: EossStatus;
-  /** The first step this run took (0, or the fork's step). */
-  startStep: number;
-  /** Steps completed (global): the step at which the run stopped. */
-  steps: number;
-  /** The step of a NaN or infinite loss ("diverged"). */
-  divergedAt?: number;
-  /** The last measured full loss and accuracy. */
-  finalFullLoss: number;
-  finalAccuracy: number;
-  /** Batch sharpness and lambda_max over the last third of the measurements, next to 2/eta. */
-  plateau: PlateauSummary;
-  /** Which data ("full", "subset", "synthetic") and how many parameters. */
-  dataSource: string;
-  parameters: number;
-  backend: string;
-  /** Wall seconds: data and setup, the SGD steps, each measurement kind, and the whole run. */
-  seconds: { setup: number; training: number; measurements: Record<MeasurementName, number>; total: number };
-}
-
-/** The result of {@linkcode runEossTraining}. */
-export interface EossRunResult {
-  rows: EossRow[];
-  summary: EossSummary;
-  /** The batch loss of every step this run took (index 0: `startStep`). */
-  batchLosses: Float64Array;
-  /** The final parameters (read back). */
-  params: Float32Array | Float64Array;
-}
+export type {
+  EossRunOptions,
+  EossRunResult,
+  EossStatus,
+  EossSummary,
+  EossUpdateContext,
+} from "./training_result.ts";
 
 /**
  * Trains with measurements (see the module doc).
@@ -197,13 +145,7 @@ export async function runEossTraining(
       ? { kind: "momentum", lr: o.learningRate, momentum: o.momentum }
       : { kind: "sgd", lr: o.learningRate },
   );
-  if (fork) {
-    const arrays: Record<string, Float32Array | Float64Array> = {};
-    for (const [k, v] of Object.entries(fork.arrays)) {
-      if (k.startsWith("optimizer.")) arrays[k.slice(10)] = v.data as Float32Array | Float64Array;
-    }
-    optimizer.importState({ step: fork.counters.optimizerStep, arrays });
-  }
+  if (fork) restoreOptimizer(fork, optimizer);
   const seconds = Object.fromEntries(MEASUREMENT_NAMES.map((k) => [k, 0])) as Record<MeasurementName, number>;
   const context: MeasureContext = {
     problem: { model, params, x, y },
@@ -246,22 +188,12 @@ export async function runEossTraining(
     return true;
   };
   const checkpoint = async (at: number) => {
-    const [values, state] = await Promise.all([backend.read(params), optimizer.exportState()]);
-    const arrays: CheckpointState["arrays"] = { params: { data: values.slice(), shape: [P] } };
-    for (const [k, v] of Object.entries(state.arrays)) {
-      arrays[`optimizer.${k}`] = { data: v, shape: [v.length] };
-    }
-    if (context.lambdaVector) {
-      arrays.lambdaVector = { data: (await backend.read(context.lambdaVector)).slice(), shape: [P] };
-    }
-    const ckpt: CheckpointState = {
-      kind: EOSS_CHECKPOINT_KIND,
+    const ckpt = await captureCheckpoint({ backend, params, optimizer, lambdaVector: context.lambdaVector }, {
       step: at,
       fingerprint: forkFingerprint(config, P),
-      arrays,
-      counters: { optimizerStep: state.step },
-      meta: { plan, learningRate: o.learningRate },
-    };
+      plan,
+      learningRate: o.learningRate,
+    });
     if (run) {
       await Deno.mkdir(`${run.path}/checkpoints`, { recursive: true });
       await saveCheckpoint(checkpointFile(run.path, at), ckpt);
@@ -325,7 +257,19 @@ export async function runEossTraining(
           break;
         }
       }
-      await optimizer.step(params, gradient);
+      if (options.update) {
+        await options.update({
+          step,
+          params,
+          gradient,
+          loss,
+          model,
+          x,
+          y,
+          batchIndices: epochData.order.subarray(rowsOfStep.begin, rowsOfStep.end),
+          learningRate: o.learningRate,
+        });
+      } else await optimizer.step(params, gradient);
       progress.tick();
     }
     if (divergedAt === undefined && (await drain()) && status === "complete" && wantCheckpoint(o.steps)) {
