@@ -96,6 +96,10 @@ Deno.test("EoSS F3.5: SGD, noisy GD and the SDE from one initialisation, measure
     assert.equal(x.status, "complete", x.dynamics);
     assert(Number.isFinite(x.plateau.batchSharpness) && Number.isFinite(x.plateau.lambdaMax), x.dynamics);
   }
+  // The replacement update ran: each noise model's trajectory differs from SGD's.
+  for (const x of runs.slice(1)) {
+    assert.notEqual(x.plateau.batchSharpness, runs[0].plateau.batchSharpness, x.dynamics);
+  }
   assert.throws(() => fig5.parseNoises("sgd,gauss"), RangeError);
 });
 
