@@ -13,10 +13,16 @@
  *   `loop` (a read-back per batch, the original's way) in the same run: batches/s with the ratio to the
  *   loop (target >= 3x on the CPU adapter), and each in mini-batch gradient-equivalents per batch;
  * - `batch sharpness measurement`: one measurement to the spec's stopping rule (relative standard error
- *   0.005, 20 to 1000 batches), batched, in mini-batch gradient-equivalents.
+ *   0.005, 20 to 1000 batches), batched, in mini-batch gradient-equivalents;
+ * - `sgd steps cadence` / `sgd steps bare`: SGD steps per second of lib/eoss/training.ts `runEossTraining`
+ *   (eta 0.01) over `--steps` steps with the original's measurement cadence (full loss every 32, lambda_max
+ *   256, batch sharpness 128, step sharpness 16; the spec's estimator settings) and, in the same run, the
+ *   same steps with no measurement (the baseline); the cadence row carries the seconds of each measurement
+ *   kind.
  *
- * Options: `--n=1024 --b=8 --samples=128 --blocks=32` (`--quick`: n 512, 64 samples), `--part=all`
- * (`lambda`: the gradients and lambda_max rows only; `bs`: the gradients and batch sharpness rows only).
+ * Options: `--n=1024 --b=8 --samples=128 --blocks=32 --steps=512` (`--quick`: n 512, 64 samples, 256
+ * steps), `--part=all` (`lambda`: the gradients and lambda_max rows only; `bs`: the gradients and batch
+ * sharpness rows only; `sgd`: the SGD rows only).
  *
  * @module
  */
@@ -29,6 +35,9 @@ import { mlpPreset } from "../lib/models/mlp.ts";
 import { Mlp } from "../lib/models/mlp_model.ts";
 import { batchSharpness, type BatchSharpnessMethod } from "../lib/eoss/batch_sharpness.ts";
 import { lambdaMax } from "../lib/eoss/lambda_max.ts";
+import { runEossTraining } from "../lib/eoss/training.ts";
+import { eossConfig } from "../lib/eoss/training_config.ts";
+import { loadEossData } from "../lib/eoss/training_data.ts";
 
 /** One-line description for `--help`. */
 export const description =
@@ -41,10 +50,13 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
   const n = Number(options.args.n ?? (options.quick ? 512 : 1024)), b = Number(options.args.b ?? 8);
   const samples = Number(options.args.samples ?? (options.quick ? 64 : 128));
   const blocks = Number(options.args.blocks ?? 32), part = String(options.args.part ?? "all");
-  if (!["all", "lambda", "bs"].includes(part)) {
-    throw new TypeError(`Cannot run "eoss": --part=${part}, expected all, lambda or bs`);
+  const steps = Number(options.args.steps ?? (options.quick ? 256 : 512));
+  if (!["all", "lambda", "bs", "sgd"].includes(part)) {
+    throw new TypeError(`Cannot run "eoss": --part=${part}, expected all, lambda, bs or sgd`);
   }
   const backend = new WebGpuBackend(await acquireGpu());
+  if (part === "sgd" || part === "all") yield* sgdSteps(backend, n, b, steps);
+  if (part === "sgd") return;
   const train = await loadFashionMnist({ split: "train" });
   const data = selectSamples(train, seededSubset(train.shape[0], n, 1));
   const { x, y } = datasetTensors(backend, data, { normalization: FASHION_MNIST_NORMALIZATION });
@@ -136,4 +148,52 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
   }
   backend.dispose(x, y, params);
   model.dispose();
+}
+
+/** SGD steps/s with the original's cadence and without measurements (the baseline), same run. */
+async function* sgdSteps(
+  backend: WebGpuBackend,
+  n: number,
+  b: number,
+  steps: number,
+): AsyncGenerator<BenchRow> {
+  const base = eossConfig({
+    data: { dataset: "fashion-mnist", n, source: "auto" },
+    optimizer: { batchSize: b, learningRate: 0.01, steps, stopRule: "none", stopLoss: 0 },
+  });
+  const data = await loadEossData(base.data, base.seeds.data);
+  const common = { preset: "mlp", inputs: 784, n, b, data: data.source, steps };
+  const bare = eossConfig({
+    ...base,
+    cadences: {
+      fullLoss: null,
+      lambdaMax: null,
+      batchSharpness: null,
+      stepSharpness: null,
+      gni: null,
+      trace: null,
+    },
+  }, base);
+  // Warm-up: compiles the training and measurement pipelines.
+  await runEossTraining(eossConfig({ optimizer: { steps: 2 } }, base), { backend, data });
+  const rows: Record<string, BenchRow> = {};
+  for (const [variant, config] of [["sgd steps bare", bare], ["sgd steps cadence", base]] as const) {
+    const r = await runEossTraining(config, { backend, data });
+    const s = r.summary.seconds;
+    const row: BenchRow = {
+      bench: BENCH,
+      variant,
+      value: steps / s.total,
+      unit: "steps/s",
+      ...common,
+      seconds: s.total,
+      trainingSeconds: s.training,
+      ...Object.fromEntries(
+        Object.entries(s.measurements).filter(([, v]) => v > 0).map(([k, v]) => [`${k}Seconds`, v]),
+      ),
+      measuredRows: r.rows.length,
+    };
+    rows[variant] = row;
+    yield variant === "sgd steps bare" ? row : compared(row, rows["sgd steps bare"]);
+  }
 }

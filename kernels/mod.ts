@@ -69,3 +69,4 @@ export {
 export { encodeLplDenseDelta, encodeLplDenseStats, LPL_DENSE_KERNELS } from "./lpl/dense.ts";
 export { encodeSeedLayer, SEED_LAYER_KERNEL, type SeedLayerDispatch } from "./lpl/seed_layer.ts";
 export { AUGMENT_KERNELS, type AugmentArgs, encodeAugment } from "./augment/augment.ts";
+export { encodeRowScaledAxpy, type RowScaledAxpyArgs } from "./eoss/row_scaled_axpy.ts";
