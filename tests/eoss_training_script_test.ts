@@ -84,7 +84,8 @@ Deno.test("eoss scripts: every setting of defaultConfig has a command-line optio
   const { parseCli } = await import("../lib/cli.ts");
   const { cliOptions } = await import("../scripts/eoss_train.ts");
   const { FIDELITY_CLI } = await import("../scripts/eoss_fidelity.ts");
-  const train = parseCli({ usage: "", description: "", options: cliOptions() }, []) as Record<string, unknown>;
+  const cli = { usage: "", description: "", options: cliOptions() };
+  const train = parseCli(cli, []) as Record<string, unknown>;
   for (const k of Object.keys(defaultConfig)) assert.ok(k in train, `eoss_train --${k}`);
   const fidelity = parseCli(FIDELITY_CLI, []) as Record<string, unknown>;
   for (const k of Object.keys(fidelityDefaults)) assert.ok(k in fidelity, `eoss_fidelity --${k}`);
