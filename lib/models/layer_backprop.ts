@@ -23,6 +23,9 @@ import {
 } from "./conv_ops.ts";
 import { batchNorm, batchNormBackward } from "./norm_ops.ts";
 import { tensorView } from "./tensor_views.ts";
+import { buffer, recorder, values } from "./_layer_ops.ts";
+import { encodeConv2dBackwardInput } from "../../kernels/conv/conv2d.ts";
+import { conv2dBackwardInputReference, type Conv2dShape } from "../reference/conv2d.ts";
 
 /** A layer of a {@linkcode LayerStack}; `name` prefixes its parameters (`conv1.weight`). */
 export type LayerSpec =
@@ -151,6 +154,27 @@ function convShape(layer: LayerSpec & { kind: "conv2d" }, input: SampleShape, ba
   };
 }
 
+/** dL/dx of a conv layer alone (a frozen layer below a trained one): no weight gradient computed. */
+async function convInputGradient(
+  backend: Backend,
+  weight: Tensor,
+  gradOutput: Tensor,
+  shape: Conv2dShape,
+): Promise<Tensor> {
+  const inShape = [shape.batch, shape.inChannels, shape.height, shape.width];
+  if (backend.name === "reference") {
+    return backend.tensor(conv2dBackwardInputReference(shape, values(gradOutput), values(weight)), inShape);
+  }
+  const gradInput = backend.zeros(inShape);
+  await encodeConv2dBackwardInput(recorder(backend), {
+    shape,
+    gradOutput: buffer(gradOutput),
+    weight: buffer(weight),
+    gradInput: buffer(gradInput),
+  });
+  return gradInput;
+}
+
 /**
  * One layer's forward pass on a batch.
  *
@@ -230,11 +254,9 @@ export async function layerBackward(
     case "conv2d": {
       const shape = convShape(layer, input, batch);
       if (!withParams) {
-        if (!withInput) return {};
-        // The input gradient alone: the op computes the weight gradient too; drop it.
-        const g = await conv2dBackward(backend, x, params.weight!, gradOutput, shape);
-        backend.dispose(g.gradWeight, g.gradBias);
-        return { gradInput: g.gradInput };
+        return withInput
+          ? { gradInput: await convInputGradient(backend, params.weight!, gradOutput, shape) }
+          : {};
       }
       const g = await conv2dBackward(backend, x, params.weight!, gradOutput, shape, { input: withInput });
       return { gradInput: g.gradInput, gradWeight: g.gradWeight, gradBias: g.gradBias };
