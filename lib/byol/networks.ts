@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { LayerSpec, SampleShape } from "../models/layer_stack.ts";
+import type { LayerSpec } from "../models/layer_stack.ts";
 
 /** Widths of a BYOL network. */
 export interface ByolWidths {
@@ -82,8 +82,3 @@ export const seedTrainable = (name: string): boolean => name.startsWith("conv1."
 
 /** Parameters the seed variant's EMA moves: conv1 only. */
 export const seedEmaParameters = (name: string): boolean => name.startsWith("conv1.");
-
-/** The image shape of a dataset's samples. */
-export function imageShape(channels: number, height: number, width: number): SampleShape {
-  return { channels, height, width };
-}
