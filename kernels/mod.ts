@@ -67,3 +67,4 @@ export {
   HISTOGRAM_BINS,
 } from "./enhanced_sgd/enhanced_sgd.ts";
 export { encodeLplDenseDelta, encodeLplDenseStats, LPL_DENSE_KERNELS } from "./lpl/dense.ts";
+export { AUGMENT_KERNELS, type AugmentArgs, encodeAugment } from "./augment/augment.ts";

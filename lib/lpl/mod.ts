@@ -92,3 +92,45 @@ export {
   trainSeedLayer,
 } from "./seed_training.ts";
 export { seedWeakView } from "./seed_views.ts";
+export {
+  augmentBatch,
+  type AugmentBatchOptions,
+  type AugmentOptions,
+  augmentParameters,
+  type AugmentSampleParameters,
+  type AugmentShape,
+  type BlurOptions,
+  type BrightnessContrastOptions,
+  type FlipOptions,
+  type PadCropOptions,
+  type ResizedCropOptions,
+  SEED_BYOL_AUGMENT,
+  SIMCLR_AUGMENT,
+} from "./augment_views.ts";
+export { augmentReference, augmentSampleParameters, reflectIndex } from "../reference/augment.ts";
+export {
+  disposeLplConvForward,
+  lplConvBackward,
+  type LplConvForward,
+  lplConvForward,
+  lplConvGradient,
+  type LplConvGradientResult,
+  lplConvOutputSize,
+  type LplConvRuleOptions,
+  type LplConvShape,
+  lplOutputGradients,
+} from "./conv_rule.ts";
+export {
+  lplConvForwardReference,
+  lplConvLossReference,
+  lplObjectiveOfOutputs,
+  type LplObjectiveOptions,
+} from "./conv_reference.ts";
+export {
+  LplConvNet,
+  type LplConvNetOptions,
+  lplConvNetShapes,
+  type LplConvNetSpec,
+  SMALL_CONV_SPEC,
+  VGG11_SPEC,
+} from "./deep_net.ts";
