@@ -153,7 +153,7 @@ Deno.test("BYOL tau schedule: cosine from tau_0 to 1", () => {
 
 for (const variant of ["seed", "canonical"] as const) {
   testBothBackends(`BYOL ${variant}: a short training run on shapes lowers the loss`, async (backend) => {
-    const source = shapesViewSource({ size: 64, seed: 1, augment: true });
+    const source = shapesViewSource({ size: 64, seed: 1, augment: "host" });
     const t = new ByolTrainer(backend, {
       variant,
       widths: { channels: [4, 4, 8], hidden: 16, projection: 8 },
@@ -163,12 +163,12 @@ for (const variant of ["seed", "canonical"] as const) {
       steps: 20,
       seed: 1,
     });
-    const probe = source.views(backend, 1000, 8);
+    const probe = await source.views(backend, 1000, 8);
     const lossNow = async () => (await backend.read((await t.lossAndGradient(probe.v1, probe.v2)).loss))[0];
     const before = await lossNow();
     // The seed variant trains conv1 alone: it fits one fixed pair of batches; the canonical one fresh views.
     for (let s = 0; s < 20; s++) {
-      const { v1, v2 } = variant === "seed" ? probe : source.views(backend, s, 8);
+      const { v1, v2 } = variant === "seed" ? probe : await source.views(backend, s, 8);
       backend.dispose(await t.step(v1, v2));
       if (variant !== "seed") backend.dispose(v1, v2);
     }

@@ -30,11 +30,19 @@ export {
 export { cosineTau, emaUpdate } from "./ema.ts";
 export {
   AUGMENT_STREAM,
+  type Augmenter,
   augmentImage,
   BATCH_STREAM,
   imageViewSource,
   SEED_AUGMENTATION,
   type SeedAugmentation,
   shapesViewSource,
+  type ViewAugmentation,
   type ViewSource,
 } from "./views.ts";
+export {
+  analyseFeatures,
+  type ByolExperimentOptions,
+  type ByolExperimentResult,
+  runByolExperiment,
+} from "./experiment.ts";

@@ -7,6 +7,10 @@
  * -> contrast x U(0.8, 1.2) about the image mean -> clamp to [0, 1]. The draws are Philox words of key
  * (seed, {@linkcode AUGMENT_STREAM}) at counter (sample, step, view, block).
  *
+ * Or any {@linkcode Augmenter} on the backend, e.g. the GPU augmentation kernels through
+ * `augmentBatch(backend, images, SEED_BYOL_AUGMENT, seed, step, { view })` of lib/lpl/augment_views.ts
+ * (a line does not import another line: the scripts pass it in).
+ *
  * Sources: synthetic shapes (each sample's two views are the generator's pair, view seeds 2 i and 2 i + 1,
  * then augmented) and a labelled image array (Fashion-MNIST: the same image augmented twice).
  *
@@ -83,6 +87,12 @@ export function augmentImage(
   return out;
 }
 
+/** An augmentation on the backend: a new NCHW batch from `images` for (step, view). */
+export type Augmenter = (backend: Backend, images: Tensor, step: number, view: 0 | 1) => Promise<Tensor>;
+
+/** How views are augmented: the host float64 seed augmentation, none, or an {@linkcode Augmenter}. */
+export type ViewAugmentation = "host" | "none" | Augmenter;
+
 /** Where BYOL's training views and evaluation images come from. */
 export interface ViewSource {
   /** Dataset name for summaries. */
@@ -92,9 +102,25 @@ export interface ViewSource {
   /** Number of classes. */
   readonly classes: number;
   /** Two augmented views of `batch` samples drawn for `step`, as NCHW tensors. */
-  views(backend: Backend, step: number, batch: number): { v1: Tensor; v2: Tensor };
+  views(backend: Backend, step: number, batch: number): Promise<{ v1: Tensor; v2: Tensor }>;
   /** The first `rows` evaluation images (not augmented) and labels. */
   evaluation(rows: number): { images: Float64Array; labels: Uint8Array };
+}
+
+/** Uploads two host view batches and applies a backend augmenter to each. */
+async function upload(
+  backend: Backend,
+  v1: Float64Array,
+  v2: Float64Array,
+  shape: number[],
+  augment: ViewAugmentation,
+  step: number,
+): Promise<{ v1: Tensor; v2: Tensor }> {
+  const t1 = backend.tensor(v1, shape), t2 = backend.tensor(v2, shape);
+  if (typeof augment !== "function") return { v1: t1, v2: t2 };
+  const a1 = await augment(backend, t1, step, 0), a2 = await augment(backend, t2, step, 1);
+  backend.dispose(t1, t2);
+  return { v1: a1, v2: a2 };
 }
 
 function batchIndices(seed: number, step: number, batch: number, size: number): number[] {
@@ -110,12 +136,12 @@ function batchIndices(seed: number, step: number, batch: number, size: number): 
  * indices from `size` on (samples never trained on).
  */
 export function shapesViewSource(
-  options: { size: number; seed: number; augment: boolean; dataSeed?: number },
+  options: { size: number; seed: number; augment: ViewAugmentation; dataSeed?: number },
 ): ViewSource {
   const n = SHAPE_SIZE, dataSeed = options.dataSeed ?? 0;
   const view = (index: number, which: 0 | 1, step: number) => {
     const image = shapeView(shapeLabel(index, dataSeed), 2 * index + which, { seed: dataSeed });
-    return options.augment ? augmentImage(image, n, n, options.seed, [index, step, which]) : image;
+    return options.augment === "host" ? augmentImage(image, n, n, options.seed, [index, step, which]) : image;
   };
   return {
     name: "synthetic shapes",
@@ -128,7 +154,7 @@ export function shapesViewSource(
         v1.set(view(index, 0, step), k * n * n);
         v2.set(view(index, 1, step), k * n * n);
       });
-      return { v1: backend.tensor(v1, [batch, 1, n, n]), v2: backend.tensor(v2, [batch, 1, n, n]) };
+      return upload(backend, v1, v2, [batch, 1, n, n], options.augment, step);
     },
     evaluation(rows) {
       const images = new Float64Array(rows * n * n), labels = new Uint8Array(rows);
@@ -154,6 +180,7 @@ export function imageViewSource(options: {
   train: { images: Float64Array; count: number };
   test: { images: Float64Array; labels: ArrayLike<number>; count: number };
   seed: number;
+  augment: ViewAugmentation;
 }): ViewSource {
   const { height: h, width: w } = options, pixels = h * w;
   return {
@@ -163,12 +190,13 @@ export function imageViewSource(options: {
     views(backend, step, batch) {
       const idx = batchIndices(options.seed, step, batch, options.train.count);
       const v1 = new Float64Array(batch * pixels), v2 = new Float64Array(batch * pixels);
+      const host = options.augment === "host";
       idx.forEach((index, k) => {
         const image = options.train.images.subarray(index * pixels, (index + 1) * pixels);
-        v1.set(augmentImage(image, h, w, options.seed, [index, step, 0]), k * pixels);
-        v2.set(augmentImage(image, h, w, options.seed, [index, step, 1]), k * pixels);
+        v1.set(host ? augmentImage(image, h, w, options.seed, [index, step, 0]) : image, k * pixels);
+        v2.set(host ? augmentImage(image, h, w, options.seed, [index, step, 1]) : image, k * pixels);
       });
-      return { v1: backend.tensor(v1, [batch, 1, h, w]), v2: backend.tensor(v2, [batch, 1, h, w]) };
+      return upload(backend, v1, v2, [batch, 1, h, w], options.augment, step);
     },
     evaluation(rows) {
       const count = Math.min(rows, options.test.count);
