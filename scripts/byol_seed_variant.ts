@@ -9,7 +9,7 @@
  * encoder features and on the projections of held-out images before and after training, with
  * participation ratio, class distances and the pixel readout; exports them as .npy with labels.
  *
- * Run: `deno run -A scripts/byol_seed_variant.ts` (quick: channels 16/32/64, 60 steps of batch 32),
+ * Run: `deno run -A scripts/byol_seed_variant.ts` (quick: channels 16/32/64, 40 steps of batch 32, 500 held-out images),
  * `--full` (the seed project's 64/128/256 channels, projector 512 -> 128, 1000 steps, 1000 exported).
  *
  * @module

@@ -48,7 +48,7 @@ export function quickConfig(variant: ByolVariant): ByolScriptConfig {
     channels: QUICK_WIDTHS.channels.join(","),
     hidden: QUICK_WIDTHS.hidden,
     projection: QUICK_WIDTHS.projection,
-    steps: 60,
+    steps: 40,
     batch: 32,
     lr: 1e-3,
     tau: 0.99,
