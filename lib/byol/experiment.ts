@@ -16,6 +16,7 @@ import { exportActivations } from "../probes/activation_export.ts";
 import { ByolTrainer, type ByolVariant } from "./trainer.ts";
 import type { ByolWidths } from "./networks.ts";
 import type { ViewSource } from "./views.ts";
+import { Progress } from "../progress.ts";
 
 /** Settings of {@linkcode runByolExperiment}. */
 export interface ByolExperimentOptions {
@@ -110,6 +111,7 @@ export async function runByolExperiment(
   const before = await trainer.features(images, rows);
   const log: { step: number; loss: number }[] = [];
   const started = performance.now();
+  const progress = new Progress({ total: options.steps, label: `BYOL ${options.variant}`, unit: "steps" });
   for (let step = 0; step < options.steps; step++) {
     const { v1, v2 } = await source.views(backend, step, options.batch);
     const loss = await trainer.step(v1, v2);
@@ -119,7 +121,9 @@ export async function runByolExperiment(
       options.onLog?.(step, value);
     }
     backend.dispose(loss, v1, v2);
+    progress.tick();
   }
+  progress.finish();
   backend.flush();
   const trainSeconds = (performance.now() - started) / 1000;
   const after = await trainer.features(images, rows);
