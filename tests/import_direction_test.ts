@@ -18,7 +18,7 @@ const LAYERS: Layer[] = [
   { name: "kernels", match: (p) => p.startsWith("kernels/") },
   { name: "reference", match: (p) => p.startsWith("lib/reference/") },
   { name: "backend", match: (p) => p.startsWith("lib/backend/") },
-  { name: "line", match: (p) => /^lib\/(teacher_student|dyson|enhanced_sgd|eoss|lpl)\//.test(p) },
+  { name: "line", match: (p) => /^lib\/(teacher_student|dyson|enhanced_sgd|eoss|lpl|byol)\//.test(p) },
   { name: "shared", match: (p) => p.startsWith("lib/") },
   { name: "app", match: (p) => p.startsWith("scripts/") || p.startsWith("bench/") },
 ];

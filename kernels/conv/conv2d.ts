@@ -1,6 +1,6 @@
 /**
- * Conv2d layer kernels (NCHW, stride 1, kernel 3x3 or 5x5, zero padding 0 or 1): forward, input
- * gradient, and weight/bias gradient, in two variants chosen per call by `variant`:
+ * Conv2d layer kernels (NCHW, stride 1, kernel 3x3 or 5x5, zero padding 0 or 1, or 2 with 5x5): forward,
+ * input gradient, and weight/bias gradient, in two variants chosen per call by `variant`:
  *
  * - `"gemm"`: patch matrices and the register-blocked matmul (kernels/conv/conv2d_gemm.ts), 5-8x faster
  *   on the CPU adapter; needs scratch memory (at most 64 MiB per pass, in chunks of samples);

@@ -23,8 +23,8 @@ export interface Conv2dShape {
   width: number;
   /** k, the side of the square kernel: 3 or 5. */
   kernelSize: 3 | 5;
-  /** p, zero padding on each side: 0 or 1. */
-  padding: 0 | 1;
+  /** p, zero padding on each side: 0, 1 or 2 (2 with the 5x5 kernel only: p < k, "same" output for 5x5). */
+  padding: 0 | 1 | 2;
 }
 
 /** Sizes derived from a {@linkcode Conv2dShape}. */
@@ -59,7 +59,9 @@ export function conv2dSizes(shape: Conv2dShape, action = `run "conv2d"`): Conv2d
   if (!(CONV2D_KERNEL_SIZES as readonly number[]).includes(k)) {
     throw new RangeError(`Cannot ${action}: kernelSize is ${k}, must be 3 or 5`);
   }
-  if (p !== 0 && p !== 1) throw new RangeError(`Cannot ${action}: padding is ${p}, must be 0 or 1`);
+  if (!(p === 0 || p === 1 || (p === 2 && k === 5))) {
+    throw new RangeError(`Cannot ${action}: padding is ${p}, must be 0 or 1 (or 2 with the 5x5 kernel)`);
+  }
   const outHeight = shape.height + 2 * p - k + 1, outWidth = shape.width + 2 * p - k + 1;
   if (outHeight < 1 || outWidth < 1) {
     throw new RangeError(

@@ -21,6 +21,9 @@ export {
   type ReduceOp,
 } from "../../kernels/reduce/reduce_shape.ts";
 
+/** The default eps of {@linkcode Backend.rowL2Normalize} (torch's `F.normalize`). */
+export const ROW_L2_NORMALIZE_EPS = 1e-12;
+
 /** Options of {@linkcode Backend.matmul}. */
 export interface MatmulOptions {
   /** Use A^T (transposes the last two axes of A). */
@@ -73,6 +76,24 @@ export interface Backend {
   matmul(a: Tensor, b: Tensor, options?: MatmulOptions): Promise<Tensor>;
   /** Elementwise activation (order 0) or its first/second derivative. */
   activation(x: Tensor, activation: Activation, order?: DerivativeOrder): Promise<Tensor>;
+  /**
+   * The backward pass of an elementwise activation y = f(x): dL/dx = gradOutput f'(x), a new tensor of x's
+   * shape (`x` is the forward input, the pre-activation).
+   * @throws {RangeError} When x and gradOutput differ in size.
+   */
+  activationBackward(x: Tensor, gradOutput: Tensor, activation: Activation): Promise<Tensor>;
+  /**
+   * Each row of a [rows, cols] tensor divided by max(its L2 norm, eps) (torch's `F.normalize(x, dim=1)`);
+   * `eps` defaults to {@linkcode ROW_L2_NORMALIZE_EPS}.
+   * @throws {RangeError} When x is not 2-D or eps is not positive.
+   */
+  rowL2Normalize(x: Tensor, eps?: number): Promise<Tensor>;
+  /**
+   * dL/dx of {@linkcode Backend.rowL2Normalize} given gradOutput = dL/dy: (g - y (y . g)) / ||x|| per row
+   * (g / eps where ||x|| <= eps). `x` is the forward input, `eps` the forward pass's.
+   * @throws {RangeError} When x is not 2-D, the shapes differ, or eps is not positive.
+   */
+  rowL2NormalizeBackward(x: Tensor, gradOutput: Tensor, eps?: number): Promise<Tensor>;
   /** y <- alpha x + y, in place. */
   axpy(alpha: number, x: Tensor, y: Tensor): Promise<void>;
   /** x <- alpha x, in place. */

@@ -15,6 +15,7 @@ export type {
   ReduceOp,
   ReduceOptions,
 } from "./backend.ts";
+export { ROW_L2_NORMALIZE_EPS } from "./backend.ts";
 export {
   type BackendName,
   type DType,

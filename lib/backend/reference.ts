@@ -12,14 +12,15 @@ import {
   type DerivativeOrder,
   evaluateActivation,
 } from "../activations.ts";
-import type {
-  Backend,
-  HistogramCounts,
-  HistogramOptions,
-  MatmulOptions,
-  RandomOptions,
-  ReduceOp,
-  ReduceOptions,
+import {
+  type Backend,
+  type HistogramCounts,
+  type HistogramOptions,
+  type MatmulOptions,
+  type RandomOptions,
+  type ReduceOp,
+  type ReduceOptions,
+  ROW_L2_NORMALIZE_EPS,
 } from "./backend.ts";
 import { type DType, shapeSize, splitAxis, type Tensor } from "./tensor.ts";
 import {
@@ -28,6 +29,7 @@ import {
   checkMatmul,
   checkRandom,
   checkRowDot,
+  checkRowL2Normalize,
   checkTensorData,
   requireF32,
   requireFinite,
@@ -36,6 +38,11 @@ import {
 import { matmulReference } from "../reference/matmul.ts";
 import { histogramReference, reduceReference, rowDotReference } from "../reference/reduce.ts";
 import { randomReference } from "../rng/philox.ts";
+import {
+  activationBackwardReference,
+  rowL2NormalizeBackwardReference,
+  rowL2NormalizeReference,
+} from "../reference/backend_ops.ts";
 
 /** A tensor of the reference backend: its values in a typed array. */
 export class ReferenceTensor implements Tensor {
@@ -114,6 +121,38 @@ export class ReferenceBackend implements Backend {
       throw new RangeError(`Cannot run "activation": derivative order ${order}, must be 0, 1 or 2`);
     }
     const data = f64(x, "activation").map((v) => evaluateActivation(coefficients, v, order));
+    return new ReferenceTensor(data, x.shape, "f32");
+  }
+
+  async activationBackward(x: Tensor, gradOutput: Tensor, activation: Activation): Promise<Tensor> {
+    const coefficients = activationCoefficients(activation);
+    requireSameSize("activationBackward", x, gradOutput, ["x", "gradOutput"]);
+    const data = activationBackwardReference(
+      coefficients,
+      f64(x, "activationBackward"),
+      f64(gradOutput, "activationBackward", "gradOutput"),
+    );
+    return new ReferenceTensor(data, x.shape, "f32");
+  }
+
+  async rowL2Normalize(x: Tensor, eps = ROW_L2_NORMALIZE_EPS): Promise<Tensor> {
+    const { rows, cols } = checkRowL2Normalize("rowL2Normalize", x, eps);
+    return new ReferenceTensor(
+      rowL2NormalizeReference(f64(x, "rowL2Normalize"), rows, cols, eps),
+      x.shape,
+      "f32",
+    );
+  }
+
+  async rowL2NormalizeBackward(x: Tensor, gradOutput: Tensor, eps = ROW_L2_NORMALIZE_EPS): Promise<Tensor> {
+    const op = "rowL2NormalizeBackward", { rows, cols } = checkRowL2Normalize(op, x, eps, gradOutput);
+    const data = rowL2NormalizeBackwardReference(
+      f64(x, op),
+      f64(gradOutput, op, "gradOutput"),
+      rows,
+      cols,
+      eps,
+    );
     return new ReferenceTensor(data, x.shape, "f32");
   }
 

@@ -173,3 +173,31 @@ export function checkGatherRows(x: Tensor, indices: ArrayLike<number>): Uint32Ar
   }
   return out;
 }
+
+/**
+ * Checks rowL2Normalize's operands: x 2-D, gradOutput (backward) of x's shape, eps > 0.
+ *
+ * @returns rows and cols.
+ * @throws {RangeError} Otherwise.
+ */
+export function checkRowL2Normalize(
+  op: string,
+  x: Tensor,
+  eps: number,
+  gradOutput?: Tensor,
+): { rows: number; cols: number } {
+  if (x.shape.length !== 2) {
+    throw new RangeError(`Cannot run "${op}": x ${formatShape(x.shape)} must be 2-D [rows, cols]`);
+  }
+  if (gradOutput && formatShape(gradOutput.shape) !== formatShape(x.shape)) {
+    throw new RangeError(
+      `Cannot run "${op}": gradOutput ${formatShape(gradOutput.shape)} must have x's shape ${
+        formatShape(x.shape)
+      }`,
+    );
+  }
+  if (!(eps > 0) || !Number.isFinite(eps)) {
+    throw new RangeError(`Cannot run "${op}": eps is ${eps}, must be a positive finite number`);
+  }
+  return { rows: x.shape[0], cols: x.shape[1] };
+}

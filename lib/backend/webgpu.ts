@@ -8,14 +8,15 @@
  * @module
  */
 import { type Activation, activationCoefficients, type DerivativeOrder } from "../activations.ts";
-import type {
-  Backend,
-  HistogramCounts,
-  HistogramOptions,
-  MatmulOptions,
-  RandomOptions,
-  ReduceOp,
-  ReduceOptions,
+import {
+  type Backend,
+  type HistogramCounts,
+  type HistogramOptions,
+  type MatmulOptions,
+  type RandomOptions,
+  type ReduceOp,
+  type ReduceOptions,
+  ROW_L2_NORMALIZE_EPS,
 } from "./backend.ts";
 import { type DType, formatShape, shapeSize, splitAxis, type Tensor } from "./tensor.ts";
 import {
@@ -24,6 +25,7 @@ import {
   checkMatmul,
   checkRandom,
   checkRowDot,
+  checkRowL2Normalize,
   checkTensorData,
   requireF32,
   requireFinite,
@@ -42,6 +44,8 @@ import {
   encodeScale,
 } from "../../kernels/elementwise/elementwise.ts";
 import { encodeHistogram, encodeReduce, encodeRowDot } from "../../kernels/reduce/reduce.ts";
+import { encodeActivationBackward } from "../../kernels/elementwise/activation_backward.ts";
+import { encodeRowL2Normalize, encodeRowL2NormalizeBackward } from "../../kernels/reduce/row_l2_normalize.ts";
 import { checkReduceArguments } from "../reference/reduce.ts";
 import { encodeRandom } from "../../kernels/random/random.ts";
 
@@ -159,6 +163,43 @@ export class WebGpuBackend implements Backend {
       size: x.size,
       coefficients,
       order,
+    });
+    return out;
+  }
+
+  async activationBackward(x: Tensor, gradOutput: Tensor, activation: Activation): Promise<Tensor> {
+    const coefficients = activationCoefficients(activation);
+    requireSameSize("activationBackward", x, gradOutput, ["x", "gradOutput"]);
+    const out = this.#allocate(x.shape, "f32", "activationBackward");
+    await encodeActivationBackward(this.recorder, {
+      x: f32(x, "activationBackward"),
+      gradOutput: f32(gradOutput, "activationBackward", "gradOutput"),
+      gradInput: out.buffer,
+      size: x.size,
+      coefficients,
+    });
+    return out;
+  }
+
+  async rowL2Normalize(x: Tensor, eps = ROW_L2_NORMALIZE_EPS): Promise<Tensor> {
+    const { rows, cols } = checkRowL2Normalize("rowL2Normalize", x, eps);
+    const out = this.#allocate(x.shape, "f32", "rowL2Normalize");
+    await encodeRowL2Normalize(this.recorder, {
+      x: f32(x, "rowL2Normalize"),
+      y: out.buffer,
+      shape: { rows, cols, eps },
+    });
+    return out;
+  }
+
+  async rowL2NormalizeBackward(x: Tensor, gradOutput: Tensor, eps = ROW_L2_NORMALIZE_EPS): Promise<Tensor> {
+    const op = "rowL2NormalizeBackward", { rows, cols } = checkRowL2Normalize(op, x, eps, gradOutput);
+    const out = this.#allocate(x.shape, "f32", op);
+    await encodeRowL2NormalizeBackward(this.recorder, {
+      x: f32(x, op),
+      gradOutput: f32(gradOutput, op, "gradOutput"),
+      gradInput: out.buffer,
+      shape: { rows, cols, eps },
     });
     return out;
   }

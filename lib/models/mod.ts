@@ -85,3 +85,15 @@ export {
   cnnRForwardReference,
   type CnnRTrace,
 } from "./cnn_reference_rop.ts";
+export {
+  layerBackward,
+  type LayerCache,
+  layerForward,
+  type LayerForwardOptions,
+  type LayerGradients,
+  type LayerParameters,
+  layerShapes,
+  type LayerSpec,
+  type SampleShape,
+} from "./layer_backprop.ts";
+export { LayerStack, type StackBackwardOptions, type StackTrace } from "./layer_stack.ts";

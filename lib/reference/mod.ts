@@ -8,6 +8,11 @@
 export { matmulReference, type MatmulReferenceOptions } from "./matmul.ts";
 export { histogramReference, reduceReference, rowDotReference } from "./reduce.ts";
 export {
+  activationBackwardReference,
+  rowL2NormalizeBackwardReference,
+  rowL2NormalizeReference,
+} from "./backend_ops.ts";
+export {
   CONV2D_KERNEL_SIZES,
   conv2dBackwardInputReference,
   conv2dBackwardWeightReference,
