@@ -1,0 +1,103 @@
+/**
+ * Figures at a smaller scale on the float64 reference backend (no WebGPU adapter, or `--backend
+ * reference`).
+ *
+ * The quick scale is sized for a CPU WebGPU adapter (lavapipe); the reference backend runs the same
+ * sweeps as host TypeScript in float64, 10-50 times slower, so `deno task figures` without an adapter
+ * took over an hour (issue 11). The figures that would take minutes there are listed in
+ * {@linkcode REFERENCE_SCALE}, in this one place (not in the scripts): each either runs with fewer seeds
+ * (its summary's `referenceScale` says what was reduced and why) or, where no useful scale fits, is
+ * skipped with a message. `--full` (asked-for paper scale) and the tests' tiny configs are never reduced,
+ * and on the command line of one script a flag given explicitly wins over the table.
+ *
+ * @module
+ */
+import { type BackendChoice, resolveBackendChoice } from "../backend/select.ts";
+
+/** What a figure does on the reference backend: a reduced config, or a skip. */
+export interface ReferenceScale {
+  /** Config values replacing the quick scale's on the reference backend. */
+  config?: Record<string, unknown>;
+  /** Set when no scale that runs in a minute or two on float64 host code is worth plotting. */
+  skip?: true;
+  /** Why, in a few words (shown in the summary or the skip message). */
+  why: string;
+}
+
+const FEWER_SEEDS =
+  "the float64 reference backend runs these sweeps 10-50x slower than a CPU WebGPU adapter; " +
+  "fewer seeds per setting keep the figure to about a minute (noisier histograms and fits)";
+
+/**
+ * The figures reduced or skipped on the reference backend, by script name. Figures that share trained
+ * ensembles within one `deno task figures` run (Dyson 1-2, 5-8) get the same values so they still share.
+ * Seeds stay >= 20, the least the spacing histograms and density fits accept.
+ */
+export const REFERENCE_SCALE: Readonly<Record<string, ReferenceScale>> = {
+  dyson_fig1_rbm_x_density: { config: { seeds: 40 }, why: FEWER_SEEDS },
+  dyson_fig2_rbm_lambda_density: { config: { seeds: 40 }, why: FEWER_SEEDS },
+  dyson_fig3_rbm_wigner_batch_size: { config: { seeds: 40 }, why: FEWER_SEEDS },
+  dyson_fig4_rbm_wigner_learning_rate: { config: { seeds: 40 }, why: FEWER_SEEDS },
+  dyson_fig5_rbm_spacing_scaling: { config: { seeds: 30 }, why: FEWER_SEEDS },
+  dyson_fig6_rbm_sigma_scaling: { config: { seeds: 30 }, why: FEWER_SEEDS },
+  dyson_fig7_rbm_spacing_vs_sigma: { config: { seeds: 30 }, why: FEWER_SEEDS },
+  dyson_fig8_rbm_lambda_shift: { config: { seeds: 30 }, why: FEWER_SEEDS },
+  dyson_fig9_teacher_student_singular_values: { config: { seeds: 40 }, why: FEWER_SEEDS },
+  dyson_fig10_teacher_student_wigner: { config: { seeds: 30 }, why: FEWER_SEEDS },
+  dyson_fig11_teacher_student_rho_fits: { config: { seeds: 30 }, why: FEWER_SEEDS },
+  dyson_fig12_teacher_student_spacing_scaling: { config: { seeds: 30 }, why: FEWER_SEEDS },
+  dyson_fig13_teacher_student_sigma_scaling: { config: { seeds: 30 }, why: FEWER_SEEDS },
+  dyson_fig14_teacher_student_spacing_vs_sigma: { config: { seeds: 30 }, why: FEWER_SEEDS },
+};
+
+/** A figure's config for a run, and what the reference scale changed (if anything). */
+export interface ScaledConfig {
+  /** The config to run. */
+  config: Record<string, unknown>;
+  /** Set when the figure is reduced: the values replaced and why (goes into the summary). */
+  reduced?: { values: Record<string, unknown>; why: string };
+  /** Set when the figure is skipped on this backend: why. */
+  skipped?: string;
+}
+
+/**
+ * Applies {@linkcode REFERENCE_SCALE} to one figure's quick-scale config when it runs on the reference
+ * backend. Keys in `explicit` (flags the user gave) keep their value.
+ *
+ * @param name The figure script's name.
+ * @param config The quick-scale config (with its `backend`).
+ * @param backend The backend it resolves to.
+ * @param explicit Config keys set explicitly, never replaced.
+ * @returns The config to run and what changed.
+ * @example
+ * ```ts
+ * import { scaleForBackend } from "./reference_scale.ts";
+ * const run = scaleForBackend("dyson_fig1_rbm_x_density", { seeds: 400 }, "reference");
+ * console.log(run.config.seeds, run.reduced?.values); // 40 { seeds: 40 }
+ * ```
+ */
+export function scaleForBackend(
+  name: string,
+  config: Record<string, unknown>,
+  backend: "webgpu" | "reference",
+  explicit: ReadonlySet<string> = new Set(),
+): ScaledConfig {
+  const scale = REFERENCE_SCALE[name];
+  if (backend !== "reference" || !scale) return { config };
+  if (scale.skip) return { config, skipped: scale.why };
+  const values = Object.fromEntries(
+    Object.entries(scale.config ?? {}).filter(([key]) => !explicit.has(key) && key in config),
+  );
+  if (Object.keys(values).length === 0) return { config };
+  return { config: { ...config, ...values }, reduced: { values, why: scale.why } };
+}
+
+/** The backend a figure run resolves to, as {@linkcode scaleForBackend} wants it. */
+export function figureBackend(choice: unknown): Promise<"webgpu" | "reference"> {
+  return resolveBackendChoice((choice ?? "auto") as BackendChoice);
+}
+
+/** The summary entry of a reduced run: `{ referenceScale: { ...values, why } }` (empty when not reduced). */
+export function referenceScaleSummary(scaled: ScaledConfig): Record<string, unknown> {
+  return scaled.reduced ? { referenceScale: { ...scaled.reduced.values, why: scaled.reduced.why } } : {};
+}
