@@ -16,6 +16,7 @@ import type { KernelSource } from "../../lib/gpu/pipelines.ts";
 import { cpuSimdLanes } from "../../lib/gpu/device.ts";
 import { StructLayout } from "../../lib/gpu/params.ts";
 import { twoPointThreshold } from "../../lib/rng/philox.ts";
+import { readEnv } from "../../lib/env.ts";
 import type { DataModelParams, SamplingMode, TeacherStudentStepSettings } from "./teacher_student_args.ts";
 
 /** The uniform struct of kernels/teacher_student/teacher_student_step.wgsl. */
@@ -104,19 +105,26 @@ export function teacherStudentSgdIterations(d: number): { perStep: number; fixed
 export const TEACHER_STUDENT_CACHE_BLOCKS = 256;
 
 /**
- * Whether the kernel keeps each walker's rows in invocation memory for a dispatch: on the CPU adapter
- * for d <= 1024, where it is 20-28% faster (see the .wgsl); never on GPUs, where the rows would spill;
- * never through OpenGL (`facts.viaGl`), whose driver (Mesa llvmpipe via naga's GLSL) did not finish
- * compiling the cached variant in 5 minutes (uncached: 3 s through GL). Through Vulkan the cached
- * variant also compiles slowly when Mesa's shader cache is cold (a fresh machine): 507 s wall (~75 s of
- * CPU) against 7.5 s uncached on a loaded 2-core machine, then ~0.5 s from the cache
- * (`deno task bench compile`, MESA_SHADER_CACHE_DIR empty).
+ * Whether the kernel keeps each walker's rows in invocation memory for a dispatch (`CACHE_ROWS`). Off by
+ * default: on the CPU adapter through Vulkan it is 20-28% faster per step (see the .wgsl), but it compiles
+ * slowly while Mesa's shader cache is cold, as on every fresh machine and CI run: 507 s wall (~75 s of CPU)
+ * against 7.5 s uncached on a loaded 2-core machine, then ~0.5 s from the cache (`deno task bench
+ * compile`, MESA_SHADER_CACHE_DISABLE=true), which outweighs what it saves in `deno task figures`; on GPUs
+ * the rows would spill. `TEACHER_STUDENT_CACHE_ROWS=1` turns it on (long runs on a CPU adapter whose cache
+ * is warm), for rows of at most {@linkcode TEACHER_STUDENT_CACHE_BLOCKS} vec4 blocks and never through
+ * OpenGL (`facts.viaGl`), whose driver (Mesa llvmpipe via naga's GLSL) did not finish compiling the cached
+ * variant in 5 minutes.
+ *
+ * @param gpu The adapter's facts.
+ * @param d The row length.
+ * @param choice The setting (`TEACHER_STUDENT_CACHE_ROWS` by default): `"1"` asks for the cache.
  */
 export function teacherStudentCacheRows(
   gpu: { facts: { isCpuAdapter: boolean; viaGl?: boolean } },
   d: number,
+  choice: string | undefined = readEnv("TEACHER_STUDENT_CACHE_ROWS"),
 ): boolean {
-  return gpu.facts.isCpuAdapter && !gpu.facts.viaGl && Math.ceil(d / 4) <= TEACHER_STUDENT_CACHE_BLOCKS;
+  return choice?.trim() === "1" && !gpu.facts.viaGl && Math.ceil(d / 4) <= TEACHER_STUDENT_CACHE_BLOCKS;
 }
 
 /** Buffers of one batch of walkers (layouts in the .wgsl header). */
