@@ -30,7 +30,7 @@ import type { GpuContext } from "../../lib/gpu/device.ts";
 import { getPipeline, type KernelSource, type OverrideConstants } from "../../lib/gpu/pipelines.ts";
 import { StructLayout } from "../../lib/gpu/params.ts";
 import { loopBudget } from "../../lib/gpu/loop_budget.ts";
-import { createBuffer } from "../../lib/gpu/buffers.ts";
+import { createBuffer, waitForGpu } from "../../lib/gpu/buffers.ts";
 import { type MatmulPlan, planMatmul } from "./matmul_shape.ts";
 import { ACTIVATION_SLOTS } from "../../lib/activations.ts";
 
@@ -230,7 +230,11 @@ export async function calibrateMatmul(
     const once = async () => {
       await encodeMatmul(rec, { a, b, c, plan, transposeA: false, transposeB: false, variant });
       rec.flush();
-      await gpu.device.queue.onSubmittedWorkDone();
+      await waitForGpu(
+        gpu,
+        `timing matmul variant "${variant}"`,
+        () => gpu.device.queue.onSubmittedWorkDone(),
+      );
     };
     await once(); // compile and warm up
     const times: number[] = [];
