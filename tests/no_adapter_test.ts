@@ -54,13 +54,18 @@ Deno.test("the reference-scale table names real figure scripts and only lowers v
 
 Deno.test("scaleForBackend reduces on the reference backend only, and explicit values win", () => {
   const name = "dyson_fig1_rbm_x_density";
-  const quick = { seeds: 400, epochs: 0, backend: "auto" };
+  const quick = { seeds: 400, epochs: 0, trainingTime: 80, backend: "auto" };
   assert.deepEqual(scaleForBackend(name, quick, "webgpu"), { config: quick });
   const reduced = scaleForBackend(name, quick, "reference");
   assert.equal(reduced.config.seeds, REFERENCE_SCALE[name].config!.seeds);
   assert.deepEqual(reduced.reduced?.values, REFERENCE_SCALE[name].config);
   assert.equal(quick.seeds, 400, "the quick config is not changed in place");
-  assert.deepEqual(scaleForBackend(name, quick, "reference", new Set(["seeds"])), { config: quick });
+  const seedsGiven = scaleForBackend(name, quick, "reference", new Set(["seeds"]));
+  assert.equal(seedsGiven.config.seeds, 400, "a flag given explicitly keeps its value");
+  assert.equal(seedsGiven.reduced?.values.seeds, undefined);
+  assert.deepEqual(scaleForBackend(name, quick, "reference", new Set(["seeds", "trainingTime"])), {
+    config: quick,
+  });
   assert.deepEqual(scaleForBackend("00_tour", quick, "reference"), { config: quick });
 });
 

@@ -24,30 +24,41 @@ export interface ReferenceScale {
   why: string;
 }
 
-const FEWER_SEEDS =
-  "the float64 reference backend runs these sweeps 10-50x slower than a CPU WebGPU adapter; " +
-  "fewer seeds per setting keep the figure to about a minute (noisier histograms and fits)";
+const SLOWER = "the float64 reference backend runs these sweeps 10-50x slower than a CPU WebGPU adapter";
+const RBM_SMALLER = {
+  config: { seeds: 24, trainingTime: 20 },
+  why: `${SLOWER}; 24 seeds per setting trained alpha * epochs = 20 (quick scale: 250-500 seeds, 80; ` +
+    "the seeds start at the fixed point, which they relax to in well under 20) keep the figure to about a " +
+    "minute, with noisier histograms and fits",
+};
+const TEACHER_STUDENT_SMALLER = {
+  config: { seeds: 20 },
+  why: `${SLOWER}; 20 seeds per setting (quick scale: 400) keep the figure to about a minute, with ` +
+    "noisier histograms and fits",
+};
 
 /**
  * The figures reduced or skipped on the reference backend, by script name. Figures that share trained
- * ensembles within one `deno task figures` run (Dyson 1-2, 5-8) get the same values so they still share.
- * Seeds stay >= 20, the least the spacing histograms and density fits accept.
+ * ensembles within one `deno task figures` run (Dyson 1-2, 5-8, 10-14) get the same values so they still
+ * share. Seeds stay >= 20, the least the spacing histograms and density fits accept. Measured without an
+ * adapter (`DENO_WEBGPU_BACKEND=none deno task figures`) on a loaded 2-core machine: see README "Two
+ * commands".
  */
 export const REFERENCE_SCALE: Readonly<Record<string, ReferenceScale>> = {
-  dyson_fig1_rbm_x_density: { config: { seeds: 40 }, why: FEWER_SEEDS },
-  dyson_fig2_rbm_lambda_density: { config: { seeds: 40 }, why: FEWER_SEEDS },
-  dyson_fig3_rbm_wigner_batch_size: { config: { seeds: 40 }, why: FEWER_SEEDS },
-  dyson_fig4_rbm_wigner_learning_rate: { config: { seeds: 40 }, why: FEWER_SEEDS },
-  dyson_fig5_rbm_spacing_scaling: { config: { seeds: 30 }, why: FEWER_SEEDS },
-  dyson_fig6_rbm_sigma_scaling: { config: { seeds: 30 }, why: FEWER_SEEDS },
-  dyson_fig7_rbm_spacing_vs_sigma: { config: { seeds: 30 }, why: FEWER_SEEDS },
-  dyson_fig8_rbm_lambda_shift: { config: { seeds: 30 }, why: FEWER_SEEDS },
-  dyson_fig9_teacher_student_singular_values: { config: { seeds: 40 }, why: FEWER_SEEDS },
-  dyson_fig10_teacher_student_wigner: { config: { seeds: 30 }, why: FEWER_SEEDS },
-  dyson_fig11_teacher_student_rho_fits: { config: { seeds: 30 }, why: FEWER_SEEDS },
-  dyson_fig12_teacher_student_spacing_scaling: { config: { seeds: 30 }, why: FEWER_SEEDS },
-  dyson_fig13_teacher_student_sigma_scaling: { config: { seeds: 30 }, why: FEWER_SEEDS },
-  dyson_fig14_teacher_student_spacing_vs_sigma: { config: { seeds: 30 }, why: FEWER_SEEDS },
+  dyson_fig1_rbm_x_density: RBM_SMALLER,
+  dyson_fig2_rbm_lambda_density: RBM_SMALLER,
+  dyson_fig3_rbm_wigner_batch_size: RBM_SMALLER,
+  dyson_fig4_rbm_wigner_learning_rate: RBM_SMALLER,
+  dyson_fig5_rbm_spacing_scaling: RBM_SMALLER,
+  dyson_fig6_rbm_sigma_scaling: RBM_SMALLER,
+  dyson_fig7_rbm_spacing_vs_sigma: RBM_SMALLER,
+  dyson_fig8_rbm_lambda_shift: RBM_SMALLER,
+  dyson_fig9_teacher_student_singular_values: TEACHER_STUDENT_SMALLER,
+  dyson_fig10_teacher_student_wigner: TEACHER_STUDENT_SMALLER,
+  dyson_fig11_teacher_student_rho_fits: TEACHER_STUDENT_SMALLER,
+  dyson_fig12_teacher_student_spacing_scaling: TEACHER_STUDENT_SMALLER,
+  dyson_fig13_teacher_student_sigma_scaling: TEACHER_STUDENT_SMALLER,
+  dyson_fig14_teacher_student_spacing_vs_sigma: TEACHER_STUDENT_SMALLER,
 };
 
 /** A figure's config for a run, and what the reference scale changed (if anything). */
@@ -73,7 +84,7 @@ export interface ScaledConfig {
  * ```ts
  * import { scaleForBackend } from "./reference_scale.ts";
  * const run = scaleForBackend("dyson_fig1_rbm_x_density", { seeds: 400 }, "reference");
- * console.log(run.config.seeds, run.reduced?.values); // 40 { seeds: 40 }
+ * console.log(run.config.seeds, run.reduced?.values); // 24 { seeds: 24, trainingTime: 20 }
  * ```
  */
 export function scaleForBackend(
