@@ -59,6 +59,11 @@ export const REFERENCE_SCALE: Readonly<Record<string, ReferenceScale>> = {
   dyson_fig12_teacher_student_spacing_scaling: TEACHER_STUDENT_SMALLER,
   dyson_fig13_teacher_student_sigma_scaling: TEACHER_STUDENT_SMALLER,
   dyson_fig14_teacher_student_spacing_vs_sigma: TEACHER_STUDENT_SMALLER,
+  enhanced_sgd_fig3_training_loss: {
+    config: { seeds: 1 },
+    why: `${SLOWER}: its matmuls are plain float64 loops. One seed (quick scale: 3) trains each optimizer ` +
+      "once (no min-max band over seeds); figure F2.5 reuses that seed's runs",
+  },
 };
 
 /** A figure's config for a run, and what the reference scale changed (if anything). */
