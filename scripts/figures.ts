@@ -160,7 +160,6 @@ if (import.meta.main) {
     await checkOutputDir(out);
     const cards = new Map<string, string>();
     let failures = 0;
-    let skipped = 0;
     // On the float64 reference backend (no adapter, or --backend reference) the slow figures run at the
     // smaller scale lib/plot/reference_scale.ts lists; --full and --tiny are run as asked.
     const backend = await figureBackend(options.backend);
@@ -191,17 +190,6 @@ if (import.meta.main) {
       if (Number(options.seed) >= 0 && "seed" in base) given.seed = options.seed;
       const scale = scaled ? scaleForBackend(name, given, backend) : { config: given };
       const config = scale.config;
-      if (scale.skipped) {
-        skipped++;
-        console.error(`figures: ${name} skipped on the reference backend: ${scale.skipped}`);
-        cards.set(
-          name,
-          `<section id="${escape(name)}"><h2>${escape(name)}</h2><p>skipped on the reference backend: ${
-            escape(scale.skipped)
-          }</p></section>`,
-        );
-        continue;
-      }
       const command = `deno run -A scripts/${name}.ts${options.full ? " --full" : ""}` +
         (config.seed === options.seed ? ` --seed ${options.seed}` : "") +
         (options.tiny && module.testConfig ? " (testConfig)" : "");
@@ -264,10 +252,7 @@ ${all.filter((n) => cards.has(n)).map((n) => cards.get(n)).join("\n")}
 `;
     await writeTextAtomic(`${out}/index.html`, html);
     console.error(
-      `figures: wrote ${out}/index.html (${
-        names.length - failures - skipped
-      } of ${names.length} figures run` +
-        `${skipped ? `, ${skipped} skipped on the reference backend` : ""}` +
+      `figures: wrote ${out}/index.html (${names.length - failures} of ${names.length} figures run` +
         `${kept ? `, ${kept} kept from an earlier run` : ""})`,
     );
     if (failures > 0) throw new Error(`${failures} figure script(s) failed`);

@@ -5,22 +5,21 @@
  * The quick scale is sized for a CPU WebGPU adapter (lavapipe); the reference backend runs the same
  * sweeps as host TypeScript in float64, 10-50 times slower, so `deno task figures` without an adapter
  * took over an hour (issue 11). The figures that would take minutes there are listed in
- * {@linkcode REFERENCE_SCALE}, in this one place (not in the scripts): each either runs with fewer seeds
- * (its summary's `referenceScale` says what was reduced and why) or, where no useful scale fits, is
- * skipped with a message. `--full` (asked-for paper scale) and the tests' tiny configs are never reduced,
- * and on the command line of one script a flag given explicitly wins over the table.
+ * {@linkcode REFERENCE_SCALE}, in this one place (not in the scripts): each runs with fewer seeds (and the
+ * RBM figures with shorter training), its summary's `referenceScale` saying what was reduced and why; every
+ * figure still ran at a useful scale, so none is skipped. `--full` (asked-for paper scale) and the tests'
+ * tiny configs are never reduced, and on the command line of one script a flag given explicitly wins over
+ * the table.
  *
  * @module
  */
 import { type BackendChoice, resolveBackendChoice } from "../backend/select.ts";
 
-/** What a figure does on the reference backend: a reduced config, or a skip. */
+/** What a figure runs with on the reference backend. */
 export interface ReferenceScale {
   /** Config values replacing the quick scale's on the reference backend. */
-  config?: Record<string, unknown>;
-  /** Set when no scale that runs in a minute or two on float64 host code is worth plotting. */
-  skip?: true;
-  /** Why, in a few words (shown in the summary or the skip message). */
+  config: Record<string, unknown>;
+  /** Why, in a few words (shown in the summary). */
   why: string;
 }
 
@@ -38,7 +37,7 @@ const TEACHER_STUDENT_SMALLER = {
 };
 
 /**
- * The figures reduced or skipped on the reference backend, by script name. Figures that share trained
+ * The figures reduced on the reference backend, by script name. Figures that share trained
  * ensembles within one `deno task figures` run (Dyson 1-2, 5-8, 10-14) get the same values so they still
  * share. Seeds stay >= 20, the least the spacing histograms and density fits accept. Measured without an
  * adapter (`DENO_WEBGPU_BACKEND=none deno task figures`) on a loaded 2-core machine: see README "Two
@@ -72,8 +71,6 @@ export interface ScaledConfig {
   config: Record<string, unknown>;
   /** Set when the figure is reduced: the values replaced and why (goes into the summary). */
   reduced?: { values: Record<string, unknown>; why: string };
-  /** Set when the figure is skipped on this backend: why. */
-  skipped?: string;
 }
 
 /**
@@ -100,9 +97,8 @@ export function scaleForBackend(
 ): ScaledConfig {
   const scale = REFERENCE_SCALE[name];
   if (backend !== "reference" || !scale) return { config };
-  if (scale.skip) return { config, skipped: scale.why };
   const values = Object.fromEntries(
-    Object.entries(scale.config ?? {}).filter(([key]) => !explicit.has(key) && key in config),
+    Object.entries(scale.config).filter(([key]) => !explicit.has(key) && key in config),
   );
   if (Object.keys(values).length === 0) return { config };
   return { config: { ...config, ...values }, reduced: { values, why: scale.why } };
