@@ -63,6 +63,11 @@ export const REFERENCE_SCALE: Readonly<Record<string, ReferenceScale>> = {
     why: `${SLOWER}: its matmuls are plain float64 loops. One seed (quick scale: 3) trains each optimizer ` +
       "once (no min-max band over seeds); figure F2.5 reuses that seed's runs",
   },
+  lpl_fig1_selectivity: {
+    config: { points: 7, repetitions: 2 },
+    why: `${SLOWER}: 7 sigma_y values x 2 repetitions (quick scale: 13 x 3) keep the figure to about a ` +
+      "minute, with a coarser sigma_y grid and a std over two runs",
+  },
 };
 
 /** A figure's config for a run, and what the reference scale changed (if anything). */
