@@ -68,6 +68,11 @@ export const REFERENCE_SCALE: Readonly<Record<string, ReferenceScale>> = {
     why: `${SLOWER}: 7 sigma_y values x 2 repetitions (quick scale: 13 x 3) keep the figure to about a ` +
       "minute, with a coarser sigma_y grid and a std over two runs",
   },
+  lpl_fig3_flip_probability: {
+    config: { points: 11, repetitions: 2 },
+    why: `${SLOWER}: 11 flip probabilities x 2 repetitions (quick scale: 21 x 3) keep the figure to about ` +
+      "a minute, with a coarser grid and a std over two runs",
+  },
 };
 
 /** A figure's config for a run, and what the reference scale changed (if anything). */
