@@ -73,6 +73,12 @@ export const REFERENCE_SCALE: Readonly<Record<string, ReferenceScale>> = {
     why: `${SLOWER}: 11 flip probabilities x 2 repetitions (quick scale: 21 x 3) keep the figure to about ` +
       "a minute, with a coarser grid and a std over two runs",
   },
+  teacher_student_fig6_escape_scaling: {
+    config: { dims: "16,24,32", walkers: 32 },
+    why: `${SLOWER}: the escape takes ~d^(k-1) steps, so d up to 32 (quick scale: 64) and 32 walkers ` +
+      "(quick scale: 64) keep it to minutes instead of the better part of an hour; the fitted exponents " +
+      "span a smaller range of d",
+  },
 };
 
 /** A figure's config for a run, and what the reference scale changed (if anything). */
