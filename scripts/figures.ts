@@ -20,6 +20,7 @@ import { type CliSpec, COMMON_OPTIONS, runCli, UsageError } from "../lib/cli.ts"
 import { checkOutputDir } from "../lib/io/output_dir.ts";
 import { gitCommit, TOOLKIT_VERSION } from "../lib/io/provenance.ts";
 import { setProgressQuiet } from "../lib/progress.ts";
+import { figureBackend, referenceScaleSummary, scaleForBackend } from "../lib/plot/reference_scale.ts";
 
 interface FigureModule {
   defaultConfig: Record<string, unknown>;
@@ -159,6 +160,11 @@ if (import.meta.main) {
     await checkOutputDir(out);
     const cards = new Map<string, string>();
     let failures = 0;
+    // On the float64 reference backend (no adapter, or --backend reference) the slow figures run at the
+    // smaller scale lib/plot/reference_scale.ts lists; --full and --tiny are run as asked.
+    const backend = await figureBackend(options.backend);
+    const scaled = !options.full && !options.tiny && backend === "reference";
+    if (scaled) console.error("figures: on the reference backend the slowest figures run with fewer seeds");
     for (const name of names) {
       let module: FigureModule;
       try {
@@ -180,8 +186,10 @@ if (import.meta.main) {
         : options.tiny && module.testConfig
         ? module.testConfig
         : module.defaultConfig;
-      const config: Record<string, unknown> = { ...base, backend: options.backend };
-      if (Number(options.seed) >= 0 && "seed" in base) config.seed = options.seed;
+      const given: Record<string, unknown> = { ...base, backend: options.backend };
+      if (Number(options.seed) >= 0 && "seed" in base) given.seed = options.seed;
+      const scale = scaled ? scaleForBackend(name, given, backend) : { config: given };
+      const config = scale.config;
       const command = `deno run -A scripts/${name}.ts${options.full ? " --full" : ""}` +
         (config.seed === options.seed ? ` --seed ${options.seed}` : "") +
         (options.tiny && module.testConfig ? " (testConfig)" : "");
@@ -190,7 +198,12 @@ if (import.meta.main) {
       try {
         const figure = await module.run(config);
         const seconds = (performance.now() - started) / 1000;
-        figure.summary = { ...figure.summary, walltimeSeconds: seconds, command };
+        figure.summary = {
+          ...figure.summary,
+          ...referenceScaleSummary(scale),
+          walltimeSeconds: seconds,
+          command,
+        };
         const violations = await validateVegaLite(figure.spec);
         if (violations.length > 0) {
           throw new Error(`its spec fails the Vega-Lite v6 schema: ${violations.slice(0, 5).join("; ")}`);

@@ -33,16 +33,22 @@ Deno.test("messages name the adapter's path and the one-line fix", () => {
   assert.match(glPathNotice(gl), /slow path.*mesa-vulkan-drivers/);
 });
 
-Deno.test("teacher_student_sgd caches rows on the CPU adapter through Vulkan only", () => {
+Deno.test("teacher_student_sgd caches rows only when asked (TEACHER_STUDENT_CACHE_ROWS=1), never through GL", () => {
   const facts = (isCpuAdapter: boolean, viaGl: boolean) => ({ facts: { isCpuAdapter, viaGl } });
-  assert.equal(teacherStudentCacheRows(facts(true, false), 200), true);
   assert.equal(
-    teacherStudentCacheRows(facts(true, true), 200),
+    teacherStudentCacheRows(facts(true, false), 200, undefined),
+    false,
+    "off by default: cold compile",
+  );
+  assert.equal(teacherStudentCacheRows(facts(true, false), 200, "0"), false);
+  assert.equal(teacherStudentCacheRows(facts(true, false), 200, "1"), true);
+  assert.equal(teacherStudentCacheRows(facts(false, false), 200, "1"), true, "asked for on a GPU");
+  assert.equal(
+    teacherStudentCacheRows(facts(true, true), 200, "1"),
     false,
     "GL: the cached variant hangs its compiler",
   );
-  assert.equal(teacherStudentCacheRows(facts(false, false), 200), false);
-  assert.equal(teacherStudentCacheRows(facts(true, false), 4000), false, "rows longer than the cache");
+  assert.equal(teacherStudentCacheRows(facts(true, false), 4000, "1"), false, "rows longer than the cache");
 });
 
 Deno.test("the compile bench finds every kernel under kernels/ with the libraries it uses", async () => {

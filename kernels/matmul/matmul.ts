@@ -24,7 +24,7 @@ import { CommandRecorder } from "../../lib/gpu/recorder.ts";
 import type { GpuContext } from "../../lib/gpu/device.ts";
 import { getPipeline } from "../../lib/gpu/pipelines.ts";
 import { StructLayout } from "../../lib/gpu/params.ts";
-import { createBuffer } from "../../lib/gpu/buffers.ts";
+import { createBuffer, waitForGpu } from "../../lib/gpu/buffers.ts";
 import { type MatmulPlan, planMatmul } from "./matmul_shape.ts";
 import { ACTIVATION_SLOTS } from "../../lib/activations.ts";
 import {
@@ -115,7 +115,11 @@ export async function calibrateMatmul(
     const once = async () => {
       await encodeMatmul(rec, { a, b, c, plan, transposeA: false, transposeB: false, variant });
       rec.flush();
-      await gpu.device.queue.onSubmittedWorkDone();
+      await waitForGpu(
+        gpu,
+        `timing matmul variant "${variant}"`,
+        () => gpu.device.queue.onSubmittedWorkDone(),
+      );
     };
     await once(); // compile and warm up
     const times: number[] = [];

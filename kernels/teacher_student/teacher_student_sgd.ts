@@ -17,6 +17,7 @@ import type { KernelSource } from "../../lib/gpu/pipelines.ts";
 import { cpuSimdLanes } from "../../lib/gpu/device.ts";
 import { StructLayout } from "../../lib/gpu/params.ts";
 import { twoPointThreshold } from "../../lib/rng/philox.ts";
+import { readEnv } from "../../lib/env.ts";
 import type { DataModelParams, SamplingMode, TeacherStudentStepSettings } from "./teacher_student_args.ts";
 
 /** The uniform struct of kernels/teacher_student/teacher_student_step.wgsl. */
@@ -109,19 +110,28 @@ export function teacherStudentSgdIterations(d: number): { perStep: number; fixed
 export const TEACHER_STUDENT_CACHE_BLOCKS = 256;
 
 /**
- * Whether the kernel keeps each walker's rows in invocation memory for a dispatch: on the CPU adapter
- * for d <= 1024, where it is 20-28% faster (see the .wgsl); never on GPUs, where the rows would spill;
- * never through OpenGL (`facts.viaGl`), whose driver (Mesa llvmpipe via naga's GLSL) did not finish
- * compiling the cached variant in 5 minutes (uncached: 3 s through GL). Through Vulkan the cached
- * variant also compiles slowly when Mesa's shader cache is cold (a fresh machine): 507 s wall (~75 s of
- * CPU) against 7.5 s uncached on a loaded 2-core machine, then ~0.5 s from the cache
- * (`deno task bench compile`, MESA_SHADER_CACHE_DIR empty).
+ * Whether the kernel keeps each walker's rows in invocation memory for a dispatch (`CACHE_ROWS`). Off by
+ * default. Its compile through Vulkan on a cold Mesa shader cache (every fresh machine and CI run) took
+ * 627 s wall (73 s of CPU) against 1.6 s uncached (`MESA_SHADER_CACHE_DISABLE=true deno task bench compile
+ * --only=teacher_student_sgd`, 2-core machine at load ~15, 2026-12-05): past the watchdog's 600 s on a
+ * loaded machine, and more than a whole `deno task figures` run takes. Its steady-state gain on the CPU
+ * adapter was within the noise (`deno task bench teacher_student --d=200,1000 --walkers=1024 --steps=1000`,
+ * alternated, same load: d = 200 329k/288k vs 322k/315k walker-steps/s cached vs not; d = 1000 60k/60k vs
+ * 60k/37k); on GPUs the rows would spill. `TEACHER_STUDENT_CACHE_ROWS=1` turns it on (e.g. long runs on a
+ * CPU adapter whose shader cache is warm), for rows of at most {@linkcode TEACHER_STUDENT_CACHE_BLOCKS}
+ * vec4 blocks and never through OpenGL (`facts.viaGl`), whose driver (Mesa llvmpipe via naga's GLSL) did
+ * not finish compiling the cached variant in 5 minutes.
+ *
+ * @param gpu The adapter's facts.
+ * @param d The row length.
+ * @param choice The setting (`TEACHER_STUDENT_CACHE_ROWS` by default): `"1"` asks for the cache.
  */
 export function teacherStudentCacheRows(
   gpu: { facts: { isCpuAdapter: boolean; viaGl?: boolean } },
   d: number,
+  choice: string | undefined = readEnv("TEACHER_STUDENT_CACHE_ROWS"),
 ): boolean {
-  return gpu.facts.isCpuAdapter && !gpu.facts.viaGl && Math.ceil(d / 4) <= TEACHER_STUDENT_CACHE_BLOCKS;
+  return choice?.trim() === "1" && !gpu.facts.viaGl && Math.ceil(d / 4) <= TEACHER_STUDENT_CACHE_BLOCKS;
 }
 
 /** Buffers of one batch of walkers (layouts in the .wgsl header). */

@@ -25,7 +25,7 @@ export {
   shapeSize,
   type Tensor,
 } from "./tensor.ts";
-export { type BackendChoice, getBackend } from "./select.ts";
+export { type BackendChoice, getBackend, resolveBackendChoice } from "./select.ts";
 export { ReferenceBackend, ReferenceTensor } from "./reference.ts";
 export { GpuTensor, WebGpuBackend } from "./webgpu.ts";
 export {

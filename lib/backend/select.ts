@@ -11,6 +11,22 @@ import { acquireGpu, NoGpuAdapterError, tryAcquireGpu } from "../gpu/device.ts";
 /** What a user may ask for: a backend by name, or `"auto"`. */
 export type BackendChoice = "auto" | "webgpu" | "reference";
 
+/**
+ * The backend a choice gives on this machine, without creating it: `"auto"` is `"webgpu"` when an
+ * adapter exists, else `"reference"`. (To try the no-adapter path on a machine that has one, hide every
+ * adapter from Deno: `DENO_WEBGPU_BACKEND=none`, a wgpu backend list that names no backend.)
+ *
+ * @param choice Which backend (unknown names are left to {@linkcode getBackend} to reject).
+ * @returns `"webgpu"` or `"reference"`.
+ */
+export async function resolveBackendChoice(
+  choice: BackendChoice | string = "auto",
+): Promise<"webgpu" | "reference"> {
+  if (choice === "reference") return "reference";
+  if (choice === "webgpu") return "webgpu";
+  return (await tryAcquireGpu()) ? "webgpu" : "reference";
+}
+
 let noticeShown = false;
 
 /**

@@ -3,11 +3,15 @@
  *
  * Every host wait costs ~11 ms on the CPU adapter whatever its size (DESIGN.md
  * section 3), so {@linkcode readBuffers} copies any number of ranges into staging
- * buffers and maps them all before awaiting once.
+ * buffers and maps them all before awaiting once. That wait is where a long or stuck dispatch shows on an
+ * adapter whose submit returns at once (Vulkan), so it runs under the watchdog like compiles and submits
+ * ({@linkcode waitForGpu}).
  *
  * @module
  */
 import type { GpuContext } from "./context.ts";
+import { describeAdapter, slowGpuFix } from "./gl_path.ts";
+import { guardedAsync } from "./watchdog.ts";
 
 /** Usage of buffers that kernels read and write and the host uploads to and reads from. */
 export const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
@@ -140,7 +144,13 @@ export async function readBuffers(gpu: GpuContext, ranges: ReadRange[]): Promise
     return new ArrayBuffer(length);
   });
   device.queue.submit([encoder.finish()]);
-  await Promise.all(pieces.map((p) => p.staging.mapAsync(GPUMapMode.READ)));
+  const labels = [...new Set(ranges.map((r) => `"${r.buffer.label}"`))];
+  const shown = labels.length > 3 ? [...labels.slice(0, 3), `${labels.length - 3} more`] : labels;
+  await waitForGpu(
+    gpu,
+    `waiting for the GPU work before reading back ${shown.join(", ")}`,
+    () => Promise.all(pieces.map((p) => p.staging.mapAsync(GPUMapMode.READ))),
+  );
   gpu.assertAlive();
   for (const p of pieces) {
     new Uint8Array(results[p.range], p.at, p.bytes).set(new Uint8Array(p.staging.getMappedRange()));
@@ -159,4 +169,22 @@ export async function readBuffer(
 ): Promise<ArrayBuffer> {
   const [result] = await readBuffers(gpu, [{ buffer, byteOffset, byteLength }]);
   return result;
+}
+
+/**
+ * Awaits a GPU promise (a buffer map, `onSubmittedWorkDone`) under the watchdog: past the budget
+ * (`GPU_WATCHDOG_NOTICE_SECONDS`, `GPU_WATCHDOG_SECONDS`) it says what was awaited on which adapter, with
+ * the fix, instead of waiting silently for a dispatch that never ends.
+ *
+ * @param gpu The GPU context (its adapter is named in the messages).
+ * @param what What is awaited, e.g. `waiting for the GPU work before reading back "weights"`.
+ * @param wait Starts the wait.
+ * @returns What `wait` resolves to.
+ * @example
+ * ```ts ignore
+ * await waitForGpu(gpu, "waiting for the timed pass", () => gpu.device.queue.onSubmittedWorkDone());
+ * ```
+ */
+export function waitForGpu<T>(gpu: GpuContext, what: string, wait: () => Promise<T>): Promise<T> {
+  return guardedAsync({ what, adapter: describeAdapter(gpu.facts), fix: slowGpuFix(gpu.facts) }, wait);
 }

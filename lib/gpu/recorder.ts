@@ -12,7 +12,7 @@
  */
 import type { GpuContext } from "./context.ts";
 import { describeAdapter, slowGpuFix } from "./gl_path.ts";
-import { guarded } from "./watchdog.ts";
+import { guarded, guardedAsync } from "./watchdog.ts";
 import { getPipeline, type KernelSource, type OverrideConstants, pipelineKey } from "./pipelines.ts";
 import { readEnv } from "../env.ts";
 
@@ -193,8 +193,10 @@ export class CommandRecorder {
     this.#closePass();
     this.#encoder!.resolveQuerySet(querySet, 0, 2, resolve, 0);
     this.#encoder!.copyBufferToBuffer(resolve, 0, readback, 0, 16);
+    const pending = this.#describePending(); // before flush clears it: names the timed kernels
     this.flush();
-    await readback.mapAsync(GPUMapMode.READ);
+    const call = { ...pending, what: `waiting for the timed pass (${pending.what})` };
+    await guardedAsync(call, () => readback.mapAsync(GPUMapMode.READ));
     const [begin, end] = new BigUint64Array(readback.getMappedRange());
     readback.unmap();
     for (const b of [readback, resolve]) b.destroy();

@@ -21,6 +21,7 @@ import { type CliSpec, COMMON_OPTIONS, type OptionSpec, runCli } from "../cli.ts
 import { checkOutputDir } from "../io/output_dir.ts";
 import { type FigureResult, writeFigure } from "./figure.ts";
 import { setProgressQuiet } from "../progress.ts";
+import { figureBackend, referenceScaleSummary, scaleForBackend } from "./reference_scale.ts";
 
 /** What {@linkcode figureMain} needs from a figure script. */
 export interface FigureScript<C extends Record<string, unknown>> {
@@ -90,9 +91,21 @@ export async function figureMain<C extends Record<string, unknown>>(script: Figu
       // --full supplies its own values unless a flag (or config file) set one explicitly.
       if (!parsed.full || given.has(key) || !(key in base)) config[key] = value;
     }
+    // The slow figures run smaller on the float64 reference backend (lib/plot/reference_scale.ts), except
+    // with --full or where a flag sets the value.
+    const scale = parsed.full
+      ? { config }
+      : scaleForBackend(script.name, config, await figureBackend(config.backend), given);
+    if (scale.reduced) {
+      console.error(`${script.name}: on the reference backend with ${JSON.stringify(scale.reduced.values)}`);
+    }
     const started = performance.now();
-    const figure = await script.run(config as C);
-    figure.summary = { ...figure.summary, walltimeSeconds: (performance.now() - started) / 1000 };
+    const figure = await script.run(scale.config as C);
+    figure.summary = {
+      ...figure.summary,
+      ...referenceScaleSummary(scale),
+      walltimeSeconds: (performance.now() - started) / 1000,
+    };
     const files = await writeFigure(String(parsed.out), script.name, figure);
     console.error(`wrote ${files.join(", ")}`);
     console.log(JSON.stringify(figure.summary, null, 2));

@@ -15,6 +15,7 @@ export {
   writeFigure,
 } from "./figure.ts";
 export { figureMain, type FigureScript } from "./figure_script.ts";
+export { REFERENCE_SCALE, type ReferenceScale, scaleForBackend } from "./reference_scale.ts";
 export {
   type CliSpec,
   COMMON_OPTIONS,
