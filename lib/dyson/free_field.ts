@@ -25,9 +25,10 @@ function checkField(sites: number, mass: number): void {
  * @throws {RangeError} On a bad size or mass.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { freeFieldKernel } from "./free_field.ts";
  * const k = freeFieldKernel(3, 2); // [[6, -1, -1], [-1, 6, -1], [-1, -1, 6]]
- * console.assert(k[0] === 6 && k[1] === -1);
+ * assert.ok(k[0] === 6 && k[1] === -1);
  * ```
  */
 export function freeFieldKernel(sites: number, mass: number): Float64Array {

@@ -154,6 +154,7 @@ export async function blockCurvatures(
  * @throws {RangeError} On bad options. @throws {TypeError} When "batched" does not apply.
  * @example Batch sharpness of a small MLP at initialisation (reference backend)
  * ```ts
+ * import assert from "node:assert";
  * import { ReferenceBackend } from "../backend/reference.ts";
  * import { Mlp } from "../models/mlp_model.ts";
  * import { randomReference } from "../rng/philox.ts";
@@ -163,7 +164,7 @@ export async function blockCurvatures(
  * const x = backend.tensor(randomReference(32, 4, { seed: 1 }), [32, 4]);
  * const y = backend.tensor(randomReference(32, 2, { seed: 2 }), [32, 2]);
  * const r = await batchSharpness({ model, params: model.init(0), x, y }, { batchSize: 4, seed: 1 });
- * console.assert(r.method === "batched" && r.batchSharpness > 0 && r.samples >= 20);
+ * assert.ok(r.method === "batched" && r.batchSharpness > 0 && r.samples >= 20);
  * ```
  */
 export async function batchSharpness(

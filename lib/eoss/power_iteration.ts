@@ -54,12 +54,13 @@ export interface PowerIterationResult {
  * @throws {RangeError} On a bad option or a start of the wrong size.
  * @example lambda_max of diag(3, 1) on the reference backend
  * ```ts
+ * import assert from "node:assert";
  * import { ReferenceBackend } from "../backend/reference.ts";
  * import { matrixHvpOperator } from "./hvp_operator.ts";
  * import { powerIteration } from "./power_iteration.ts";
  * const op = matrixHvpOperator(new ReferenceBackend(), [3, 0, 0, 1], 2);
  * const { eigenvalue } = await powerIteration(op, { tolerance: 1e-8 });
- * console.assert(Math.abs(eigenvalue - 3) < 1e-12);
+ * assert.ok(Math.abs(eigenvalue - 3) < 1e-12);
  * ```
  */
 export async function powerIteration(

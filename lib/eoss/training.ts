@@ -17,6 +17,7 @@
  *
  * @example A quick run on synthetic data (reference backend)
  * ```ts
+ * import assert from "node:assert";
  * import { ReferenceBackend } from "../backend/reference.ts";
  * import { eossConfig, runEossTraining } from "./mod.ts";
  * const config = eossConfig({
@@ -27,7 +28,7 @@
  *   settings: { batchSharpnessMaxSamples: 8 },
  * });
  * const { rows, summary } = await runEossTraining(config, { backend: new ReferenceBackend() });
- * console.assert(rows.length === 2 && summary.status === "complete");
+ * assert.ok(rows.length === 2 && summary.status === "complete");
  * ```
  *
  * @module

@@ -69,10 +69,11 @@ export type ScalarType = "u32" | "i32" | "f32";
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { StructLayout } from "./params.ts";
  * const PARAMS = new StructLayout("Params", "kernels/x.wgsl", [["n", "u32"], ["rate", "f32"]]);
  * const bytes = PARAMS.bytes({ n: 3, rate: 0.5 }); // 16 bytes: a uniform is padded to 16
- * console.assert(bytes.byteLength === 16 && PARAMS.offsetOf("rate") === 4);
+ * assert.ok(bytes.byteLength === 16 && PARAMS.offsetOf("rate") === 4);
  * ```
  */
 export class StructLayout<F extends string> {

@@ -7,13 +7,14 @@
  *
  * @example Two views of a batch, on the reference backend
  * ```ts
+ * import assert from "node:assert";
  * import { ReferenceBackend } from "../backend/reference.ts";
  * import { augmentBatch, SEED_BYOL_AUGMENT } from "./augment_views.ts";
  * const backend = new ReferenceBackend();
  * const images = backend.tensor(new Float64Array(2 * 1 * 8 * 8).fill(0.5), [2, 1, 8, 8]);
  * const v1 = await augmentBatch(backend, images, SEED_BYOL_AUGMENT, 42, 0, { view: 0 });
  * const v2 = await augmentBatch(backend, images, SEED_BYOL_AUGMENT, 42, 0, { view: 1 });
- * console.assert(v1.shape.join() === "2,1,8,8" && v2.size === 128);
+ * assert.ok(v1.shape.join() === "2,1,8,8" && v2.size === 128);
  * ```
  *
  * @module

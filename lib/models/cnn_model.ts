@@ -23,6 +23,7 @@
  *
  * @example Loss, gradient and H v of a tiny CNN on the reference backend
  * ```ts
+ * import assert from "node:assert";
  * import { ReferenceBackend } from "../backend/reference.ts";
  * import { Cnn } from "./cnn_model.ts";
  * const backend = new ReferenceBackend();
@@ -39,7 +40,7 @@
  * const x = backend.tensor(Array.from({ length: 50 }, (_, i) => Math.sin(i)), [2, 25]);
  * const y = backend.tensor([1, 0, 0, 1], [2, 2]);
  * const { loss, gradient, hessianVector } = await cnn.evaluate(params, x, y, { gradient: true, direction: params });
- * console.assert((await backend.read(loss))[0] > 0 && gradient!.size === 26 && hessianVector!.size === 26);
+ * assert.ok((await backend.read(loss))[0] > 0 && gradient!.size === 26 && hessianVector!.size === 26);
  * ```
  *
  * @module

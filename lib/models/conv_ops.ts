@@ -10,6 +10,7 @@
  *
  * @example A conv layer, then a 2x2 max-pool, on the reference backend
  * ```ts
+ * import assert from "node:assert";
  * import { ReferenceBackend } from "../backend/reference.ts";
  * import { conv2d, maxPool2d } from "./conv_ops.ts";
  * const backend = new ReferenceBackend();
@@ -18,7 +19,7 @@
  * const weight = backend.tensor([0, 0, 0, 0, 1, 0, 0, 0, 0], [1, 1, 3, 3]); // the identity filter
  * const y = await conv2d(backend, x, weight, undefined, shape);
  * const pooled = await maxPool2d(backend, y, { batch: 1, channels: 1, height: 4, width: 4 });
- * console.assert((await backend.read(pooled)).join() === "5,7,13,15");
+ * assert.ok((await backend.read(pooled)).join() === "5,7,13,15");
  * ```
  *
  * @module

@@ -10,6 +10,7 @@
  *
  * @example Gradient of sum(r * f(x)) for a tiny dense network on the reference backend
  * ```ts
+ * import assert from "node:assert";
  * import { ReferenceBackend } from "../backend/reference.ts";
  * import { LayerStack } from "./layer_stack.ts";
  * const backend = new ReferenceBackend();
@@ -22,7 +23,7 @@
  * const x = backend.tensor([1, 2, 3, -1, 0, 1], [2, 3]);
  * const trace = await net.forward(backend, params, x, { mode: "train", state });
  * const { gradient } = await net.backward(backend, trace, backend.tensor([1, 0, 0, 1], [2, 2]));
- * console.assert(gradient.size === net.layout.count);
+ * assert.ok(gradient.size === net.layout.count);
  * ```
  *
  * @module

@@ -9,6 +9,7 @@
  *
  * @example Loss, gradient and H v of a small MLP on the reference backend
  * ```ts
+ * import assert from "node:assert";
  * import { ReferenceBackend } from "../backend/reference.ts";
  * import { Mlp } from "./mlp_model.ts";
  * const backend = new ReferenceBackend();
@@ -17,7 +18,7 @@
  * const x = backend.tensor([1, 2, 3, -1, 0, 1], [2, 3]);
  * const y = backend.tensor([1, 0, 0, 1], [2, 2]);
  * const { loss, gradient, hessianVector } = await mlp.evaluate(params, x, y, { gradient: true, direction: params });
- * console.assert((await backend.read(loss))[0] > 0 && gradient!.size === 22 && hessianVector!.size === 22);
+ * assert.ok((await backend.read(loss))[0] > 0 && gradient!.size === 26 && hessianVector!.size === 26);
  * ```
  *
  * @module

@@ -7,6 +7,7 @@
  *
  * @example Batch norm in train mode on the reference backend: each channel comes out with mean 0
  * ```ts
+ * import assert from "node:assert";
  * import { ReferenceBackend } from "../backend/reference.ts";
  * import { batchNorm } from "./norm_ops.ts";
  * const backend = new ReferenceBackend();
@@ -17,7 +18,7 @@
  *   mode: "train",
  * });
  * const sum = Array.from(await backend.read(y)).reduce((s, t) => s + t, 0);
- * console.assert(Math.abs(sum) < 1e-9);
+ * assert.ok(Math.abs(sum) < 1e-9);
  * ```
  *
  * @module

@@ -70,9 +70,10 @@ export function mulhi32(a: number, b: number): number {
  * @returns The four output words.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { philox4x32_10 } from "./philox.ts";
  * // Random123 known answer for counter 0, key 0: 6627e8d5 e169c58d bc57ac4c 9b00dbd8
- * console.assert(philox4x32_10(0, 0, 0, 0, 0, 0)[0] === 0x6627e8d5);
+ * assert.ok(philox4x32_10(0, 0, 0, 0, 0, 0)[0] === 0x6627e8d5);
  * ```
  */
 export function philox4x32_10(
@@ -207,10 +208,11 @@ function laneMapper(distribution: Distribution): (words: number[], lane: number)
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { PhiloxStream } from "./philox.ts";
  * const rng = new PhiloxStream(42);
  * const z = rng.normal(0, 0, 5); // walker 0, step 0, element 5
- * console.assert(Number.isFinite(z));
+ * assert.ok(Number.isFinite(z));
  * ```
  */
 export class PhiloxStream {

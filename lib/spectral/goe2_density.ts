@@ -25,8 +25,9 @@ function checkSigma(sigma: number): void {
  * @throws {RangeError} When sigma <= 0.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { goe2Density } from "./goe2_density.ts";
- * console.assert(Math.abs(goe2Density(0, 0, 1) - 1 / (2 * Math.sqrt(Math.PI))) < 1e-15);
+ * assert.ok(Math.abs(goe2Density(0, 0, 1) - 1 / (2 * Math.sqrt(Math.PI))) < 1e-15);
  * ```
  */
 export function goe2Density(x: number, x0: number, sigma: number): number {

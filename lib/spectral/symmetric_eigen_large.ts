@@ -36,9 +36,10 @@ function toMatrix(values: ArrayLike<number>, rows: number, cols: number, what: s
  * @throws {RangeError} When matrix.length is not n*n. @throws {TypeError} On non-finite entries.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { symmetricEigenvalues } from "./symmetric_eigen_large.ts";
  * const { values } = symmetricEigenvalues([2, 1, 1, 2], 2); // [1, 3]
- * console.assert(Math.abs(values[1] - 3) < 1e-12);
+ * assert.ok(Math.abs(values[1] - 3) < 1e-12);
  * ```
  */
 export function symmetricEigenvalues(

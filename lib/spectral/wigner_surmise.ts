@@ -26,8 +26,9 @@ function checkBeta(beta: number): asserts beta is DysonIndex {
  * @throws {RangeError} When beta is not 1, 2 or 4.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { wignerSurmise } from "./wigner_surmise.ts";
- * console.assert(Math.abs(wignerSurmise(1) - (Math.PI / 2) * Math.exp(-Math.PI / 4)) < 1e-15);
+ * assert.ok(Math.abs(wignerSurmise(1) - (Math.PI / 2) * Math.exp(-Math.PI / 4)) < 1e-15);
  * ```
  */
 export function wignerSurmise(s: number, beta: DysonIndex = 1): number {

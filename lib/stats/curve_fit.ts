@@ -76,10 +76,11 @@ export function numericJacobian(model: Model): (params: number[]) => (x: number)
  * @throws {RangeError} On mismatched lengths, fewer points than parameters or bad errors.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { fitCurve } from "./curve_fit.ts";
  * const x = [0, 1, 2, 3], y = x.map((v) => 2 * v + 1);
  * const fit = fitCurve(x, y, ([a, b]) => (v) => a * v + b, { initial: [0, 0] });
- * console.assert(Math.abs(fit.params[0] - 2) < 1e-6);
+ * assert.ok(Math.abs(fit.params[0] - 2) < 1e-6);
  * ```
  */
 export function fitCurve(

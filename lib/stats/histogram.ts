@@ -83,9 +83,10 @@ export function freedmanDiaconisWidth(values: ArrayLike<number>): number {
  * @throws {RangeError} On no finite values, an empty range or a non-positive bin count.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { densityHistogram } from "./histogram.ts";
  * const h = densityHistogram([0, 1, 1, 2], { bins: 2 });
- * console.assert(h.counts[0] === 1 && h.counts[1] === 3);
+ * assert.ok(h.counts[0] === 1 && h.counts[1] === 3);
  * ```
  */
 export function densityHistogram(

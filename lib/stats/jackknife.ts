@@ -94,10 +94,11 @@ export function jackknifeVector(
  * @throws {RangeError} When n < 2 or blocks is not an integer in [2, n].
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { jackknife } from "./jackknife.ts";
  * const mean = (s: Float64Array) => s.reduce((a, b) => a + b, 0) / s.length;
  * const { error } = jackknife([1, 2, 3, 4], mean); // = sample std / sqrt(4)
- * console.assert(Math.abs(error - Math.sqrt(5 / 3) / 2) < 1e-12);
+ * assert.ok(Math.abs(error - Math.sqrt(5 / 3) / 2) < 1e-12);
  * ```
  */
 export function jackknife(

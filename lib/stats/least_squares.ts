@@ -35,8 +35,9 @@ export interface SlopeFit {
  * @throws {RangeError} On mismatched lengths, no points, non-positive errors or all-zero x.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { fitSlopeThroughOrigin } from "./least_squares.ts";
- * console.assert(fitSlopeThroughOrigin([1, 2], [2, 4]).slope === 2);
+ * assert.ok(fitSlopeThroughOrigin([1, 2], [2, 4]).slope === 2);
  * ```
  */
 export function fitSlopeThroughOrigin(

@@ -57,9 +57,10 @@ export const TWO_SIGMA_COVERAGE: number = 2 * normalCdf(2) - 1;
  * @throws {RangeError} On no estimates, mismatched lengths, non-finite estimates or errors <= 0.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { combineRandomEffects } from "./random_effects.ts";
  * const c = combineRandomEffects([1.78, 1.89, 1.87, 1.93], [0.004, 0.004, 0.004, 0.004]);
- * console.assert(c.error > 10 * c.withinError && c.qPerDof > 100);
+ * assert.ok(c.error > 10 * c.withinError && c.qPerDof > 100);
  * ```
  */
 export function combineRandomEffects(

@@ -17,8 +17,9 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
  * @returns erf(x) in [-1, 1].
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { erf } from "./special.ts";
- * console.assert(Math.abs(erf(1) - 0.8427007929497149) < 1e-15);
+ * assert.ok(Math.abs(erf(1) - 0.8427007929497149) < 1e-15);
  * ```
  */
 export function erf(x: number): number {

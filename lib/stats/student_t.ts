@@ -102,8 +102,9 @@ export function studentTCdf(t: number, dof: number): number {
  * @throws {RangeError} When p is outside (0, 1) or dof is not positive.
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { studentTQuantile } from "./student_t.ts";
- * console.assert(Math.abs(studentTQuantile(0.975, 1) - 12.7062047) < 1e-6);
+ * assert.ok(Math.abs(studentTQuantile(0.975, 1) - 12.7062047) < 1e-6);
  * ```
  */
 export function studentTQuantile(p: number, dof: number): number {

@@ -7,13 +7,14 @@
  *
  * @example The preactivations of a 2-sample dataset for 3 walkers
  * ```ts
+ * import assert from "node:assert";
  * import { Perceptron } from "./samplers.ts";
  * import { initializeWeights } from "./init.ts";
  * import { datasetPreactivations } from "./dataset_preactivations.ts";
  * const model = new Perceptron({ d: 50, seed: 1 });
  * const weights = initializeWeights(model.direction, 3, 1);
  * const h = datasetPreactivations(model, weights, 3, 2); // [walker][i]: h[k * 2 + i]
- * console.assert(h.length === 6 && h.every((v) => Math.abs(v) < 8));
+ * assert.ok(h.length === 6 && h.every((v) => Math.abs(v) < 8));
  * ```
  *
  * @module
