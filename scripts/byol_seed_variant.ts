@@ -18,6 +18,7 @@ import { figureMain } from "../lib/plot/figure_script.ts";
 import { augmentBatch, SEED_BYOL_AUGMENT } from "../lib/lpl/augment_views.ts";
 import type { Augmenter } from "../lib/byol/views.ts";
 import {
+  byolCliOptions,
   type ByolScriptConfig,
   fullConfig as full,
   quickConfig,
@@ -48,31 +49,7 @@ if (import.meta.main) {
   await figureMain<ByolScriptConfig>({
     name: "byol_seed_variant",
     description: "BYOL, seed variant: only conv1 trained, no predictor; probe before/after, .npy exports",
-    options: {
-      dataset: { type: "string", description: "shapes or fashion-mnist" },
-      channels: { type: "string", description: "conv1,conv2,conv3 output channels" },
-      hidden: {
-        type: "number",
-        description: "hidden width of the projector (and predictor)",
-        integer: true,
-        min: 1,
-      },
-      projection: { type: "number", description: "projection width", integer: true, min: 1 },
-      steps: { type: "number", description: "training steps", integer: true, min: 1 },
-      batch: { type: "number", description: "samples per step (two views each)", integer: true, min: 2 },
-      lr: { type: "number", description: "Adam learning rate", positive: true },
-      tau: { type: "number", description: "EMA momentum of the target conv1", min: 0, max: 1 },
-      trainImages: { type: "number", description: "training images drawn from", integer: true, min: 1 },
-      evalRows: {
-        type: "number",
-        description: "held-out images probed and exported",
-        integer: true,
-        min: 20,
-      },
-      augment: { type: "string", description: "gpu (augmentation kernels), host (float64) or none" },
-      logEvery: { type: "number", description: "log the loss every this many steps", integer: true, min: 1 },
-      exportDir: { type: "string", description: "where the .npy exports go (empty: no export)" },
-    },
+    options: byolCliOptions("seed"),
     defaultConfig,
     fullConfig,
     run,

@@ -7,7 +7,7 @@
  * @module
  */
 import { type BackendChoice, getBackend } from "../backend/select.ts";
-import { requireOption } from "../cli.ts";
+import { type OptionSpec, requireOption } from "../cli.ts";
 import { loadFashionMnist } from "../data/fashion_mnist.ts";
 import { type FigureResult, VEGA_LITE_SCHEMA } from "../plot/figure.ts";
 import { type ByolWidths, QUICK_WIDTHS, SEED_WIDTHS } from "./networks.ts";
@@ -211,5 +211,38 @@ export async function runByolScript(
       ...result,
       log: undefined,
     },
+  };
+}
+
+/** The command-line options both BYOL scripts take (`tau` is described per variant). */
+export function byolCliOptions(
+  variant: ByolVariant,
+): Record<string, Omit<OptionSpec, "default"> & { default?: OptionSpec["default"] }> {
+  return {
+    dataset: { type: "string", description: "shapes or fashion-mnist" },
+    channels: { type: "string", description: "conv1,conv2,conv3 output channels" },
+    hidden: {
+      type: "number",
+      description: "hidden width of the projector (and predictor)",
+      integer: true,
+      min: 1,
+    },
+    projection: { type: "number", description: "projection width", integer: true, min: 1 },
+    steps: { type: "number", description: "training steps", integer: true, min: 1 },
+    batch: { type: "number", description: "samples per step (two views each)", integer: true, min: 2 },
+    lr: { type: "number", description: "Adam learning rate", positive: true },
+    tau: {
+      type: "number",
+      description: variant === "seed"
+        ? "EMA momentum of the target conv1"
+        : "base EMA momentum tau_0 (cosine schedule to 1)",
+      min: 0,
+      max: 1,
+    },
+    trainImages: { type: "number", description: "training images drawn from", integer: true, min: 1 },
+    evalRows: { type: "number", description: "held-out images probed and exported", integer: true, min: 20 },
+    augment: { type: "string", description: "gpu (augmentation kernels), host (float64) or none" },
+    logEvery: { type: "number", description: "log the loss every this many steps", integer: true, min: 1 },
+    exportDir: { type: "string", description: "where the .npy exports go (empty: no export)" },
   };
 }
