@@ -10,6 +10,9 @@
  * {16, 256}, 200 steps; `--steps=N`, `--d=200,1000`, `--walkers=1,16` override). The baseline's cost per
  * walker-step does not depend on the number of walkers, so it runs as many walker-steps as fit in about
  * a second (`baselineWalkerSteps` says how many), three times, and its fastest rate is the row's baseline.
+ * `--cache-rows` adds rows of the thread kernel with each walker's rows cached in invocation memory (the
+ * variant `TEACHER_STUDENT_CACHE_ROWS=1` selects; off by default, see `teacherStudentCacheRows`), so the
+ * default and the cached kernel are compared in the same run.
  *
  * @module
  */
@@ -114,8 +117,15 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
       baselineWalkerSteps: baselineSteps,
     };
     yield base;
+    const cacheRows = options.args["cache-rows"] === true || options.args["cache-rows"] === "true";
+    const kernels = cacheRows
+      ? ["thread", "workgroup", "thread-cached"] as const
+      : ["thread", "workgroup"] as const;
     for (const walkers of walkerCounts) {
-      for (const kernel of ["thread", "workgroup"] as const) {
+      for (const variant of kernels) {
+        const kernel = variant === "thread-cached" ? "thread" : variant;
+        // The cache is chosen from the environment when the kernel is recorded (teacherStudentCacheRows).
+        if (cacheRows) Deno.env.set("TEACHER_STUDENT_CACHE_ROWS", variant === "thread-cached" ? "1" : "0");
         const config = {
           model,
           student: "relu" as const,
@@ -136,7 +146,9 @@ export async function* run(options: BenchOptions): AsyncGenerator<BenchRow> {
         const seconds = (performance.now() - t) / 1000;
         yield compared({
           bench: "teacher_student",
-          variant: `fused-${kernel}-per-walker`,
+          variant: variant === "thread-cached"
+            ? "fused-thread-per-walker-rows-cached"
+            : `fused-${kernel}-per-walker`,
           value: (walkers * steps) / seconds,
           unit: "walker-steps/s",
           d,
