@@ -36,6 +36,14 @@ const TEACHER_STUDENT_SMALLER = {
     "noisier histograms and fits",
 };
 
+const EOSS_NARROWER = {
+  config: { width: 64 },
+  why: `${SLOWER}: its matmuls are plain float64 loops. Hidden width 64 (quick scale: 256) made the ` +
+    "seven EoSS figures 13x faster (21 min -> 93 s on one core) with the same picture: fig1's batch " +
+    "sharpness plateau 0.69 x 2/eta (0.58 at width 256), lambda_max 0.37 (0.38); the values belong to the " +
+    "narrower MLP",
+};
+
 /**
  * The figures reduced on the reference backend, by script name. Figures that share trained
  * ensembles within one `deno task figures` run (Dyson 1-2, 5-8, 10-14) get the same values so they still
@@ -72,6 +80,21 @@ export const REFERENCE_SCALE: Readonly<Record<string, ReferenceScale>> = {
     config: { points: 11, repetitions: 2 },
     why: `${SLOWER}: 11 flip probabilities x 2 repetitions (quick scale: 21 x 3) keep the figure to about ` +
       "a minute, with a coarser grid and a std over two runs",
+  },
+  eoss_fig1_main: EOSS_NARROWER,
+  eoss_fig2_batch_size: EOSS_NARROWER,
+  eoss_fig3_learning_rate: EOSS_NARROWER,
+  eoss_fig4_fork: EOSS_NARROWER,
+  eoss_fig5_noisy_gd: EOSS_NARROWER,
+  eoss_fig6_gni: EOSS_NARROWER,
+  eoss_fig8_negative: EOSS_NARROWER,
+  teacher_student_fig2_repetition: {
+    config: { walkers: 16 },
+    why: `${SLOWER}: 16 walkers (quick scale: 48) keep the figure to about a minute, with larger error bars`,
+  },
+  teacher_student_fig3_lr_student_grid: {
+    config: { walkers: 8 },
+    why: `${SLOWER}: 8 walkers per cell (quick scale: 16) keep the figure under a minute`,
   },
   teacher_student_fig6_escape_scaling: {
     config: { dims: "16,24,32", walkers: 32 },
