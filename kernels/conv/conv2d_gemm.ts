@@ -97,17 +97,13 @@ export async function encodeConv2dGemmForward(
   const outFloats = shape.outChannels * pixels;
   for (let begin = 0; begin < shape.batch; begin += chunk) {
     const rows = Math.min(chunk, shape.batch - begin);
-    const patches = conv2dScratch(rec, "patches", rows * kPadded * pixels);
-    await encodeIm2col(rec, {
-      shape: { channels: shape.inChannels, height: shape.height, width: shape.width, ...kernel(shape) },
-      x: a.x,
-      out: patches,
-      sampleBegin: begin,
-      rows,
-      kPadded,
-      onesRow: bias !== undefined,
-      layout: "columns",
-    });
+    const patches = await inputPatches(
+      rec,
+      a,
+      { begin, rows, pixels, kPadded },
+      bias !== undefined,
+      "columns",
+    );
     // The first chunk lands in y directly; later ones are staged and copied to their offset.
     const out = begin === 0 ? a.y : conv2dScratch(rec, "stage", rows * outFloats);
     await encodeProduct(
@@ -122,8 +118,37 @@ export async function encodeConv2dGemmForward(
   }
 }
 
-function kernel(shape: Conv2dShape): { kernelSize: number; padding: number } {
-  return { kernelSize: shape.kernelSize, padding: shape.padding };
+/**
+ * Unfolds the input x of one chunk of samples into the "patches" scratch buffer: [rows, kPadded, pixels]
+ * ("columns", the forward pass) or [rows pixels, kPadded] ("rows", the weight gradient), with a row of ones
+ * for the bias when asked.
+ */
+async function inputPatches(
+  rec: CommandRecorder,
+  a: { shape: Conv2dShape; x: GPUBuffer },
+  chunk: { begin: number; rows: number; pixels: number; kPadded: number },
+  onesRow: boolean,
+  layout: "columns" | "rows",
+): Promise<GPUBuffer> {
+  const { shape } = a, { rows, kPadded } = chunk;
+  const patches = conv2dScratch(rec, "patches", rows * kPadded * chunk.pixels);
+  await encodeIm2col(rec, {
+    shape: {
+      channels: shape.inChannels,
+      height: shape.height,
+      width: shape.width,
+      kernelSize: shape.kernelSize,
+      padding: shape.padding,
+    },
+    x: a.x,
+    out: patches,
+    sampleBegin: chunk.begin,
+    rows,
+    kPadded,
+    onesRow,
+    layout,
+  });
+  return patches;
 }
 
 /**
@@ -204,17 +229,7 @@ export async function encodeConv2dGemmBackwardWeight(
   const product = conv2dScratch(rec, "weight", shape.outChannels * kPadded);
   for (let begin = 0; begin < shape.batch; begin += chunk) {
     const rows = Math.min(chunk, shape.batch - begin);
-    const patches = conv2dScratch(rec, "patches", rows * pixels * kPadded);
-    await encodeIm2col(rec, {
-      shape: { channels: shape.inChannels, height: shape.height, width: shape.width, ...kernel(shape) },
-      x: a.x,
-      out: patches,
-      sampleBegin: begin,
-      rows,
-      kPadded,
-      onesRow: hasBias,
-      layout: "rows",
-    });
+    const patches = await inputPatches(rec, a, { begin, rows, pixels, kPadded }, hasBias, "rows");
     const swapped = conv2dScratch(rec, "stage", shape.outChannels * rows * pixels);
     await encodeSwapAxes(rec, {
       g: a.gradOutput,
