@@ -26,6 +26,10 @@
  * checkpoint and writing no `done.json`.
  * Needs `apt-get install -y dataset-fashion-mnist` or `--data-dir` with the IDX files.
  *
+ * The settings, their checks and options are in ./train_fashion_mnist_settings.ts, what a config builds
+ * (optimizer, schedule, model) in ./train_fashion_mnist_build.ts; resuming from a run directory and the test
+ * accuracy are lib/training's (resume.ts, accuracy.ts).
+ *
  * @module
  */
 import type { Backend } from "../lib/backend/backend.ts";
