@@ -22,8 +22,7 @@ export interface Classifier {
  * @param dataset The images and labels.
  * @param count How many of the first images to score (at most the dataset's size).
  * @param normalization The per-channel mean and std of the training data.
- * @param classes Outputs per sample (10 by default).
- * @returns Correct / count.
+ * @returns Correct / count (the model gives `dataset.classes` scores per sample).
  */
 export async function classificationAccuracy(
   backend: Backend,
@@ -32,8 +31,8 @@ export async function classificationAccuracy(
   dataset: ImageDataset,
   count: number,
   normalization: { mean: readonly number[]; std: readonly number[] },
-  classes = 10,
 ): Promise<number> {
+  const classes = dataset.classes;
   const first = Array.from({ length: count }, (_, i) => i);
   const test = datasetTensors(backend, selectSamples(dataset, first), { normalization });
   const outputs = await backend.read(await model.forward(params, test.x));
