@@ -27,40 +27,38 @@
  * Needs `apt-get install -y dataset-fashion-mnist` or `--data-dir` with the IDX files.
  *
  * The settings, their checks and options are in ./train_fashion_mnist_settings.ts, what a config builds
- * (optimizer, schedule, model) in ./train_fashion_mnist_build.ts; resuming from a run directory and the test
- * accuracy are lib/training's (resume.ts, accuracy.ts).
+ * (optimizer, schedule, model) in ./train_fashion_mnist_build.ts, the named steps of `train()` in
+ * ./train_fashion_mnist_steps.ts; resuming from a run directory and the test accuracy are lib/training's
+ * (resume.ts, accuracy.ts).
  *
  * @module
  */
 import type { Backend } from "../lib/backend/backend.ts";
-import type { Tensor } from "../lib/backend/tensor.ts";
 import { getBackend } from "../lib/backend/select.ts";
 import { listenForStop, stopExitCode } from "../lib/checkpoint.ts";
-import { runCli, UsageError } from "../lib/cli.ts";
+import { runCli } from "../lib/cli.ts";
 import { RunFailedError } from "../lib/exit_codes.ts";
-import {
-  channelStatistics,
-  datasetTensors,
-  type ImageDataset,
-  seededSubset,
-  selectSamples,
-} from "../lib/data/dataset.ts";
-import { fashionMnistDir, loadFashionMnist } from "../lib/data/fashion_mnist.ts";
+import { channelStatistics, datasetTensors, seededSubset, selectSamples } from "../lib/data/dataset.ts";
 import type { MetricsWriter } from "../lib/io/metrics.ts";
-import { RunDir } from "../lib/io/run_dir.ts";
+import type { RunDir } from "../lib/io/run_dir.ts";
 import type { CnnSpec } from "../lib/models/cnn.ts";
 import type { MlpSpec } from "../lib/models/mlp.ts";
-import { classificationAccuracy } from "../lib/training/accuracy.ts";
-import { EpochStream } from "../lib/training/data_stream.ts";
-import { type LoopCheckpoint, runTrainingLoop, TrainingDivergedError } from "../lib/training/loop.ts";
-import { type ResumedRun, resumeFromRunDir } from "../lib/training/resume.ts";
+import type { EpochStream } from "../lib/training/data_stream.ts";
+import { runTrainingLoop, TrainingDivergedError } from "../lib/training/loop.ts";
 import { Progress, setProgressQuiet } from "../lib/progress.ts";
+import { cliOptions, requestedModel, type TrainConfig } from "./train_fashion_mnist_settings.ts";
 import {
-  cliOptions,
-  DEFAULT_CONFIGS,
-  requestedModel,
-  type TrainConfig,
-} from "./train_fashion_mnist_settings.ts";
+  epochStream,
+  finalMeasurements,
+  loadData,
+  loggedLosses,
+  loopCheckpoint,
+  NAME,
+  openForResume,
+  prepareRunDir,
+  readScalar,
+  runHeadline,
+} from "./train_fashion_mnist_steps.ts";
 import { makeModel, makeOptimizer, validateRun } from "./train_fashion_mnist_build.ts";
 export {
   checkTrainConfig,
@@ -73,8 +71,6 @@ export {
   type TrainOptimizer,
 } from "./train_fashion_mnist_settings.ts";
 export { enhancedSgdOptions, optimizerOptions, validateRun } from "./train_fashion_mnist_build.ts";
-
-const NAME = "train_fashion_mnist";
 
 /** What a run measured. */
 export interface TrainResult {
@@ -117,80 +113,6 @@ export interface TrainOptions {
   spec?: MlpSpec | CnnSpec;
 }
 
-async function readScalar(backend: Backend, t: Tensor): Promise<number> {
-  return (await backend.read(t))[0];
-}
-
-/** A checkpoint's fingerprint fields: every setting except where the data lives and how to pick a backend. */
-function fingerprintOf(config: TrainConfig): Record<string, string | number | boolean> {
-  const { dataDir: _d, backend: _b, ...rest } = config;
-  return rest;
-}
-
-/** Opens a run directory to resume (its checkpoint and metrics are read by resumeFromRunDir): its config. */
-async function openForResume(path: string): Promise<{ run: RunDir; config: TrainConfig }> {
-  const run = await RunDir.open(path);
-  if (run.config.name !== NAME) {
-    throw new UsageError(`Cannot resume ${path}: it is a "${run.config.name}" run, not "${NAME}"`);
-  }
-  if (await run.isComplete()) throw new UsageError(`Cannot resume ${path}: the run is already complete`);
-  return { run, config: { ...DEFAULT_CONFIGS.mlp, ...run.config.parameters } as TrainConfig };
-}
-
-/** The loop's checkpoint in a run directory. */
-function loopCheckpoint(config: TrainConfig, run: RunDir): LoopCheckpoint {
-  return {
-    path: run.file("checkpoint.ckpt"),
-    every: config.checkpointEvery,
-    kind: NAME,
-    fingerprint: fingerprintOf(config),
-  };
-}
-
-/** The training images (and the test images when the accuracy is measured). */
-async function loadData(config: TrainConfig): Promise<{ train: ImageDataset; test?: ImageDataset }> {
-  const dataDir = config.dataDir || fashionMnistDir();
-  const train = await loadFashionMnist({ split: "train", dataDir });
-  const test = config.testSamples > 0 ? await loadFashionMnist({ split: "test", dataDir }) : undefined;
-  return { train, test };
-}
-
-/** The first line a run prints: model, loss, data, optimizer, backend (and the step it resumes at). */
-function runHeadline(
-  config: TrainConfig,
-  about: string,
-  parameters: number,
-  backend: Backend,
-  resumeStep: number | undefined,
-): string {
-  return `${config.preset} ${about} (${parameters} parameters), ${config.loss} loss, ` +
-    `n ${config.n}, batch ${config.batch}, ${config.optimizer} lr ${config.learningRate}` +
-    `${config.schedule === "constant" ? "" : ` (${config.schedule} schedule)`}, on ${backend.description}` +
-    (resumeStep !== undefined ? `; resuming at step ${resumeStep}` : "");
-}
-
-/** The subset, shuffled each epoch by a seeded permutation and uploaded once per epoch. */
-function epochStream(
-  backend: Backend,
-  config: TrainConfig,
-  subset: ImageDataset,
-  normalization: { mean: number[]; std: number[] },
-): EpochStream {
-  return new EpochStream(backend, config.n, config.batch, (epoch) => {
-    const order = seededSubset(config.n, config.n, (config.dataSeed + 1 + epoch) >>> 0);
-    return datasetTensors(backend, selectSamples(subset, order), { normalization });
-  });
-}
-
-/** The batch losses at the logged steps (every `logEvery`, and the last). */
-function loggedLosses(losses: Float64Array, config: TrainConfig): TrainResult["log"] {
-  const log: TrainResult["log"] = [];
-  losses.forEach((batchLoss, step) => {
-    if (step % config.logEvery === 0 || step === config.steps - 1) log.push({ step, batchLoss });
-  });
-  return log;
-}
-
 /**
  * Trains (or resumes a run) and returns the loss trajectory.
  *
@@ -215,17 +137,9 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
   let metrics: MetricsWriter | undefined;
   let stream: EpochStream | undefined;
   try {
-    let resumed: ResumedRun = { initialLoss: NaN };
-    if (run) {
-      resumed = await resumeFromRunDir(run, { checkpoint: loopCheckpoint(config, run), optimizer, model });
-    } else if (options.out) {
-      run = await RunDir.create(options.out, {
-        name: NAME,
-        parameters: { ...config },
-        seed: config.seed,
-        backend,
-      });
-    }
+    const prepared = await prepareRunDir(config, backend, run, options.out, { optimizer, model });
+    run = prepared.run;
+    const resumed = prepared.resumed;
     metrics = await run?.metrics();
     const subset = selectSamples(data.train, seededSubset(data.train.shape[0], config.n, config.dataSeed));
     const normalization = channelStatistics(subset);
@@ -283,21 +197,20 @@ export async function train(config: TrainConfig, options: TrainOptions = {}): Pr
       print(`stopped at step ${result.step}${run ? `; continue with --resume ${run.path}` : ""}`);
       return { ...measured, finalLoss: NaN, testAccuracy: NaN, totalSeconds, status: "stopped" };
     }
-    const finalLoss = await fullBatchLoss(config.steps);
-    print(
-      `step ${config.steps}: full-batch loss ${finalLoss.toFixed(4)} (${
-        (stepsRun / seconds).toFixed(2)
-      } steps/s, ${
-        (stepsRun * config.batch / seconds).toFixed(1)
-      } samples/s, ${result.hostWaits} host waits)`,
-    );
-    backend.dispose(full.x, full.y);
-    let testAccuracy = NaN;
-    if (data.test) {
-      const count = Math.min(config.testSamples, data.test.shape[0]);
-      testAccuracy = await classificationAccuracy(backend, model, params, data.test, count, normalization);
-      print(`test accuracy on ${count} images: ${(100 * testAccuracy).toFixed(1)}%`);
-    }
+    const { finalLoss, testAccuracy } = await finalMeasurements({
+      config,
+      print,
+      backend,
+      model,
+      params,
+      full,
+      test: data.test,
+      normalization,
+      fullBatchLoss,
+      stepsRun,
+      seconds,
+      hostWaits: result.hostWaits,
+    });
     backend.dispose(params);
     const totalSeconds = (performance.now() - start) / 1000;
     print(`done in ${totalSeconds.toFixed(1)} s${run ? `; run directory ${run.path}` : ""}`);
