@@ -34,14 +34,35 @@ export const fullConfig: EossFigureConfig = { ...FULL_EOSS_FIGURE };
 export const testConfig: EossFigureConfig = { ...TEST_EOSS_FIGURE };
 
 /** Runs the figure. */
-export async function run(config: EossFigureConfig = defaultConfig): Promise<FigureResult> {
+export function run(config: EossFigureConfig = defaultConfig): Promise<FigureResult> {
+  return runStandardEossFigure(
+    config,
+    `SGD on ${config.dataset} (n = ${config.n}, b = ${config.batchSize}, eta = ${config.learningRate})`,
+  );
+}
+
+/**
+ * One SGD run drawn as the F3.1 panel (also scripts/eoss_fig8_negative.ts): batch sharpness, lambda_max, step
+ * sharpness, 2/eta and the full loss, captioned with the plateau ratio; the summary's plateau numbers come
+ * with `extra(plateau)` after them.
+ *
+ * @param config The figure's settings.
+ * @param title The plot's title.
+ * @param extra Summary fields computed from the plateau numbers (none by default).
+ * @returns The spec and the summary.
+ */
+export async function runStandardEossFigure(
+  config: EossFigureConfig,
+  title: string,
+  extra: (plateau: ReturnType<typeof plateauNumbers>) => Record<string, unknown> = () => ({}),
+): Promise<FigureResult> {
   const backend = await getBackend(config.backend);
   const data = await loadFigureData(config);
   const result = await runFigureTraining(figureTrainingConfig(config), backend, data);
   const eta = config.learningRate, s = result.summary;
   const plateau = plateauNumbers(s.plateau);
   const spec = standardEossPlot(result.rows, eta, {
-    title: `SGD on ${config.dataset} (n = ${config.n}, b = ${config.batchSize}, eta = ${eta})`,
+    title,
     description:
       `F3.1: batch sharpness (green), lambda_max (blue), step sharpness (red dots) against step, 2/eta = ${
         (2 / eta).toPrecision(3)
@@ -59,6 +80,7 @@ export async function run(config: EossFigureConfig = defaultConfig): Promise<Fig
       status: s.status,
       steps: s.steps,
       plateau,
+      ...extra(plateau),
       finalFullLoss: s.finalFullLoss,
       finalAccuracy: s.finalAccuracy,
       seconds: s.seconds,

@@ -12,19 +12,14 @@
  */
 import type { FigureResult } from "../lib/plot/figure.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
-import { getBackend } from "../lib/backend/select.ts";
 import {
   EOSS_FIGURE_OPTIONS,
   type EossFigureConfig,
-  figureTrainingConfig,
   FULL_EOSS_FIGURE,
-  loadFigureData,
-  plateauNumbers,
   QUICK_EOSS_FIGURE,
-  runFigureTraining,
-  standardEossPlot,
   TEST_EOSS_FIGURE,
 } from "../lib/eoss/figures.ts";
+import { runStandardEossFigure } from "./eoss_fig1_main.ts";
 
 /** Quick scale: n 64, b 4, eta 0.01 on Fashion-MNIST. */
 export const defaultConfig: EossFigureConfig = {
@@ -47,39 +42,16 @@ export const fullConfig: EossFigureConfig = {
 /** Tiny synthetic run for tests. */
 export const testConfig: EossFigureConfig = { ...TEST_EOSS_FIGURE, learningRate: 0.02 };
 
-/** Runs the figure. */
-export async function run(config: EossFigureConfig = defaultConfig): Promise<FigureResult> {
-  const backend = await getBackend(config.backend);
-  const data = await loadFigureData(config);
-  const result = await runFigureTraining(figureTrainingConfig(config), backend, data);
-  const eta = config.learningRate, s = result.summary;
-  const plateau = plateauNumbers(s.plateau);
-  const spec = standardEossPlot(result.rows, eta, {
-    title:
-      `Too small a step: SGD on ${config.dataset} (n = ${config.n}, b = ${config.batchSize}, eta = ${eta})`,
-    description:
-      `F3.1: batch sharpness (green), lambda_max (blue), step sharpness (red dots) against step, 2/eta = ${
-        (2 / eta).toPrecision(3)
-      } dashed, full loss (grey, log, right); plateau BS/(2/eta) = ${
-        plateau.batchSharpnessOverThreshold.toFixed(2)
-      }`,
-  });
-  return {
-    spec,
-    summary: {
-      config,
-      backend: backend.name,
-      data: s.dataSource,
-      parameters: s.parameters,
-      status: s.status,
-      steps: s.steps,
-      plateau,
+/** Runs the figure: the F3.1 panel of scripts/eoss_fig1_main.ts, with `belowEdge` in the summary. */
+export function run(config: EossFigureConfig = defaultConfig): Promise<FigureResult> {
+  const eta = config.learningRate;
+  return runStandardEossFigure(
+    config,
+    `Too small a step: SGD on ${config.dataset} (n = ${config.n}, b = ${config.batchSize}, eta = ${eta})`,
+    (plateau) => ({
       belowEdge: plateau.batchSharpness + 2 * (plateau.batchSharpnessStd || 0) < plateau.threshold,
-      finalFullLoss: s.finalFullLoss,
-      finalAccuracy: s.finalAccuracy,
-      seconds: s.seconds,
-    },
-  };
+    }),
+  );
 }
 
 if (import.meta.main) {

@@ -11,6 +11,7 @@ import paramsSource from "./augment_params.wgsl" with { type: "text" };
 import geometrySource from "./augment_geometry.wgsl" with { type: "text" };
 import meanSource from "./augment_mean.wgsl" with { type: "text" };
 import photometricSource from "./augment_photometric.wgsl" with { type: "text" };
+import tableSource from "./augment_table.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "../random/random.ts";
 import { type CommandRecorder, dispatch1d } from "../../lib/gpu/recorder.ts";
 import type { KernelSource } from "../../lib/gpu/pipelines.ts";
@@ -29,20 +30,23 @@ import {
 const WORKGROUP_SIZE = 64;
 const CONSTANTS = { WORKGROUP_SIZE };
 
+/** The library the table kernels share (PARAMETERS, reflect_index), listed before each. */
+const TABLE_WGSL = { file: "kernels/augment/augment_table.wgsl", code: tableSource };
+
 /** The four kernels. */
 export const AUGMENT_KERNELS = {
   params: {
     label: "augment_params",
-    parts: [PHILOX_WGSL, { file: "kernels/augment/augment_params.wgsl", code: paramsSource }],
+    parts: [PHILOX_WGSL, TABLE_WGSL, { file: "kernels/augment/augment_params.wgsl", code: paramsSource }],
   },
   geometry: {
     label: "augment_geometry",
-    parts: [{ file: "kernels/augment/augment_geometry.wgsl", code: geometrySource }],
+    parts: [TABLE_WGSL, { file: "kernels/augment/augment_geometry.wgsl", code: geometrySource }],
   },
   mean: { label: "augment_mean", parts: [{ file: "kernels/augment/augment_mean.wgsl", code: meanSource }] },
   photometric: {
     label: "augment_photometric",
-    parts: [{ file: "kernels/augment/augment_photometric.wgsl", code: photometricSource }],
+    parts: [TABLE_WGSL, { file: "kernels/augment/augment_photometric.wgsl", code: photometricSource }],
   },
 } satisfies Record<string, KernelSource>;
 

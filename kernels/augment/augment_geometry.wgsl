@@ -2,7 +2,7 @@
 // invocation: flip (x -> W - 1 - x), pad-and-crop (q = x + offset - padding; zero or reflect padding), then
 // the resized-crop box sampled bilinearly at q's pixel centre (border clamped) or the source pixel q;
 // on jittered samples v <- brightness v, clamped to [0, 1] when clamp is 1.
-// No loops, no barriers.
+// No loops, no barriers (needs the augment_table.wgsl library part first: PARAMETERS, reflect_index).
 //
 // Bindings: 0 images (read, [batch, channels, height, width]), 1 table (read, [batch, 12], from
 //   augment_params), 2 geometric (read_write, like images), 3 params (uniform).
@@ -22,22 +22,10 @@ struct Params {
 
 override WORKGROUP_SIZE: u32 = 64u;
 
-const PARAMETERS: u32 = 12u;
-
 @group(0) @binding(0) var<storage, read> images: array<f32>;
 @group(0) @binding(1) var<storage, read> table: array<f32>;
 @group(0) @binding(2) var<storage, read_write> geometric: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
-
-fn reflect_index(q: i32, n: i32) -> i32 {
-  if (q < 0) {
-    return -q;
-  }
-  if (q >= n) {
-    return 2 * (n - 1) - q;
-  }
-  return q;
-}
 
 fn source_at(base: u32, y: i32, x: i32) -> f32 {
   let h = i32(params.height);

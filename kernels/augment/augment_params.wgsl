@@ -3,7 +3,7 @@
 // 12 floats per sample: crop x, y, width, height; pad-crop offsets x, y; flip; brightness; contrast;
 // blur sigma; jitter flag; 0. Discrete decisions are integer tests on the words (bit-exact with the
 // reference); the crop box and factors are float32.
-// One invocation per sample, no loops (needs the Philox library part first).
+// One invocation per sample, no loops (needs the Philox and augment_table.wgsl library parts first).
 //
 // Bindings: 0 table (read_write, [batch, 12]), 1 params (uniform).
 // Grid: workgroups from grid1d(batch, WORKGROUP_SIZE).
@@ -35,8 +35,6 @@ struct Params {
 override WORKGROUP_SIZE: u32 = 64u;
 
 const AUGMENT_STREAM: u32 = 0xa06eu;
-const PARAMETERS: u32 = 12u;
-
 @group(0) @binding(0) var<storage, read_write> table: array<f32>;
 @group(0) @binding(1) var<uniform> params: Params;
 

@@ -1,7 +1,8 @@
 // augment_photometric: the contrast step and the blur, one output pixel per invocation. On jittered
 // samples g = contrast v + (1 - contrast) mean (clamped to [0, 1] when clamp is 1), else g = v; with
 // sigma > 0 the output is the separable Gaussian sum_{dy,dx in [-radius, radius]} k(dy) k(dx) g(reflected
-// neighbour), k(d) = exp(-d^2 / (2 sigma^2)) normalised; else g. At most (2 radius + 1)^2 <= 49 taps.
+// neighbour), k(d) = exp(-d^2 / (2 sigma^2)) normalised; else g. At most (2 radius + 1)^2 <= 49 taps
+// (needs the augment_table.wgsl library part first: PARAMETERS, reflect_index).
 //
 // Bindings: 0 geometric (read, [batch, channels, height, width]), 1 table (read, [batch, 12]),
 //   2 means (read, [batch]), 3 images (read_write, the output), 4 params (uniform).
@@ -21,23 +22,11 @@ struct Params {
 
 override WORKGROUP_SIZE: u32 = 64u;
 
-const PARAMETERS: u32 = 12u;
-
 @group(0) @binding(0) var<storage, read> geometric: array<f32>;
 @group(0) @binding(1) var<storage, read> table: array<f32>;
 @group(0) @binding(2) var<storage, read> means: array<f32>;
 @group(0) @binding(3) var<storage, read_write> images: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
-
-fn reflect_index(q: i32, n: i32) -> i32 {
-  if (q < 0) {
-    return -q;
-  }
-  if (q >= n) {
-    return 2 * (n - 1) - q;
-  }
-  return q;
-}
 
 // The contrast step of the value at index i of sample n.
 fn colour(i: u32, n: u32) -> f32 {

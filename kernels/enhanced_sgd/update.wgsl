@@ -10,6 +10,11 @@
 //           5 state (read: clip), 6 noise (read; unused when noise = 0), 7 params (uniform).
 // Grid: one workgroup per tile, tile t = wid.x + wid.y * num_workgroups.x.
 // Reference: enhancedSgdUpdateReference (lib/reference/enhanced_sgd.ts), float64.
+// Why not kernels/optim/update.wgsl, whose KIND 1 is the same heavy ball: this step's gradient is centred by
+// its tensor's mean, clipped by a bound that lives on the GPU (state.clip) and noised, all in this pass; the
+// optim kernel would need them in a pass of their own writing a second gradient vector (one more read and
+// write of every parameter per step). With them off, the two agree bit for bit
+// (tests/momentum_kernels_agree_test.ts).
 
 struct Params {
   tileCount: u32,

@@ -1,7 +1,7 @@
 /**
  * Wrapper of the fused seed-LPL kernel (kernels/lpl/seed_layer.wgsl with its libraries
- * seed_layer_inputs.wgsl and seed_layer_update.wgsl): the Model and Params structs written by field name
- * ({@linkcode SEED_MODEL_LAYOUT}, {@linkcode SEED_PARAMS_LAYOUT}), the loop budget
+ * seed_layer_inputs.wgsl, seed_layer_update.wgsl and seed_layer_apply.wgsl): the Model and Params structs
+ * written by field name ({@linkcode SEED_MODEL_LAYOUT}, {@linkcode SEED_PARAMS_LAYOUT}), the loop budget
  * ({@linkcode seedLayerIterations}) and one dispatch ({@linkcode encodeSeedLayer}).
  *
  * @module
@@ -9,6 +9,7 @@
 import source from "./seed_layer.wgsl" with { type: "text" };
 import inputsSource from "./seed_layer_inputs.wgsl" with { type: "text" };
 import updateSource from "./seed_layer_update.wgsl" with { type: "text" };
+import applySource from "./seed_layer_apply.wgsl" with { type: "text" };
 import { PHILOX_WGSL } from "../random/random.ts";
 import type { CommandRecorder } from "../../lib/gpu/recorder.ts";
 import { getPipeline, type KernelSource } from "../../lib/gpu/pipelines.ts";
@@ -20,13 +21,14 @@ import {
   type SeedModelSetting,
 } from "./seed_layer_types.ts";
 
-/** The kernel: the Philox library, the two seed-layer libraries, then kernels/lpl/seed_layer.wgsl. */
+/** The kernel: the Philox library, the three seed-layer libraries, then kernels/lpl/seed_layer.wgsl. */
 export const SEED_LAYER_KERNEL: KernelSource = {
   label: "lpl_seed_layer",
   parts: [
     PHILOX_WGSL,
     { file: "kernels/lpl/seed_layer_inputs.wgsl", code: inputsSource },
     { file: "kernels/lpl/seed_layer_update.wgsl", code: updateSource },
+    { file: "kernels/lpl/seed_layer_apply.wgsl", code: applySource },
     { file: "kernels/lpl/seed_layer.wgsl", code: source },
   ],
 };

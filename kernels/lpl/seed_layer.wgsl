@@ -1,7 +1,7 @@
 // seed_layer: the seed project's "LPL" layer (spec 3.6; float64 references trainSeedLayer in
 // lib/lpl/seed_training.ts and trainHierarchicalReference in lib/lpl/hierarchical.ts), a batch of models
 // (ablation conditions x seeds) trained together, many per-sample steps per dispatch, one workgroup per model
-// (workgroup_id.x), the phases of kernels/lpl/seed_layer_update.wgsl separated by barriers.
+// (workgroup_id.x), the phases of kernels/lpl/seed_layer_{update,apply}.wgsl separated by barriers.
 //
 // Step k (global, 1-based) of model g, key = (models[g].seed, view_stream):
 //   picks    a = floor(count u0), b = floor(count u1) (shuffle) else a; u0, u1 words 0, 1 of Philox block

@@ -11,3 +11,12 @@ export {
   linearTeacher,
   runLinearRegressionSgd,
 } from "./linear_regression_sgd.ts";
+export {
+  type Divergence,
+  type LinearRegressionRunConfig,
+  resumeLinearRegressionState,
+  runLinearRegressionSegments,
+  type SegmentOptions,
+  type SegmentsOutcome,
+  writeLinearRegressionResults,
+} from "./linear_regression_run_dir.ts";

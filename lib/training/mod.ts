@@ -19,3 +19,5 @@ export {
   type TrainingLoopResult,
   truncateMetrics,
 } from "./loop.ts";
+export { type ResumedRun, resumeFromRunDir } from "./resume.ts";
+export { classificationAccuracy, type Classifier } from "./accuracy.ts";
