@@ -245,6 +245,11 @@ export async function run(config: EdgeConfig, print: (line: string) => void = co
     "n/b/eta/forkStep/steps/factor, e.g. 128/4/0.05/400/2000/2",
   );
   if (forks.length > 1) throw new UsageError(`Option --fork has ${forks.length} entries, must be at most 1`);
+  for (const [, , , forkStep, steps] of forks) {
+    if (!(forkStep < steps)) {
+      throw new UsageError(`Option --fork has forkStep ${forkStep}, must be < steps ${steps}`);
+    }
+  }
   const summary: Record<string, unknown> = { config, settings: {}, fork: null };
   const points: Record<string, unknown>[] = [];
   for (const s of settings) {
@@ -280,9 +285,6 @@ export async function run(config: EdgeConfig, print: (line: string) => void = co
   }
   const forkPoints: Record<string, unknown>[] = [];
   for (const [n, batch, learningRate, forkStep, steps, factor] of forks) {
-    if (!(forkStep < steps)) {
-      throw new UsageError(`Option --fork has forkStep ${forkStep}, must be < steps ${steps}`);
-    }
     const parent = { n, batch, learningRate, steps }, perSeed: Record<string, unknown>[] = [];
     for (let k = 0; k < config.forkSeeds; k++) {
       const parentDir = `${config.out}/fork_parent_${settingName(parent)}_ckpt${forkStep}_seed${k}`;

@@ -63,7 +63,10 @@ Deno.test("eoss_edge: tiny settings and a fork give plateau ratios of their own 
 
 Deno.test("eoss_edge: malformed settings and forks are usage errors; every setting has an option", async () => {
   for (const bad of [{ settings: "24/4/x/12" }, { fork: "24/4/0.05/6/12" }, { fork: "24/4/0.05/12/12/2" }]) {
-    const e = await run({ ...tiny, ...bad }, () => {}).then(() => null, (e) => e);
+    const e = await run({ ...tiny, ...bad, out: "/nonexistent/eoss_edge" }, () => {}).then(
+      () => null,
+      (e) => e,
+    );
     assert.equal(exitCodeOf(e), 2, JSON.stringify(bad));
   }
   const { parseCli } = await import("../lib/cli.ts");
