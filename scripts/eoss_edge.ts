@@ -19,7 +19,7 @@
  * setting, one line per seed) and `eoss_edge_fork.vl.json`/`.svg`.
  *
  * ```
- * deno run -A scripts/eoss_edge.ts                      # b = 4 and 8 at n 128, eta 0.1, 3 seeds; the fork, 2 seeds
+ * deno run -A scripts/eoss_edge.ts                      # b = 2 and 4 at n 128, eta 0.1, 3 seeds; the fork, 2 seeds
  * deno run -A scripts/eoss_edge.ts --seeds 1 --fork ""  # one seed per setting, no fork
  * ```
  *
@@ -57,11 +57,11 @@ export interface EdgeConfig {
   backend: string;
 }
 
-/** b = 4 and 8 at n 128, eta 0.1, 2000 steps, 3 seeds; the fork eta 0.05 -> 0.1 at step 400 of 2000, 2 seeds. */
+/** b = 2 and 4 at n 128, eta 0.1, 1200 steps, 3 seeds; the fork eta 0.05 -> 0.1 at step 300 of 1100, 2 seeds. */
 export const defaultConfig: EdgeConfig = {
-  settings: "128/4/0.1/2000,128/8/0.1/2000",
+  settings: "128/2/0.1/1200,128/4/0.1/1200",
   seeds: 3,
-  fork: "128/4/0.05/400/2000/2",
+  fork: "128/4/0.05/300/1100/2",
   forkSeeds: 2,
   lossEvery: 32,
   bsEvery: 32,
@@ -80,6 +80,8 @@ interface Setting {
   batch: number;
   learningRate: number;
   steps: number;
+  /** Seeds of this setting (default: the config's). */
+  seeds?: number;
 }
 
 /** One run's numbers. */
@@ -99,10 +101,15 @@ const spread = (v: number[]) =>
 /** Mean and sample spread across seeds. */
 const acrossSeeds = (v: number[]) => ({ mean: mean(v), spread: spread(v), values: v });
 
-function parseEntries(text: string, fields: number, what: string, example: string): number[][] {
+function parseEntries(
+  text: string,
+  fields: number[],
+  what: string,
+  example: string,
+): number[][] {
   return text.split(",").map((s) => s.trim()).filter((s) => s !== "").map((entry) => {
     const v = entry.split("/").map(Number);
-    if (v.length !== fields || !v.every((x) => Number.isFinite(x) && x > 0)) {
+    if (!fields.includes(v.length) || !v.every((x) => Number.isFinite(x) && x > 0)) {
       throw new UsageError(`Option --${what} has "${entry}", must be ${example}`);
     }
     return v;
@@ -236,13 +243,18 @@ function edgeFigure(points: Record<string, unknown>[], title: string): FigureRes
 
 /** Runs (or reads) every run; writes the summary and the figures; returns the summary. */
 export async function run(config: EdgeConfig, print: (line: string) => void = console.log) {
-  const settings = parseEntries(config.settings, 4, "settings", "n/b/eta/steps, e.g. 128/4/0.1/2000")
-    .map(([n, batch, learningRate, steps]) => ({ n, batch, learningRate, steps }));
+  const settings = parseEntries(
+    config.settings,
+    [4, 5],
+    "settings",
+    "n/b/eta/steps[/seeds], e.g. 128/4/0.1/1200",
+  )
+    .map(([n, batch, learningRate, steps, seeds]): Setting => ({ n, batch, learningRate, steps, seeds }));
   const forks = parseEntries(
     config.fork,
-    6,
+    [6],
     "fork",
-    "n/b/eta/forkStep/steps/factor, e.g. 128/4/0.05/400/2000/2",
+    "n/b/eta/forkStep/steps/factor, e.g. 128/4/0.05/300/1100/2",
   );
   if (forks.length > 1) throw new UsageError(`Option --fork has ${forks.length} entries, must be at most 1`);
   for (const [, , , forkStep, steps] of forks) {
@@ -254,7 +266,7 @@ export async function run(config: EdgeConfig, print: (line: string) => void = co
   const points: Record<string, unknown>[] = [];
   for (const s of settings) {
     const name = settingName(s), threshold = 2 / s.learningRate, perSeed: RunNumbers[] = [];
-    for (let k = 0; k < config.seeds; k++) {
+    for (let k = 0; k < (s.seeds ?? config.seeds); k++) {
       const { rows, summary: rs } = await runOrRead(
         `${config.out}/${name}_seed${k}`,
         runFlags(config, s, k),
@@ -448,7 +460,7 @@ export const EDGE_CLI: CliSpec = {
     settings: {
       type: "string",
       default: defaultConfig.settings,
-      description: "n/b/eta/steps, comma-separated",
+      description: "n/b/eta/steps[/seeds], comma-separated (seeds: this setting's, else --seeds)",
     },
     seeds: {
       type: "number",
