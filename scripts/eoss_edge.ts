@@ -19,7 +19,7 @@
  * setting, one line per seed) and `eoss_edge_fork.vl.json`/`.svg`.
  *
  * ```
- * deno run -A scripts/eoss_edge.ts                      # b = 2 and 4 at n 128, eta 0.1, 3 seeds; the fork, 2 seeds
+ * deno run -A scripts/eoss_edge.ts                      # the README's runs (b 4 / eta 0.1 and b 8 / eta 0.15 at n 128, 3 seeds; neighbours; the fork)
  * deno run -A scripts/eoss_edge.ts --seeds 1 --fork ""  # one seed per setting, no fork
  * ```
  *
@@ -57,9 +57,12 @@ export interface EdgeConfig {
   backend: string;
 }
 
-/** b = 2 and 4 at n 128, eta 0.1, 1200 steps, 3 seeds; the fork eta 0.05 -> 0.1 at step 300 of 1100, 2 seeds. */
+/**
+ * The README's runs: b = 4 at eta 0.1 and b = 8 at eta 0.15 (n 128, 1200 steps, 3 seeds), four one-seed
+ * neighbours (2000 steps, b = 8 at eta 0.1, n = 256, b = 2); the fork eta 0.05 -> 0.1 at step 300 of 1100, 2 seeds. */
 export const defaultConfig: EdgeConfig = {
-  settings: "128/2/0.1/1200,128/4/0.1/1200",
+  settings:
+    "128/4/0.1/1200,128/8/0.15/1200,128/4/0.1/2000/1,128/8/0.1/2000/1,256/8/0.1/1200/1,128/2/0.1/1200/1",
   seeds: 3,
   fork: "128/4/0.05/300/1100/2",
   forkSeeds: 2,
@@ -150,8 +153,9 @@ async function runOrRead(
   print: (line: string) => void,
 ): Promise<{ rows: EossRow[]; summary: EossSummary }> {
   const done = await Deno.readTextFile(`${dir}/done.json`).then(JSON.parse, () => null);
-  if (done) {
-    print(`${dir}: read`);
+  const failed = await Deno.readTextFile(`${dir}/failed.json`).then(JSON.parse, () => null);
+  if (done || failed) {
+    print(`${dir}: read${failed ? " (diverged)" : ""}`);
   } else {
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     print(`${dir}: running`);
@@ -165,7 +169,7 @@ async function runOrRead(
   const summary: EossSummary = done ??
     await Deno.readTextFile(`${dir}/done.json`).then(JSON.parse, () => ({
       status: "diverged",
-      steps: rows.at(-1)?.step ?? 0,
+      steps: failed?.step ?? rows.at(-1)?.step ?? 0,
       finalFullLoss: NaN,
       plateau: plateauSummary(rows, flags.learningRate),
       seconds: { total: NaN },

@@ -9,7 +9,7 @@ import { defaultConfig, EDGE_CLI, type EdgeConfig, run } from "../scripts/eoss_e
 
 const tiny: EdgeConfig = {
   ...defaultConfig,
-  settings: "24/4/0.1/12,24/8/0.1/12/1",
+  settings: "24/4/0.1/12,24/8/0.1/12/1,24/4/1000000000/12/1",
   seeds: 2,
   fork: "24/4/0.05/6/12/2",
   forkSeeds: 1,
@@ -31,6 +31,7 @@ Deno.test("eoss_edge: tiny settings and a fork give plateau ratios of their own 
     const s = summary.settings["n24_b4_eta0.1_s12"];
     assert.equal(s.seeds, 2);
     assert.equal(summary.settings["n24_b8_eta0.1_s12"].seeds, 1, "a setting's own seed count");
+    assert.equal(summary.settings["n24_b4_eta1000000000_s12"].runs[0].status, "diverged");
     for (const k of [0, 1]) {
       const rows = (await readMetrics(`${out}/n24_b4_eta0.1_s12_seed${k}/metrics.jsonl`)).map(rowFromJson);
       const p = plateauSummary(rows, 0.1);
@@ -57,6 +58,7 @@ Deno.test("eoss_edge: tiny settings and a fork give plateau ratios of their own 
     const again: string[] = [];
     await run({ ...tiny, out }, (l) => again.push(l));
     assert.equal(again.filter((l) => l.endsWith(": running")).length, 0, again.join("\n"));
+    assert.ok(again.some((l) => l.endsWith(": read (diverged)")), again.join("\n"));
   } finally {
     await Deno.remove(out, { recursive: true });
   }
