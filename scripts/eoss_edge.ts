@@ -59,7 +59,9 @@ export interface EdgeConfig {
 
 /**
  * The README's runs: b = 4 at eta 0.1 and b = 8 at eta 0.15 (n 128, 1200 steps, 3 seeds), four one-seed
- * neighbours (2000 steps, b = 8 at eta 0.1, n = 256, b = 2); the fork eta 0.05 -> 0.1 at step 300 of 1100, 2 seeds. */
+ * neighbours (2000 steps, b = 8 at eta 0.1, n = 256, b = 2); the fork eta 0.05 -> 0.1 at step 300 of 1100,
+ * 2 seeds.
+ */
 export const defaultConfig: EdgeConfig = {
   settings:
     "128/4/0.1/1200,128/8/0.15/1200,128/4/0.1/2000/1,128/8/0.1/2000/1,256/8/0.1/1200/1,128/2/0.1/1200/1",
