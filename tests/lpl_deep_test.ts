@@ -33,7 +33,12 @@ function views() {
   return { x1, x2 };
 }
 
-const SGD: LplConvNetOptions = { seed: 3, optimizer: "sgd", learningRate: 0.05, predictive: "past-detached" };
+const SGD = {
+  seed: 3,
+  optimizer: "sgd",
+  learningRate: 0.05,
+  predictive: "past-detached",
+} as const satisfies LplConvNetOptions;
 
 testBothBackends(
   "deep LPL: each block steps by -lr times its own local gradient, whatever the next block",

@@ -165,7 +165,9 @@ export class LplConvNet {
     const blocks: Block[] = [];
     const shapes = lplConvNetShapes(spec), rates = options.learningRate;
     if (typeof rates !== "number" && rates.length !== shapes.length) {
-      throw new RangeError(`Cannot build an LPL conv net: ${rates.length} learning rates for ${shapes.length} blocks`);
+      throw new RangeError(
+        `Cannot build an LPL conv net: ${rates.length} learning rates for ${shapes.length} blocks`,
+      );
     }
     for (const [l, shape] of shapes.entries()) {
       const lr = typeof rates === "number" ? rates : rates[l];
@@ -205,7 +207,9 @@ export class LplConvNet {
     const norm = this.options.inputNormalization;
     if (!norm) return x;
     if (!(norm.std > 0) || !Number.isFinite(norm.mean)) {
-      throw new RangeError(`Cannot normalise the input: mean ${norm.mean}, std ${norm.std} (std must be > 0)`);
+      throw new RangeError(
+        `Cannot normalise the input: mean ${norm.mean}, std ${norm.std} (std must be > 0)`,
+      );
     }
     const { backend } = this, out = backend.zeros(x.shape), shift = backend.zeros(x.shape);
     await backend.copy(x, out);
