@@ -2,15 +2,21 @@
  * Figure F4.5 (paper Fig. 3 at small scale; LPL-06, 07, 08): a conv net trained layer-locally with paper
  * LPL on the global-average-pooled output of each block, two augmented views of each image as the two
  * "time" steps, for LPL and its ablations (pred off, Hebb off, decorr off; shuffled positives on
- * request), beside the random-init network. Per block and rule: the logistic probe's test accuracy on the
- * block's GAP features (C = 1, stratified 80/20 split of `probeRows` held-out test images, features
- * standardised on the probe's training split), the participation ratio and the mean activity; the pixel
- * readout and chance as reference lines. Panels: (a) last-block readout accuracy per rule, (b) readout
- * accuracy against block, (c) participation ratio against block (log y), (d) mean activity against block.
+ * request), beside the random-init network, for one or more seeds (`--seeds`). Per block and rule: the
+ * logistic probe's test accuracy on the block's GAP features (C = 1, standardised with the probe's
+ * training-set statistics; fitted on `probeRows` labelled training images, tested on `probeRows` test images,
+ * with its binomial standard error), the participation ratio and the mean activity; the pixel readout and
+ * chance as reference lines. Panels (means over seeds, points per seed in (a)): (a) last-block readout
+ * accuracy per rule, (b) readout accuracy against block, (c) participation ratio against block (log y),
+ * (d) mean activity against block. The summary gives each rule's last-block accuracy per seed, their mean
+ * and sd, and whether LPL's is above random init's and Hebb-off's for each seed.
  *
  * Quick scale: Fashion-MNIST (the shipped subset when the full set is not installed), blocks 8/16/32/32
- * channels with pooling after blocks 1-3. `--full`: VGG-11 (64 ... 512 channels) on CIFAR-10 from
- * `--data-dir` (or CIFAR10_DIR): the paper's setting, meant for a GPU.
+ * channels with pooling after blocks 1-3, 40 steps of 64 view pairs, the views normalised with the training
+ * pixels' mean and std (as the paper's SimCLR views), Adam with block l's learning rate
+ * 1e-2 sqrt(fanIn_1 / fanIn_l) (every block moves by the same fraction of its initial weight scale per step).
+ * `--full`: VGG-11 (64 ... 512 channels) on CIFAR-10 from `--data-dir` (or CIFAR10_DIR): the paper's
+ * setting (one Adam lr 1e-3), meant for a GPU.
  *
  * Run: `deno run -A scripts/lpl_fig5_deep_net.ts` (quick) or `--full --data-dir <cifar-10-batches-bin>`.
  *
@@ -76,7 +82,7 @@ export interface LplFig5Config extends Record<string, unknown> {
   backend: BackendChoice;
 }
 
-/** Quick scale: a few minutes on the CPU adapter. */
+/** Quick scale: about 2 minutes on the CPU adapter (one core) for one seed. */
 export const defaultConfig: LplFig5Config = {
   dataset: "fashion-mnist",
   dataDir: "",
