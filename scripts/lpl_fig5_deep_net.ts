@@ -2,15 +2,21 @@
  * Figure F4.5 (paper Fig. 3 at small scale; LPL-06, 07, 08): a conv net trained layer-locally with paper
  * LPL on the global-average-pooled output of each block, two augmented views of each image as the two
  * "time" steps, for LPL and its ablations (pred off, Hebb off, decorr off; shuffled positives on
- * request), beside the random-init network. Per block and rule: the logistic probe's test accuracy on the
- * block's GAP features (C = 1, stratified 80/20 split of `probeRows` held-out test images, features
- * standardised on the probe's training split), the participation ratio and the mean activity; the pixel
- * readout and chance as reference lines. Panels: (a) last-block readout accuracy per rule, (b) readout
- * accuracy against block, (c) participation ratio against block (log y), (d) mean activity against block.
+ * request), beside the random-init network, for one or more seeds (`--seeds`). Per block and rule: the
+ * logistic probe's test accuracy on the block's GAP features (C = 1, standardised with the probe's
+ * training-set statistics; fitted on `probeRows` labelled training images, tested on `probeRows` test images,
+ * with its binomial standard error), the participation ratio and the mean activity; the pixel readout and
+ * chance as reference lines. Panels (means over seeds, points per seed in (a)): (a) last-block readout
+ * accuracy per rule, (b) readout accuracy against block, (c) participation ratio against block (log y),
+ * (d) mean activity against block. The summary gives each rule's last-block accuracy per seed, their mean
+ * and sd, and whether LPL's is above random init's and Hebb-off's for each seed.
  *
  * Quick scale: Fashion-MNIST (the shipped subset when the full set is not installed), blocks 8/16/32/32
- * channels with pooling after blocks 1-3. `--full`: VGG-11 (64 ... 512 channels) on CIFAR-10 from
- * `--data-dir` (or CIFAR10_DIR): the paper's setting, meant for a GPU.
+ * channels with pooling after blocks 1-3, 40 steps of 64 view pairs, the views normalised with the training
+ * pixels' mean and std (as the paper's SimCLR views), Adam with block l's learning rate
+ * 1e-2 sqrt(fanIn_1 / fanIn_l) (every block moves by the same fraction of its initial weight scale per step).
+ * `--full`: VGG-11 (64 ... 512 channels) on CIFAR-10 from `--data-dir` (or CIFAR10_DIR): the paper's
+ * setting (one Adam lr 1e-3), meant for a GPU.
  *
  * Run: `deno run -A scripts/lpl_fig5_deep_net.ts` (quick) or `--full --data-dir <cifar-10-batches-bin>`.
  *
@@ -27,11 +33,15 @@ import { loadFashionMnist } from "../lib/data/fashion_mnist.ts";
 import { loadCifar10 } from "../lib/data/cifar10.ts";
 import { seededSubset } from "../lib/data/dataset.ts";
 import { SHAPE_SIZE, syntheticShapes } from "../lib/data/synthetic_shapes.ts";
-import { splitProbe } from "../lib/probes/split_probe.ts";
-import { stratifiedSplit } from "../lib/probes/stratified_split.ts";
+import { fitLogisticProbe, probeAccuracy } from "../lib/probes/logistic_probe.ts";
 import { LPL_ABLATIONS, type LplAblation, lplAblation } from "../lib/lpl/dense_stack.ts";
-import { LplConvNet, type LplConvNetSpec } from "../lib/lpl/deep_net.ts";
-import { evaluateLplConvNet, standardized, trainLplConvNet } from "../lib/lpl/deep_training.ts";
+import { fanInScaledLearningRates, LplConvNet, type LplConvNetSpec } from "../lib/lpl/deep_net.ts";
+import {
+  binomialStandardError,
+  probeLplConvNet,
+  standardized,
+  trainLplConvNet,
+} from "../lib/lpl/deep_training.ts";
 import { type AugmentOptions, SIMCLR_AUGMENT } from "../lib/lpl/augment_views.ts";
 
 /** Configuration. */
@@ -47,8 +57,12 @@ export interface LplFig5Config extends Record<string, unknown> {
   rules: string;
   steps: number;
   batch: number;
-  /** Adam's learning rate. */
+  /** Adam's learning rate (of block 1 with `lrScaling` fan-in). */
   learningRate: number;
+  /** "fan-in" (block l's rate times sqrt(fanIn_1 / fanIn_l): the same relative step in every block) or "none". */
+  lrScaling: string;
+  /** Feed (x - mean) / std with the training images' pixel mean and std (the paper's views end so). */
+  normalize: boolean;
   /** On the weights (the paper: 1.5e-6). */
   weightDecay: number;
   /** "symmetric" (the deep-net code's mse(z1, z2)) or "past-detached". */
@@ -60,12 +74,15 @@ export interface LplFig5Config extends Record<string, unknown> {
   /** Probability of the Gaussian blur. */
   blur: number;
   trainImages: number;
+  /** Rows of the probe's training set (the end of the training split) and of its test set (test split). */
   probeRows: number;
   seed: number;
+  /** Seeds seed, seed + 1, ...: each trains every rule (init, batches and views all change). */
+  seeds: number;
   backend: BackendChoice;
 }
 
-/** Quick scale: a few minutes on the CPU adapter. */
+/** Quick scale: about 2 minutes on the CPU adapter (one core) for one seed. */
 export const defaultConfig: LplFig5Config = {
   dataset: "fashion-mnist",
   dataDir: "",
@@ -75,14 +92,17 @@ export const defaultConfig: LplFig5Config = {
   steps: 40,
   batch: 64,
   learningRate: 1e-2,
+  lrScaling: "fan-in",
+  normalize: true,
   weightDecay: 1.5e-6,
   predictive: "symmetric",
   cropScale: 0.2,
   jitter: 0.4,
   blur: 0,
   trainImages: 10000,
-  probeRows: 1000,
+  probeRows: 2000,
   seed: 1,
+  seeds: 1,
   backend: "auto",
 };
 
@@ -96,6 +116,7 @@ export const fullConfig: LplFig5Config = {
   steps: 20000,
   batch: 256,
   learningRate: 1e-3,
+  lrScaling: "none",
   cropScale: 0.08,
   jitter: 0.8,
   blur: 0.5,
@@ -126,20 +147,33 @@ interface Images {
   side: number;
 }
 
-async function load(config: LplFig5Config, split: "train" | "test"): Promise<Images> {
-  const count = split === "train" ? config.trainImages : config.probeRows;
+/** Which images: LPL's (unlabelled) training images, the probe's training set, or its test set. */
+type Part = "train" | "probe-fit" | "probe-test";
+
+async function load(config: LplFig5Config, part: Part): Promise<Images> {
+  const split = part === "probe-test" ? "test" : "train";
+  const count = part === "train" ? config.trainImages : config.probeRows;
   if (config.dataset === "fashion-mnist") {
     const d = await loadFashionMnist({ split });
     const n = Math.min(count, d.shape[0]);
-    const pixels = Float32Array.from(d.images.subarray(0, n * 784), (v) => v / 255);
-    return { name: d.name, pixels, labels: d.labels.slice(0, n), count: n, channels: 1, side: 28 };
+    // the probe's training rows are the end of the training split (apart from LPL's when it is large enough)
+    const first = part === "probe-fit" ? d.shape[0] - n : 0;
+    const pixels = Float32Array.from(d.images.subarray(first * 784, (first + n) * 784), (v) => v / 255);
+    return {
+      name: d.name,
+      pixels,
+      labels: d.labels.slice(first, first + n),
+      count: n,
+      channels: 1,
+      side: 28,
+    };
   }
   if (config.dataset === "cifar10") {
     const total = split === "train" ? 50000 : 10000, n = Math.min(count, total);
     const d = await loadCifar10({
       split,
       dataDir: config.dataDir || undefined,
-      indices: seededSubset(total, n, config.seed),
+      indices: seededSubset(total, n, config.seed + (part === "probe-fit" ? 1 : 0)),
     });
     const pixels = Float32Array.from(d.images, (v) => v / 255);
     return { name: d.name, pixels, labels: d.labels, count: n, channels: 3, side: 32 };
@@ -149,7 +183,8 @@ async function load(config: LplFig5Config, split: "train" | "test"): Promise<Ima
       `Cannot load dataset "${config.dataset}": expected fashion-mnist, shapes or cifar10`,
     );
   }
-  const s = syntheticShapes(split === "train" ? 0 : 1_000_000, count, { seed: config.seed });
+  const offset = { "train": 0, "probe-fit": 2_000_000, "probe-test": 1_000_000 }[part];
+  const s = syntheticShapes(offset, count, { seed: config.seed });
   return {
     name: "synthetic shapes",
     pixels: Float32Array.from(s.images),
@@ -158,6 +193,13 @@ async function load(config: LplFig5Config, split: "train" | "test"): Promise<Ima
     channels: 1,
     side: SHAPE_SIZE,
   };
+}
+
+/** Mean and sample standard deviation (0 for one value). */
+function meanSd(values: number[]): { mean: number; sd: number } {
+  const mean = values.reduce((a, v) => a + v, 0) / values.length;
+  const sq = values.reduce((a, v) => a + (v - mean) ** 2, 0);
+  return { mean, sd: values.length > 1 ? Math.sqrt(sq / (values.length - 1)) : 0 };
 }
 
 /** The views of the config: resized crop, flip, brightness/contrast (p 0.8), blur. */
@@ -180,11 +222,28 @@ function parseList(name: string, text: string): number[] {
 
 const r4 = (v: number) => Math.round(v * 1e4) / 1e4;
 
-/** Trains each rule, probes every block, and draws the four panels. */
+/** The probe's test accuracy on raw pixels (standardised on the probe's training set). */
+async function pixelReadout(probeBackend: Backend, fit: Images, test: Images): Promise<number> {
+  const size = fit.channels * fit.side * fit.side, rows = fit.count + test.count;
+  const both = new Float64Array(rows * size);
+  both.set(fit.pixels);
+  both.set(test.pixels, fit.count * size);
+  const s = standardized(both, rows, size, Array.from({ length: fit.count }, (_, i) => i));
+  const xFit = probeBackend.tensor(s.subarray(0, fit.count * size), [fit.count, size]);
+  const xTest = probeBackend.tensor(s.subarray(fit.count * size), [test.count, size]);
+  const classes = Math.max(...fit.labels, ...test.labels) + 1;
+  const probe = await fitLogisticProbe(probeBackend, xFit, fit.labels, classes);
+  const accuracy = await probeAccuracy(probeBackend, xTest, test.labels, probe);
+  probeBackend.dispose(xFit, xTest);
+  return accuracy;
+}
+
+/** Trains each rule for each seed, probes every block, and draws the four panels. */
 export async function run(config: LplFig5Config = defaultConfig): Promise<FigureResult> {
   requireOption("steps", config.steps, { integer: true, min: 0 });
   requireOption("batch", config.batch, { integer: true, min: 2 });
   requireOption("probeRows", config.probeRows, { integer: true, min: 20 });
+  requireOption("seeds", config.seeds, { integer: true, min: 1 });
   requireOption("cropScale", config.cropScale, { min: 0.01, max: 1 });
   const channels = parseList("channels", config.channels), pool = parseList("pool", config.pool);
   const rules = config.rules.split(",").map((r) => r.trim());
@@ -198,7 +257,11 @@ export async function run(config: LplFig5Config = defaultConfig): Promise<Figure
       `Cannot use --predictive "${config.predictive}": expected symmetric or past-detached`,
     );
   }
-  const train = await load(config, "train"), test = await load(config, "test");
+  if (config.lrScaling !== "fan-in" && config.lrScaling !== "none") {
+    throw new RangeError(`Cannot use --lr-scaling "${config.lrScaling}": expected fan-in or none`);
+  }
+  const train = await load(config, "train");
+  const fit = await load(config, "probe-fit"), test = await load(config, "probe-test");
   const backend: Backend = await getBackend(config.backend);
   // The probes are small (<= 512 features, probeRows rows): float64 on the host beats a GPU readback per
   // L-BFGS iteration on the CPU adapter, and is the oracle.
@@ -210,76 +273,110 @@ export async function run(config: LplFig5Config = defaultConfig): Promise<Figure
     channels,
     pool: pool.map((p) => p === 1),
   };
-  const imageSize = train.channels * train.side * train.side, rows = test.count;
-  const fitRows = stratifiedSplit(test.labels, 0.2, config.seed).train;
-  const pixel = await splitProbe(
-    probeBackend,
-    standardized(test.pixels, rows, imageSize, fitRows),
-    test.labels,
-    imageSize,
-    { seed: config.seed },
-  );
+  const imageSize = train.channels * train.side * train.side;
+  const pixel = await pixelReadout(probeBackend, fit, test);
+  const pixelMoments = meanSd(Array.from(train.pixels));
+  const inputNormalization = config.normalize
+    ? {
+      mean: pixelMoments.mean,
+      std: Math.sqrt(pixelMoments.sd ** 2 * (train.pixels.length - 1) / train.pixels.length),
+    }
+    : undefined;
+  const learningRate = config.lrScaling === "fan-in"
+    ? fanInScaledLearningRates(spec, config.learningRate)
+    : config.learningRate;
   const trainTensor = backend.tensor(train.pixels, [train.count, imageSize]);
   const augment = fig5Augment(config);
   const results: Record<string, unknown>[] = [];
   const trained = rules.filter((r) => r !== "random").length;
-  const progress = new Progress({ total: trained * config.steps, label: "lpl_fig5", unit: "steps" });
+  const progress = new Progress({
+    total: config.seeds * trained * config.steps,
+    label: "lpl_fig5",
+    unit: "steps",
+  });
   let done = 0;
-  for (const rule of rules) {
-    const ablation = lplAblation(rule === "random" ? "lpl" : rule as LplAblation);
-    const net = await LplConvNet.create(backend, spec, {
-      seed: config.seed,
-      learningRate: config.learningRate,
-      weightDecay: config.weightDecay,
-      coefficients: ablation.coefficients,
-      shufflePositives: ablation.shufflePositives,
-      predictive: config.predictive as "symmetric" | "past-detached",
-    });
-    const trainSeconds = rule === "random" ? 0 : await trainLplConvNet(net, trainTensor, train.count, {
-      steps: config.steps,
-      batch: config.batch,
-      augment,
-      seed: config.seed,
-      onStep: () => progress.update(++done),
-    });
-    const evaluation = await evaluateLplConvNet(net, test.pixels, test.labels, probeBackend, config.seed);
-    for (const e of evaluation) {
-      results.push({
-        rule,
-        layer: e.layer,
-        channels: e.channels,
-        probeTestAccuracy: r4(e.probeTestAccuracy),
-        probeConverged: e.probeConverged,
-        participationRatio: r4(e.participationRatio),
-        meanActivity: r4(e.meanActivity),
-        trainSeconds: r4(trainSeconds),
+  const seeds = Array.from({ length: config.seeds }, (_, i) => config.seed + i);
+  for (const seed of seeds) {
+    for (const rule of rules) {
+      const ablation = lplAblation(rule === "random" ? "lpl" : rule as LplAblation);
+      const net = await LplConvNet.create(backend, spec, {
+        seed,
+        learningRate,
+        weightDecay: config.weightDecay,
+        coefficients: ablation.coefficients,
+        shufflePositives: ablation.shufflePositives,
+        predictive: config.predictive as "symmetric" | "past-detached",
+        inputNormalization,
       });
+      const trainSeconds = rule === "random" ? 0 : await trainLplConvNet(net, trainTensor, train.count, {
+        steps: config.steps,
+        batch: config.batch,
+        augment,
+        seed,
+        onStep: () => progress.update(++done),
+      });
+      const evaluation = await probeLplConvNet(
+        net,
+        { images: fit.pixels, labels: fit.labels },
+        { images: test.pixels, labels: test.labels },
+        probeBackend,
+      );
+      for (const e of evaluation) {
+        results.push({
+          seed,
+          rule,
+          layer: e.layer,
+          channels: e.channels,
+          probeTestAccuracy: r4(e.probeTestAccuracy),
+          probeTestStandardError: r4(e.probeTestStandardError),
+          probeConverged: e.probeConverged,
+          participationRatio: r4(e.participationRatio),
+          meanActivity: r4(e.meanActivity),
+          trainSeconds: r4(trainSeconds),
+        });
+      }
+      net.dispose();
     }
-    net.dispose();
   }
   progress.finish();
   backend.dispose(trainTensor);
   const chance = 1 / (Math.max(...test.labels) + 1), last = channels.length;
-  const lastLayer = Object.fromEntries(
-    results.filter((r) => r.layer === last).map((r) => [
-      r.rule,
-      {
-        probeTestAccuracy: r.probeTestAccuracy,
-        participationRatio: r.participationRatio,
-        meanActivity: r.meanActivity,
-      },
-    ]),
-  );
+  const lastRows = (rule: string) => results.filter((r) => r.rule === rule && r.layer === last);
+  const field = (rows: Record<string, unknown>[], f: string) => rows.map((r) => r[f] as number);
+  const lastLayer = Object.fromEntries(rules.map((rule) => {
+    const rows = lastRows(rule), acc = meanSd(field(rows, "probeTestAccuracy"));
+    return [rule, {
+      probeTestAccuracyPerSeed: field(rows, "probeTestAccuracy"),
+      probeTestStandardErrorPerSeed: field(rows, "probeTestStandardError"),
+      probeTestAccuracyMean: r4(acc.mean),
+      probeTestAccuracySdAcrossSeeds: r4(acc.sd),
+      participationRatioMean: r4(meanSd(field(rows, "participationRatio")).mean),
+      meanActivityMean: r4(meanSd(field(rows, "meanActivity")).mean),
+    }];
+  }));
+  // Done-means check of issue 13: LPL's last block above random init and above Hebb-off, seed by seed
+  const perSeedAbove = (other: string) =>
+    rules.includes("lpl") && rules.includes(other)
+      ? seeds.map((_, i) =>
+        (lastRows("lpl")[i].probeTestAccuracy as number) > (lastRows(other)[i].probeTestAccuracy as number)
+      )
+      : undefined;
   return {
-    spec: fig5Spec(results, last, r4(pixel.testAccuracy), r4(chance), train.name, config),
+    spec: fig5Spec(results, last, r4(pixel), r4(chance), train.name, config),
     summary: {
       config,
       dataset: train.name,
       backend: backend.description,
       architecture: channels.map((c, l) => `${c}${pool[l] ? "+pool" : ""}`).join(" -> "),
-      pixelReadoutTestAccuracy: r4(pixel.testAccuracy),
+      seeds,
+      probe: `logistic (C = 1) on standardised GAP features: fit on ${fit.count} ${fit.name} images, ` +
+        `tested on ${test.count} ${test.name} images`,
+      pixelReadoutTestAccuracy: r4(pixel),
+      pixelReadoutStandardError: r4(binomialStandardError(pixel, test.count)),
       chance: r4(chance),
       lastLayer,
+      lplAboveRandomPerSeed: perSeedAbove("random"),
+      lplAboveHebbOffPerSeed: perSeedAbove("hebb-off"),
       results,
     },
   };
@@ -300,8 +397,9 @@ function fig5Spec(
       x: { field: "layer", type: "ordinal" as const, title: "block" },
       y: {
         field,
+        aggregate: "mean" as const,
         type: "quantitative" as const,
-        title,
+        title: config.seeds > 1 ? `${title} (mean of ${config.seeds} seeds)` : title,
         ...(log ? { scale: { type: "log" as const } } : {}),
       },
       color: { field: "rule", type: "nominal" as const },
@@ -314,8 +412,12 @@ function fig5Spec(
   return {
     $schema: VEGA_LITE_SCHEMA,
     title: `Layer-local LPL conv net on ${dataset} (F4.5): readout, dimensionality, activity`,
-    description: `${config.steps} steps of ${config.batch} view pairs, Adam lr ${config.learningRate}; ` +
-      `probe on ${config.probeRows} test images (80/20); dashed: pixel readout ${pixel}, dotted: chance ${chance}`,
+    description: `${config.steps} steps of ${config.batch} view pairs, Adam lr ${config.learningRate} ` +
+      `(scaling ${config.lrScaling}), seeds ${config.seed}..${
+        config.seed + config.seeds - 1
+      }; probe fitted on ` +
+      `${config.probeRows} training images, tested on ${config.probeRows} test images; bars: mean over seeds, ` +
+      `points: each seed; dashed: pixel readout ${pixel}, dotted: chance ${chance}`,
     data: { values: results },
     hconcat: [
       {
@@ -328,11 +430,20 @@ function fig5Spec(
               x: { field: "rule", type: "nominal", title: `rule (block ${last})` },
               y: {
                 field: "probeTestAccuracy",
+                aggregate: "mean",
                 type: "quantitative",
                 title: "linear readout accuracy",
                 scale: { domain: [0, 1] },
               },
               color: { field: "rule", type: "nominal" },
+            },
+          },
+          {
+            transform: [{ filter: `datum.layer == ${last}` }],
+            mark: { type: "point", color: "black", filled: true },
+            encoding: {
+              x: { field: "rule", type: "nominal" },
+              y: { field: "probeTestAccuracy", type: "quantitative" },
             },
           },
           ...lines,
@@ -363,14 +474,32 @@ if (import.meta.main) {
       rules: { type: "string", description: "random and/or lpl, pred-off, hebb-off, decorr-off, shuffled" },
       steps: { type: "number", description: "local steps per rule" },
       batch: { type: "number", description: "view pairs per step" },
-      learningRate: { type: "number", description: "Adam learning rate" },
+      learningRate: {
+        type: "number",
+        description: "Adam learning rate (block 1's with --lr-scaling fan-in)",
+      },
+      lrScaling: {
+        type: "string",
+        description: "fan-in (block l's rate x sqrt(fanIn_1/fanIn_l): same relative step per block) or none",
+      },
+      normalize: {
+        type: "boolean",
+        description: "feed (x - mean) / std of the training pixels (the paper's views)",
+      },
+      seeds: {
+        type: "number",
+        description: "train every rule for seeds seed, seed + 1, ... (summary: mean, sd)",
+      },
       weightDecay: { type: "number", description: "weight decay on the conv weights" },
       predictive: { type: "string", description: "symmetric (the deep-net code) or past-detached" },
       cropScale: { type: "number", description: "smallest area fraction of the random resized crop" },
       jitter: { type: "number", description: "brightness and contrast jitter strength" },
       blur: { type: "number", description: "probability of the Gaussian blur (0: none)" },
       trainImages: { type: "number", description: "training images the views are drawn from" },
-      probeRows: { type: "number", description: "test images probed (80/20 split)" },
+      probeRows: {
+        type: "number",
+        description: "probe fitted on this many training images, tested on this many test images",
+      },
     },
     defaultConfig,
     fullConfig,

@@ -2,12 +2,14 @@
  * The layer-local LPL conv net (lib/lpl/deep_net.ts, deep_training.ts) on both backends: layer locality
  * (block 1's update does not depend on block 2, each block steps by -lr times its own local gradient, and
  * the end-to-end gradient of the summed objectives differs from the local one), chunked features,
- * determinism, the Hebb-off collapse of the features' variance; the F4.5 script at its tiny scale.
+ * determinism, the Hebb-off collapse of the features' variance, input normalisation, per-block learning
+ * rates, the held-out probe; the F4.5 script at its tiny scale.
  */
 import { assert, assertClose, assertExact, testValues } from "./_assert.ts";
 import { testBothBackends } from "./_backends.ts";
 import type { Backend } from "../lib/backend/backend.ts";
 import {
+  fanInScaledLearningRates,
   LplConvNet,
   type LplConvNetOptions,
   lplConvNetShapes,
@@ -15,7 +17,13 @@ import {
 } from "../lib/lpl/deep_net.ts";
 import { lplConvGradient } from "../lib/lpl/conv_rule.ts";
 import { lplConvForwardReference, lplConvLossReference } from "../lib/lpl/conv_reference.ts";
-import { evaluateLplConvNet, standardized, trainLplConvNet } from "../lib/lpl/deep_training.ts";
+import {
+  binomialStandardError,
+  evaluateLplConvNet,
+  probeLplConvNet,
+  standardized,
+  trainLplConvNet,
+} from "../lib/lpl/deep_training.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import * as fig5 from "../scripts/lpl_fig5_deep_net.ts";
 
@@ -33,7 +41,12 @@ function views() {
   return { x1, x2 };
 }
 
-const SGD: LplConvNetOptions = { seed: 3, optimizer: "sgd", learningRate: 0.05, predictive: "past-detached" };
+const SGD = {
+  seed: 3,
+  optimizer: "sgd",
+  learningRate: 0.05,
+  predictive: "past-detached",
+} as const satisfies LplConvNetOptions;
 
 testBothBackends(
   "deep LPL: each block steps by -lr times its own local gradient, whatever the next block",
@@ -224,4 +237,111 @@ Deno.test("lpl_fig5_deep_net: --full without CIFAR-10 says where to put it", asy
   } finally {
     if (saved !== undefined) Deno.env.set("CIFAR10_DIR", saved);
   }
+});
+
+testBothBackends(
+  "deep LPL: input normalisation is the same net on (x - mean) / std, in features and in a step",
+  async (backend) => {
+    const norm = { mean: 0.3, std: 0.4 };
+    const { x1, x2 } = views();
+    const scaled = (x: Float64Array) => x.map((v) => (v - norm.mean) / norm.std);
+    const withNorm = await LplConvNet.create(backend, SPEC, { ...SGD, inputNormalization: norm });
+    const plain = await LplConvNet.create(backend, SPEC, SGD);
+    const tol = backend.name === "reference" ? 1e-12 : 2e-5;
+    const fa = await withNorm.features(x1, BATCH), fb = await plain.features(scaled(x1), BATCH);
+    for (let l = 0; l < 2; l++) {
+      assertClose(fa[l], fb[l], { atol: tol, rtol: tol }, `block ${l + 1} features`);
+    }
+    const shape = [BATCH, 1, 8, 8];
+    const t = [x1, x2, scaled(x1), scaled(x2)].map((x) => backend.tensor(x, shape));
+    await withNorm.step(t[0], t[1], BATCH);
+    await plain.step(t[2], t[3], BATCH);
+    for (let l = 0; l < 2; l++) {
+      const a = await read(backend, withNorm.blocks[l].weight),
+        b = await read(backend, plain.blocks[l].weight);
+      assertClose(a, b, { atol: tol, rtol: tol }, `block ${l + 1} weights after a step`);
+    }
+    const moved = await read(backend, withNorm.blocks[0].weight);
+    const fresh = await LplConvNet.create(backend, SPEC, SGD);
+    const before = await read(backend, fresh.blocks[0].weight);
+    assert.ok(moved.some((v, i) => Math.abs(v - before[i]) > 1e-4), "the step changed block 1");
+    backend.dispose(...t);
+    for (const n of [withNorm, plain, fresh]) n.dispose();
+    await assert.rejects(async () => {
+      const bad = await LplConvNet.create(backend, SPEC, { ...SGD, inputNormalization: { mean: 0, std: 0 } });
+      await bad.features(x1, BATCH);
+    }, /std must be > 0/);
+  },
+);
+
+testBothBackends(
+  "deep LPL: per-block learning rates: each block steps by -lr_l times its gradient",
+  async (backend) => {
+    const rates = fanInScaledLearningRates(SPEC, 0.08);
+    assertClose(rates, [0.08, 0.08 * Math.sqrt(9 / 27)], { atol: 1e-15 }, "lr sqrt(fanIn_1 / fanIn_l)");
+    const net = await LplConvNet.create(backend, SPEC, { ...SGD, learningRate: rates });
+    const shapes = lplConvNetShapes(SPEC);
+    const { x1, x2 } = views();
+    const t1 = backend.tensor(x1, [BATCH, 1, 8, 8]), t2 = backend.tensor(x2, [BATCH, 1, 8, 8]);
+    const before = [await read(backend, net.blocks[0].weight), await read(backend, net.blocks[1].weight)];
+    const g1 = await lplConvGradient(
+      backend,
+      { ...shapes[0], batch: BATCH },
+      net.blocks[0].weight,
+      net.blocks[0].bias,
+      t1,
+      t2,
+      SGD,
+    );
+    const g2 = await lplConvGradient(
+      backend,
+      { ...shapes[1], batch: BATCH },
+      net.blocks[1].weight,
+      net.blocks[1].bias,
+      g1.out1,
+      g1.out2,
+      SGD,
+    );
+    const grads = [await read(backend, g1.gradWeight), await read(backend, g2.gradWeight)];
+    await net.step(t1, t2, BATCH);
+    const tol = backend.name === "reference" ? 1e-12 : 1e-6;
+    for (let l = 0; l < 2; l++) {
+      const want = before[l].map((w, i) => w - rates[l] * grads[l][i]);
+      assertClose(
+        await read(backend, net.blocks[l].weight),
+        want,
+        { atol: tol, rtol: tol },
+        `block ${l + 1}`,
+      );
+    }
+    for (const g of [g1, g2]) backend.dispose(g.gradWeight, g.gradBias, g.out1, g.out2, g.currentStats);
+    backend.dispose(t1, t2);
+    net.dispose();
+    await assert.rejects(
+      () => LplConvNet.create(backend, SPEC, { ...SGD, learningRate: [0.1] }),
+      /1 learning rates for 2 blocks/,
+    );
+  },
+);
+
+Deno.test("deep LPL: the held-out probe fits on one set and tests on another, with binomial standard errors", async () => {
+  const backend = new ReferenceBackend();
+  const net = await LplConvNet.create(backend, SPEC, { seed: 1, learningRate: 1e-3 });
+  const rows = 40, images = testValues(rows * IMAGE, 3, 0, 1);
+  const labels = Array.from({ length: rows }, (_, i) => i % 4);
+  const other = testValues(rows * IMAGE, 4, 0, 1);
+  const same = await probeLplConvNet(net, { images, labels }, { images, labels }, backend);
+  const held = await probeLplConvNet(net, { images, labels }, { images: other, labels }, backend);
+  assert.deepEqual(same.map((r) => [r.layer, r.channels, r.probeTestRows]), [[1, 3, 40], [2, 4, 40]]);
+  for (const [l, r] of same.entries()) {
+    assert.equal(r.probeTestAccuracy, r.probeTrainAccuracy, "tested on the fit set: the same accuracy");
+    assert.equal(held[l].probeTrainAccuracy, r.probeTrainAccuracy, "the same fit whatever the test set");
+    assertClose(
+      [held[l].probeTestStandardError],
+      [Math.sqrt(held[l].probeTestAccuracy * (1 - held[l].probeTestAccuracy) / 40)],
+      { atol: 1e-15 },
+      "SE",
+    );
+  }
+  assertClose([binomialStandardError(0.75, 300)], [0.025], { atol: 1e-15 }, "sqrt(0.75 0.25 / 300)");
 });

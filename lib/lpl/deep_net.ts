@@ -58,13 +58,20 @@ export interface LplConvNetOptions extends LplConvRuleOptions {
   seed: number;
   /** `"adam"` (default, the paper's code) or `"sgd"`. */
   optimizer?: OptimizerKind;
-  learningRate: number;
+  /** One learning rate for every block, or one per block (e.g. {@linkcode fanInScaledLearningRates}). */
+  learningRate: number | readonly number[];
   /** On the weights only (the paper: 1.5e-6); 0 by default. */
   weightDecay?: number;
   /** Use the previous batch's mean and variance in the Hebbian term (from the second step on). */
   staleEstimates?: boolean;
   /** Pair each past view with the current view of another sample (a seeded permutation per step). */
   shufflePositives?: boolean;
+  /**
+   * The data set's pixel mean and standard deviation: the net sees (x - mean) / std, in training (after
+   * the augmentations, which work on [0, 1] images) and in {@linkcode LplConvNet.features}, as the
+   * paper's views end with the data set's normalisation (spec 3.2). None by default (the net sees x).
+   */
+  inputNormalization?: { mean: number; std: number };
 }
 
 interface Block {
@@ -106,6 +113,17 @@ export function lplConvNetShapes(spec: LplConvNetSpec): LplConvShape[] {
   return shapes;
 }
 
+/**
+ * Per-block learning rates lr sqrt(fanIn_1 / fanIn_l): with Adam, whose steps are about lr per weight
+ * whatever the gradient's scale, every block then moves by the same fraction of its initial weight scale
+ * 1/sqrt(fan_in) per step (with one lr, a 32 -> 32 block (fan-in 288) moves about 6 times faster relative
+ * to its weights than a 1 -> 8 block (fan-in 9)). Block 1 gets `learningRate` itself.
+ */
+export function fanInScaledLearningRates(spec: LplConvNetSpec, learningRate: number): number[] {
+  const fanIns = lplConvNetShapes(spec).map((s) => s.inChannels * s.kernelSize * s.kernelSize);
+  return fanIns.map((f) => learningRate * Math.sqrt(fanIns[0] / f));
+}
+
 /** U(-1/sqrt(fan_in), 1/sqrt(fan_in)) on the backend (PyTorch's Conv2d default for weights and biases). */
 async function uniformInit(
   backend: Backend,
@@ -145,7 +163,14 @@ export class LplConvNet {
     options: LplConvNetOptions,
   ): Promise<LplConvNet> {
     const blocks: Block[] = [];
-    for (const [l, shape] of lplConvNetShapes(spec).entries()) {
+    const shapes = lplConvNetShapes(spec), rates = options.learningRate;
+    if (typeof rates !== "number" && rates.length !== shapes.length) {
+      throw new RangeError(
+        `Cannot build an LPL conv net: ${rates.length} learning rates for ${shapes.length} blocks`,
+      );
+    }
+    for (const [l, shape] of shapes.entries()) {
+      const lr = typeof rates === "number" ? rates : rates[l];
       const { inChannels: ci, outChannels: co, kernelSize: k } = shape, fanIn = ci * k * k;
       const weight = await uniformInit(backend, [co, ci, k, k], fanIn, options.seed, 2 * l);
       const bias = await uniformInit(backend, [co], fanIn, options.seed, 2 * l + 1);
@@ -153,7 +178,7 @@ export class LplConvNet {
       const make = (name: string, shape: number[], weightDecay: number) =>
         new Optimizer(backend, new ParameterLayout([{ name, shape }]), {
           kind,
-          lr: options.learningRate,
+          lr,
           weightDecay,
         });
       blocks.push({
@@ -177,12 +202,31 @@ export class LplConvNet {
     return this.blocks.map((b) => b.shape.outChannels);
   }
 
+  /** The net's input for images x in [0, 1]: (x - mean) / std with options.inputNormalization, else x itself. */
+  async #input(x: Tensor): Promise<Tensor> {
+    const norm = this.options.inputNormalization;
+    if (!norm) return x;
+    if (!(norm.std > 0) || !Number.isFinite(norm.mean)) {
+      throw new RangeError(
+        `Cannot normalise the input: mean ${norm.mean}, std ${norm.std} (std must be > 0)`,
+      );
+    }
+    const { backend } = this, out = backend.zeros(x.shape), shift = backend.zeros(x.shape);
+    await backend.copy(x, out);
+    await backend.fill(shift, -norm.mean);
+    await backend.axpy(1, shift, out);
+    await backend.scale(out, 1 / norm.std);
+    backend.dispose(shift);
+    return out;
+  }
+
   /**
-   * One local step of every block on a batch of (past, current) views, N C H W each. Block l trains on
-   * block l - 1's outputs computed with its pre-update weights (simultaneous, local updates).
+   * One local step of every block on a batch of (past, current) views, N C H W each, in [0, 1]. Block l
+   * trains on block l - 1's outputs computed with its pre-update weights (simultaneous, local updates).
    */
-  async step(x1: Tensor, x2: Tensor, batch: number): Promise<void> {
+  async step(views1: Tensor, views2: Tensor, batch: number): Promise<void> {
     const { backend, options } = this;
+    const x1 = await this.#input(views1), x2 = await this.#input(views2);
     let in1 = x1, in2 = x2;
     if (options.shufflePositives) {
       const rng = new PhiloxStream(options.seed, 0x5f1e);
@@ -210,11 +254,12 @@ export class LplConvNet {
       in2 = r.out2;
     }
     backend.dispose(in1, in2);
+    if (x1 !== views1) backend.dispose(x1, x2);
     this.#steps++;
   }
 
   /**
-   * Every block's GAP features z [rows, C_l] for images x (N C H W values), computed in chunks of
+   * Every block's GAP features z [rows, C_l] for images x (N C H W values in [0, 1]), computed in chunks of
    * `chunkRows` rows and gathered on the host as float64.
    */
   async features(x: Float64Array | Float32Array, rows: number, chunkRows = 256): Promise<Float64Array[]> {
@@ -225,12 +270,14 @@ export class LplConvNet {
     const out = this.blocks.map((b) => new Float64Array(rows * b.shape.outChannels));
     for (let begin = 0; begin < rows; begin += chunkRows) {
       const n = Math.min(chunkRows, rows - begin);
-      let h = backend.tensor(x.subarray(begin * size, (begin + n) * size), [
+      const raw = backend.tensor(x.subarray(begin * size, (begin + n) * size), [
         n,
         spec.inChannels,
         spec.height,
         spec.width,
       ]);
+      let h = await this.#input(raw);
+      if (h !== raw) backend.dispose(raw);
       const zs: Tensor[] = [];
       for (const block of this.blocks) {
         const f = await lplConvForward(

@@ -12,6 +12,7 @@ import type { Tensor } from "../backend/tensor.ts";
 import { PhiloxStream } from "../rng/philox.ts";
 import { tensorView } from "../models/tensor_views.ts";
 import { splitProbe } from "../probes/split_probe.ts";
+import { fitLogisticProbe, probeAccuracy } from "../probes/logistic_probe.ts";
 import { participationRatio } from "../probes/participation_ratio.ts";
 import { stratifiedSplit } from "../probes/stratified_split.ts";
 import { augmentBatch, type AugmentOptions } from "./augment_views.ts";
@@ -76,6 +77,9 @@ export interface LplLayerEvaluation {
   layer: number;
   channels: number;
   probeTestAccuracy: number;
+  /** Binomial standard error of the test accuracy, sqrt(acc (1 - acc) / test rows). */
+  probeTestStandardError: number;
+  probeTestRows: number;
   probeTrainAccuracy: number;
   probeConverged: boolean;
   participationRatio: number;
@@ -113,11 +117,73 @@ export async function evaluateLplConvNet(
       layer: l + 1,
       channels: dims,
       probeTestAccuracy: probe.testAccuracy,
+      probeTestStandardError: binomialStandardError(probe.testAccuracy, probe.testRows),
+      probeTestRows: probe.testRows,
       probeTrainAccuracy: probe.trainAccuracy,
       probeConverged: probe.fit.converged,
       participationRatio: participationRatio(z, rows, dims),
       meanActivity: z.reduce((s, v) => s + v, 0) / z.length,
     });
+  }
+  return out;
+}
+
+/** Images in [0, 1] (N C H W values on the host) and one label per image. */
+export interface LplProbeSet {
+  images: Float64Array | Float32Array;
+  labels: ArrayLike<number>;
+}
+
+/** sqrt(p (1 - p) / n): the standard error of an accuracy p measured on n independent rows. */
+export function binomialStandardError(accuracy: number, rows: number): number {
+  return Math.sqrt(accuracy * (1 - accuracy) / rows);
+}
+
+/**
+ * Probes every block's GAP features as the paper's evaluation does (spec 3.2: the probe trains on one
+ * labelled set and is tested on another): a logistic probe (C = 1) fitted on `fit`'s features,
+ * standardised with `fit`'s per-feature mean and standard deviation, tested on `test`'s features
+ * (standardised the same way). The participation ratio and mean activity are those of `test`'s
+ * (unstandardised) features.
+ *
+ * @param net The net.
+ * @param fit The probe's training images (e.g. training-split images: LPL never sees labels).
+ * @param test The held-out images the accuracy is measured on.
+ * @param probeBackend Where the probes are fitted.
+ */
+export async function probeLplConvNet(
+  net: LplConvNet,
+  fit: LplProbeSet,
+  test: LplProbeSet,
+  probeBackend: Backend,
+): Promise<LplLayerEvaluation[]> {
+  const fitRows = fit.labels.length, testRows = test.labels.length;
+  const classes = Math.max(...Array.from(fit.labels), ...Array.from(test.labels)) + 1;
+  const fitFeatures = await net.features(fit.images, fitRows);
+  const testFeatures = await net.features(test.images, testRows);
+  const everyFitRow = Array.from({ length: fitRows }, (_, i) => i);
+  const out: LplLayerEvaluation[] = [];
+  for (const [l, dims] of net.featureSizes.entries()) {
+    const both = new Float64Array((fitRows + testRows) * dims);
+    both.set(fitFeatures[l]);
+    both.set(testFeatures[l], fitRows * dims);
+    const s = standardized(both, fitRows + testRows, dims, everyFitRow);
+    const xFit = probeBackend.tensor(s.subarray(0, fitRows * dims), [fitRows, dims]);
+    const xTest = probeBackend.tensor(s.subarray(fitRows * dims), [testRows, dims]);
+    const probe = await fitLogisticProbe(probeBackend, xFit, fit.labels, classes);
+    const testAccuracy = await probeAccuracy(probeBackend, xTest, test.labels, probe);
+    out.push({
+      layer: l + 1,
+      channels: dims,
+      probeTestAccuracy: testAccuracy,
+      probeTestStandardError: binomialStandardError(testAccuracy, testRows),
+      probeTestRows: testRows,
+      probeTrainAccuracy: await probeAccuracy(probeBackend, xFit, fit.labels, probe),
+      probeConverged: probe.converged,
+      participationRatio: participationRatio(testFeatures[l], testRows, dims),
+      meanActivity: testFeatures[l].reduce((a, v) => a + v, 0) / testFeatures[l].length,
+    });
+    probeBackend.dispose(xFit, xTest);
   }
   return out;
 }

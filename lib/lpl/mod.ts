@@ -157,6 +157,7 @@ export {
   type LplObjectiveOptions,
 } from "./conv_reference.ts";
 export {
+  fanInScaledLearningRates,
   LplConvNet,
   type LplConvNetOptions,
   lplConvNetShapes,
@@ -165,9 +166,12 @@ export {
   VGG11_SPEC,
 } from "./deep_net.ts";
 export {
+  binomialStandardError,
   evaluateLplConvNet,
   type LplConvTrainingOptions,
   type LplLayerEvaluation,
+  type LplProbeSet,
+  probeLplConvNet,
   standardized,
   trainLplConvNet,
 } from "./deep_training.ts";
