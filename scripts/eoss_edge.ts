@@ -27,14 +27,13 @@
  *
  * @module
  */
-import { type CliSpec, COMMON_OPTIONS, runCli, RunFailedError, UsageError } from "../lib/cli.ts";
-import { readMetrics } from "../lib/io/metrics.ts";
-import { type EossRow, rowFromJson } from "../lib/eoss/metrics.ts";
-import { plateauSummary } from "../lib/eoss/plateau.ts";
+import { type CliSpec, COMMON_OPTIONS, runCli, UsageError } from "../lib/cli.ts";
+import type { EossRow } from "../lib/eoss/metrics.ts";
 import type { EossSummary } from "../lib/eoss/training.ts";
 import { type FigureResult, VEGA_LITE_SCHEMA, writeFigure } from "../lib/plot/figure.ts";
 import { setProgressQuiet } from "../lib/progress.ts";
-import { defaultConfig as trainDefaults, type EossTrainFlags, run as runTraining } from "./eoss_train.ts";
+import { defaultConfig as trainDefaults, type EossTrainFlags } from "./eoss_train.ts";
+import { runOrReadEossRun, studySeeds } from "./eoss_runs.ts";
 
 /** Settings of the edge script. */
 export interface EdgeConfig {
@@ -136,10 +135,7 @@ function runFlags(config: EdgeConfig, s: Setting, k: number): EossTrainFlags {
     hidden: config.hidden,
     dataSource: config.dataset === "fashion-mnist" ? "full" : "auto",
     dataDir: config.dataDir,
-    dataSeed: 1011 + k,
-    initSeed: 1312 + k,
-    orderSeed: 111 + k,
-    measureSeed: 8312 + k,
+    ...studySeeds(k),
     lossEvery: config.lossEvery,
     bsEvery: config.bsEvery,
     lambdaEvery: config.lambdaEvery,
@@ -148,36 +144,8 @@ function runFlags(config: EdgeConfig, s: Setting, k: number): EossTrainFlags {
   };
 }
 
-/** Runs (or reads, when done.json is there) one run; returns its rows and summary. */
-async function runOrRead(
-  dir: string,
-  flags: EossTrainFlags,
-  print: (line: string) => void,
-): Promise<{ rows: EossRow[]; summary: EossSummary }> {
-  const done = await Deno.readTextFile(`${dir}/done.json`).then(JSON.parse, () => null);
-  const failed = await Deno.readTextFile(`${dir}/failed.json`).then(JSON.parse, () => null);
-  if (done || failed) {
-    print(`${dir}: read${failed ? " (diverged)" : ""}`);
-  } else {
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    print(`${dir}: running`);
-    try {
-      await runTraining(flags, { out: dir, print: () => {}, progress: "quiet" });
-    } catch (error) {
-      if (!(error instanceof RunFailedError)) throw error;
-    }
-  }
-  const rows = (await readMetrics(`${dir}/metrics.jsonl`)).map(rowFromJson);
-  const summary: EossSummary = done ??
-    await Deno.readTextFile(`${dir}/done.json`).then(JSON.parse, () => ({
-      status: "diverged",
-      steps: failed?.step ?? rows.at(-1)?.step ?? 0,
-      finalFullLoss: NaN,
-      plateau: plateauSummary(rows, flags.learningRate),
-      seconds: { total: NaN },
-    }));
-  return { rows, summary };
-}
+const runOrRead = (dir: string, flags: EossTrainFlags, print: (line: string) => void) =>
+  runOrReadEossRun(dir, flags, print, "quiet");
 
 function numbers(seed: number, s: EossSummary): RunNumbers {
   const p = s.plateau;

@@ -25,13 +25,12 @@
  *
  * @module
  */
-import { type CliSpec, COMMON_OPTIONS, runCli, RunFailedError, UsageError } from "../lib/cli.ts";
-import { readMetrics } from "../lib/io/metrics.ts";
-import { rowFromJson } from "../lib/eoss/metrics.ts";
-import { plateauSummary } from "../lib/eoss/plateau.ts";
+import { type CliSpec, COMMON_OPTIONS, runCli, UsageError } from "../lib/cli.ts";
+import type { EossRow } from "../lib/eoss/metrics.ts";
 import type { EossSummary } from "../lib/eoss/training.ts";
 import { setProgressQuiet } from "../lib/progress.ts";
-import { defaultConfig as trainDefaults, run as runTraining } from "./eoss_train.ts";
+import { defaultConfig as trainDefaults } from "./eoss_train.ts";
+import { runOrReadEossRun, studySeeds } from "./eoss_runs.ts";
 
 /** A fidelity setting. */
 export interface FidelitySetting {
@@ -94,9 +93,8 @@ const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 const spread = (v: number[]) =>
   v.length > 1 ? Math.sqrt(v.reduce((s, x) => s + (x - mean(v)) ** 2, 0) / (v.length - 1)) : NaN;
 
-/** The largest measured batch sharpness of a run directory's metrics.jsonl. */
-async function peakBatchSharpness(dir: string, learningRate: number) {
-  const rows = (await readMetrics(`${dir}/metrics.jsonl`)).map(rowFromJson);
+/** The largest measured batch sharpness of a run's rows. */
+function peakBatchSharpness(rows: EossRow[], learningRate: number) {
   let best = { value: NaN, step: NaN, ratio: NaN };
   for (const r of rows) {
     if (Number.isFinite(r.batch_sharpness) && !(r.batch_sharpness <= best.value)) {
@@ -104,26 +102,6 @@ async function peakBatchSharpness(dir: string, learningRate: number) {
     }
   }
   return best;
-}
-
-/** The summary of a run that diverged, from its partial metrics.jsonl. */
-async function divergedSummary(dir: string, learningRate: number, step: number): Promise<EossSummary> {
-  const rows = (await readMetrics(`${dir}/metrics.jsonl`)).map(rowFromJson);
-  const last = rows.findLast((r) => Number.isFinite(r.full_loss));
-  const zero = { fullLoss: 0, lambdaMax: 0, batchSharpness: 0, stepSharpness: 0, gni: 0, trace: 0 };
-  return {
-    status: "diverged",
-    startStep: 0,
-    steps: step,
-    divergedAt: step,
-    finalFullLoss: last?.full_loss ?? NaN,
-    finalAccuracy: last?.accuracy ?? NaN,
-    plateau: plateauSummary(rows, learningRate),
-    dataSource: "full",
-    parameters: NaN,
-    backend: "",
-    seconds: { setup: NaN, training: NaN, measurements: zero, total: NaN },
-  };
 }
 
 /** Runs (or reads) every run and returns the summary. */
@@ -160,43 +138,21 @@ export async function run(config: FidelityConfig, print: (line: string) => void 
     const perSeed: RunSummary[] = [];
     for (let k = 0; k < config.seeds; k++) {
       const dir = `${config.out}/${name}${steps < s.steps ? `_steps${steps}` : ""}_seed${k}`;
-      let summary: EossSummary;
-      const done = await Deno.readTextFile(`${dir}/done.json`).then(JSON.parse, () => null);
-      const failed = await Deno.readTextFile(`${dir}/failed.json`).then(JSON.parse, () => null);
-      if (done) {
-        summary = done as EossSummary;
-        print(`${name} seed ${k}: read ${dir}`);
-      } else if (failed) {
-        summary = await divergedSummary(dir, s.learningRate, failed.step);
-        print(`${name} seed ${k}: read ${dir} (diverged)`);
-      } else {
-        await Deno.remove(dir, { recursive: true }).catch(() => {});
-        try {
-          const result = await runTraining({
-            ...trainDefaults,
-            n: s.n,
-            batch: s.batch,
-            learningRate: s.learningRate,
-            steps,
-            stopRule: "epochMean",
-            stopLoss: 1e-5,
-            dataSource: "full",
-            dataDir: config.dataDir,
-            dataSeed: 1011 + k,
-            initSeed: 1312 + k,
-            orderSeed: 111 + k,
-            measureSeed: 8312 + k,
-            bsMaxSamples: config.bsMaxSamples,
-            backend: config.backend,
-          }, { out: dir, print: () => {} });
-          summary = result.summary;
-        } catch (error) {
-          if (!(error instanceof RunFailedError)) throw error;
-          // A diverged run is a result of the edge table: keep its partial measurements.
-          const reason = await Deno.readTextFile(`${dir}/failed.json`).then(JSON.parse);
-          summary = await divergedSummary(dir, s.learningRate, reason.step);
-        }
-      }
+      // A diverged run is a result of the edge table: its partial measurements are kept.
+      const { rows, summary } = await runOrReadEossRun(dir, {
+        ...trainDefaults,
+        n: s.n,
+        batch: s.batch,
+        learningRate: s.learningRate,
+        steps,
+        stopRule: "epochMean",
+        stopLoss: 1e-5,
+        dataSource: "full",
+        dataDir: config.dataDir,
+        ...studySeeds(k),
+        bsMaxSamples: config.bsMaxSamples,
+        backend: config.backend,
+      }, print);
       const p = summary.plateau;
       const line: RunSummary = {
         setting: name,
@@ -210,7 +166,7 @@ export async function run(config: FidelityConfig, print: (line: string) => void 
         },
         lambdaMax: { mean: p.lambdaMax.mean, std: p.lambdaMax.std, ratio: p.lambdaMax.ratio },
         finalFullLoss: summary.finalFullLoss,
-        peakBatchSharpness: await peakBatchSharpness(dir, s.learningRate),
+        peakBatchSharpness: peakBatchSharpness(rows, s.learningRate),
         seconds: summary.seconds,
       };
       print(
