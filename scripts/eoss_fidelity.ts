@@ -21,6 +21,7 @@
  * ```
  * deno run -A scripts/eoss_fidelity.ts                                  # n64, 3 seeds
  * deno run -A scripts/eoss_fidelity.ts --settings n256b8,n256b32 --seeds 1 --steps-scale 0.2
+ * deno run -A scripts/eoss_fidelity.ts --settings n256b8 --seeds 1 --first-seed 2   # one seed per process
  * ```
  *
  * @module
@@ -57,6 +58,8 @@ export interface FidelityConfig {
   /** Most batches per batch-sharpness measurement (1000, the original's). */
   bsMaxSamples: number;
   seeds: number;
+  /** The first seed index (seeds firstSeed .. firstSeed + seeds - 1): one process per seed runs them in parallel. */
+  firstSeed: number;
   stepsScale: number;
   dataDir: string;
   out: string;
@@ -69,6 +72,7 @@ export const defaultConfig: FidelityConfig = {
   custom: "",
   bsMaxSamples: 1000,
   seeds: 3,
+  firstSeed: 0,
   stepsScale: 1,
   dataDir: "",
   out: "out/eoss_fidelity",
@@ -136,7 +140,7 @@ export async function run(config: FidelityConfig, print: (line: string) => void 
   for (const name of names) {
     const s = table[name], steps = Math.max(1, Math.round(s.steps * config.stepsScale));
     const perSeed: RunSummary[] = [];
-    for (let k = 0; k < config.seeds; k++) {
+    for (let k = config.firstSeed; k < config.firstSeed + config.seeds; k++) {
       const dir = `${config.out}/${name}${steps < s.steps ? `_steps${steps}` : ""}_seed${k}`;
       // A diverged run is a result of the edge table: its partial measurements are kept.
       const { rows, summary } = await runOrReadEossRun(dir, {
@@ -250,6 +254,13 @@ export const FIDELITY_CLI: CliSpec = {
       description: "seeds per setting",
       integer: true,
       min: 1,
+    },
+    firstSeed: {
+      type: "number",
+      default: 0,
+      description: "first seed index (run seeds in separate processes, then read them all with --seeds)",
+      integer: true,
+      min: 0,
     },
     stepsScale: {
       type: "number",
