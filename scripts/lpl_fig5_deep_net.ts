@@ -26,13 +26,9 @@ import { requireOption } from "../lib/cli.ts";
 import { type BackendChoice, getBackend } from "../lib/backend/select.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import type { Backend } from "../lib/backend/backend.ts";
-import { type FigureResult, VEGA_LITE_SCHEMA } from "../lib/plot/figure.ts";
+import type { FigureResult } from "../lib/plot/figure.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
 import { Progress } from "../lib/progress.ts";
-import { loadFashionMnist } from "../lib/data/fashion_mnist.ts";
-import { loadCifar10 } from "../lib/data/cifar10.ts";
-import { seededSubset } from "../lib/data/dataset.ts";
-import { SHAPE_SIZE, syntheticShapes } from "../lib/data/synthetic_shapes.ts";
 import { fitLogisticProbe, probeAccuracy } from "../lib/probes/logistic_probe.ts";
 import { LPL_ABLATIONS, type LplAblation, lplAblation } from "../lib/lpl/dense_stack.ts";
 import { fanInScaledLearningRates, LplConvNet, type LplConvNetSpec } from "../lib/lpl/deep_net.ts";
@@ -43,6 +39,8 @@ import {
   trainLplConvNet,
 } from "../lib/lpl/deep_training.ts";
 import { type AugmentOptions, SIMCLR_AUGMENT } from "../lib/lpl/augment_views.ts";
+import { type Images, load } from "./lpl_fig5_images.ts";
+import { fig5Spec } from "./lpl_fig5_spec.ts";
 
 /** Configuration. */
 export interface LplFig5Config extends Record<string, unknown> {
@@ -136,64 +134,6 @@ export const testConfig: LplFig5Config = {
   trainImages: 32,
   probeRows: 60,
 };
-
-interface Images {
-  name: string;
-  /** [count, C, H, W] in [0, 1]. */
-  pixels: Float32Array;
-  labels: Uint8Array;
-  count: number;
-  channels: number;
-  side: number;
-}
-
-/** Which images: LPL's (unlabelled) training images, the probe's training set, or its test set. */
-type Part = "train" | "probe-fit" | "probe-test";
-
-async function load(config: LplFig5Config, part: Part): Promise<Images> {
-  const split = part === "probe-test" ? "test" : "train";
-  const count = part === "train" ? config.trainImages : config.probeRows;
-  if (config.dataset === "fashion-mnist") {
-    const d = await loadFashionMnist({ split });
-    const n = Math.min(count, d.shape[0]);
-    // the probe's training rows are the end of the training split (apart from LPL's when it is large enough)
-    const first = part === "probe-fit" ? d.shape[0] - n : 0;
-    const pixels = Float32Array.from(d.images.subarray(first * 784, (first + n) * 784), (v) => v / 255);
-    return {
-      name: d.name,
-      pixels,
-      labels: d.labels.slice(first, first + n),
-      count: n,
-      channels: 1,
-      side: 28,
-    };
-  }
-  if (config.dataset === "cifar10") {
-    const total = split === "train" ? 50000 : 10000, n = Math.min(count, total);
-    const d = await loadCifar10({
-      split,
-      dataDir: config.dataDir || undefined,
-      indices: seededSubset(total, n, config.seed + (part === "probe-fit" ? 1 : 0)),
-    });
-    const pixels = Float32Array.from(d.images, (v) => v / 255);
-    return { name: d.name, pixels, labels: d.labels, count: n, channels: 3, side: 32 };
-  }
-  if (config.dataset !== "shapes") {
-    throw new RangeError(
-      `Cannot load dataset "${config.dataset}": expected fashion-mnist, shapes or cifar10`,
-    );
-  }
-  const offset = { "train": 0, "probe-fit": 2_000_000, "probe-test": 1_000_000 }[part];
-  const s = syntheticShapes(offset, count, { seed: config.seed });
-  return {
-    name: "synthetic shapes",
-    pixels: Float32Array.from(s.images),
-    labels: s.labels,
-    count,
-    channels: 1,
-    side: SHAPE_SIZE,
-  };
-}
 
 /** Mean and sample standard deviation (0 for one value). */
 function meanSd(values: number[]): { mean: number; sd: number } {
@@ -379,85 +319,6 @@ export async function run(config: LplFig5Config = defaultConfig): Promise<Figure
       lplAboveHebbOffPerSeed: perSeedAbove("hebb-off"),
       results,
     },
-  };
-}
-
-function fig5Spec(
-  results: Record<string, unknown>[],
-  last: number,
-  pixel: number,
-  chance: number,
-  dataset: string,
-  config: LplFig5Config,
-): FigureResult["spec"] {
-  const size = { width: 200, height: 180 };
-  const byLayer = (field: string, title: string, log = false) => ({
-    mark: { type: "line" as const, point: true },
-    encoding: {
-      x: { field: "layer", type: "ordinal" as const, title: "block" },
-      y: {
-        field,
-        aggregate: "mean" as const,
-        type: "quantitative" as const,
-        title: config.seeds > 1 ? `${title} (mean of ${config.seeds} seeds)` : title,
-        ...(log ? { scale: { type: "log" as const } } : {}),
-      },
-      color: { field: "rule", type: "nominal" as const },
-    },
-  });
-  const lines = [
-    { mark: { type: "rule" as const, strokeDash: [6, 3] }, encoding: { y: { datum: pixel } } },
-    { mark: { type: "rule" as const, strokeDash: [1, 3] }, encoding: { y: { datum: chance } } },
-  ];
-  return {
-    $schema: VEGA_LITE_SCHEMA,
-    title: `Layer-local LPL conv net on ${dataset} (F4.5): readout, dimensionality, activity`,
-    description: `${config.steps} steps of ${config.batch} view pairs, Adam lr ${config.learningRate} ` +
-      `(scaling ${config.lrScaling}), seeds ${config.seed}..${
-        config.seed + config.seeds - 1
-      }; probe fitted on ` +
-      `${config.probeRows} training images, tested on ${config.probeRows} test images; bars: mean over seeds, ` +
-      `points: each seed; dashed: pixel readout ${pixel}, dotted: chance ${chance}`,
-    data: { values: results },
-    hconcat: [
-      {
-        ...size,
-        layer: [
-          {
-            transform: [{ filter: `datum.layer == ${last}` }],
-            mark: "bar",
-            encoding: {
-              x: { field: "rule", type: "nominal", title: `rule (block ${last})` },
-              y: {
-                field: "probeTestAccuracy",
-                aggregate: "mean",
-                type: "quantitative",
-                title: "linear readout accuracy",
-                scale: { domain: [0, 1] },
-              },
-              color: { field: "rule", type: "nominal" },
-            },
-          },
-          {
-            transform: [{ filter: `datum.layer == ${last}` }],
-            mark: { type: "point", color: "black", filled: true },
-            encoding: {
-              x: { field: "rule", type: "nominal" },
-              y: { field: "probeTestAccuracy", type: "quantitative" },
-            },
-          },
-          ...lines,
-        ],
-      },
-      { ...size, layer: [byLayer("probeTestAccuracy", "linear readout accuracy"), ...lines] },
-      // a block whose features are all 0 has PR 0: left off the log axis
-      {
-        ...size,
-        transform: [{ filter: "datum.participationRatio > 0" }],
-        ...byLayer("participationRatio", "participation ratio", true),
-      },
-      { ...size, ...byLayer("meanActivity", "mean activity") },
-    ],
   };
 }
 
