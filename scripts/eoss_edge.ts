@@ -46,6 +46,8 @@ export interface EdgeConfig {
   lossEvery: number;
   bsEvery: number;
   lambdaEvery: number;
+  /** lambda_max's solver: power (the spec's, default) or lanczos (run names get "_lanczos"). */
+  lambdaSolver: string;
   bsMaxSamples: number;
   /** fashion-mnist (the full dataset), cifar10, or synthetic (tests). */
   dataset: string;
@@ -70,6 +72,7 @@ export const defaultConfig: EdgeConfig = {
   lossEvery: 32,
   bsEvery: 32,
   lambdaEvery: 64,
+  lambdaSolver: "power",
   bsMaxSamples: 200,
   dataset: "fashion-mnist",
   hidden: "",
@@ -120,7 +123,8 @@ function parseEntries(
   });
 }
 
-const settingName = (s: Setting) => `n${s.n}_b${s.batch}_eta${s.learningRate}_s${s.steps}`;
+const settingName = (s: Setting, solver = "power") =>
+  `n${s.n}_b${s.batch}_eta${s.learningRate}_s${s.steps}${solver === "power" ? "" : `_${solver}`}`;
 
 /** The flags of a run of this script (seed k). */
 function runFlags(config: EdgeConfig, s: Setting, k: number): EossTrainFlags {
@@ -139,6 +143,7 @@ function runFlags(config: EdgeConfig, s: Setting, k: number): EossTrainFlags {
     lossEvery: config.lossEvery,
     bsEvery: config.bsEvery,
     lambdaEvery: config.lambdaEvery,
+    lambdaSolver: config.lambdaSolver,
     bsMaxSamples: config.bsMaxSamples,
     backend: config.backend,
   };
@@ -184,7 +189,9 @@ export async function run(config: EdgeConfig, print: (line: string) => void = co
   const summary: Record<string, unknown> = { config, settings: {}, fork: null };
   const points: Record<string, unknown>[] = [];
   for (const s of settings) {
-    const name = settingName(s), threshold = 2 / s.learningRate, perSeed: RunNumbers[] = [];
+    const name = settingName(s, config.lambdaSolver),
+      threshold = 2 / s.learningRate,
+      perSeed: RunNumbers[] = [];
     for (let k = 0; k < (s.seeds ?? config.seeds); k++) {
       const { rows, summary: rs } = await runOrRead(
         `${config.out}/${name}_seed${k}`,
@@ -218,13 +225,15 @@ export async function run(config: EdgeConfig, print: (line: string) => void = co
   for (const [n, batch, learningRate, forkStep, steps, factor] of forks) {
     const parent = { n, batch, learningRate, steps }, perSeed: Record<string, unknown>[] = [];
     for (let k = 0; k < config.forkSeeds; k++) {
-      const parentDir = `${config.out}/fork_parent_${settingName(parent)}_ckpt${forkStep}_seed${k}`;
+      const parentDir = `${config.out}/fork_parent_${
+        settingName(parent, config.lambdaSolver)
+      }_ckpt${forkStep}_seed${k}`;
       const control = await runOrRead(parentDir, {
         ...runFlags(config, parent, k),
         checkpointSteps: String(forkStep),
       }, print);
       const fork = await runOrRead(
-        `${config.out}/fork_x${factor}_${settingName(parent)}_at${forkStep}_seed${k}`,
+        `${config.out}/fork_x${factor}_${settingName(parent, config.lambdaSolver)}_at${forkStep}_seed${k}`,
         {
           ...runFlags(config, { ...parent, learningRate: learningRate * factor }, k),
           forkFrom: parentDir,
@@ -365,6 +374,13 @@ export const EDGE_CLI: CliSpec = {
       description: "lambda_max period",
       integer: true,
       min: 1,
+    },
+    lambdaSolver: {
+      type: "string",
+      default: defaultConfig.lambdaSolver,
+      description:
+        "lambda_max's solver: power (the spec's) or lanczos (fewer H v products; run names get _lanczos)",
+      choices: ["power", "lanczos"],
     },
     bsMaxSamples: {
       type: "number",

@@ -88,6 +88,8 @@ export interface EossTrainFlags {
   bsMaxSamples: number;
   bsRelativeError: number;
   lambdaTolerance: number;
+  /** lambda_max's solver: power (the spec's) or lanczos. */
+  lambdaSolver: string;
   /** Steps at which to write a checkpoint, comma-separated. */
   checkpointSteps: string;
   checkpointEvery: number;
@@ -130,6 +132,7 @@ export const defaultConfig: EossTrainFlags = {
   bsMaxSamples: 1000,
   bsRelativeError: 0.005,
   lambdaTolerance: 0.005,
+  lambdaSolver: "power",
   checkpointSteps: "",
   checkpointEvery: 0,
   subsetIndices: "",
@@ -202,6 +205,7 @@ export function toEossConfig(f: EossTrainFlags): EossTrainingConfig {
       batchSharpnessMaxSamples: f.bsMaxSamples,
       batchSharpnessRelativeError: f.bsRelativeError,
       lambdaMaxTolerance: f.lambdaTolerance,
+      lambdaMaxSolver: f.lambdaSolver as "power" | "lanczos",
     },
     checkpointSteps: f.checkpointSteps
       ? parseNumberList("checkpointSteps", f.checkpointSteps, { integer: true, min: 0 })
@@ -375,7 +379,11 @@ export function cliOptions(): Record<string, OptionSpec> {
     bsRelativeError: num("bsRelativeError", "batch sharpness stops at this relative standard error", {
       positive: true,
     }),
-    lambdaTolerance: num("lambdaTolerance", "power iteration's relative residual", { positive: true }),
+    lambdaTolerance: num("lambdaTolerance", "lambda_max's relative residual", { positive: true }),
+    lambdaSolver: str("lambdaSolver", "lambda_max's solver (lanczos: fewer H v products)", [
+      "power",
+      "lanczos",
+    ]),
     checkpointSteps: str("checkpointSteps", "steps to checkpoint at for forks, comma-separated"),
     checkpointEvery: num("checkpointEvery", "also checkpoint every this many steps (0: no)", {
       integer: true,

@@ -177,3 +177,30 @@ Deno.test("eoss training: a replacement update (e.g. noisy GD) sees the live bat
     ),
   );
 });
+
+testBothBackends(
+  "eoss training: lambda_max by Lanczos equals power iteration's, with fewer H v products, same trajectory",
+  async (backend) => {
+    const settings = { lambdaMaxTolerance: 1e-4, lambdaMaxIterations: 1000 };
+    const power = await runEossTraining(tinyConfig({ settings }), { backend });
+    const lanczos = await runEossTraining(
+      tinyConfig({ settings: { ...settings, lambdaMaxSolver: "lanczos" } }),
+      { backend },
+    );
+    const measured = (rows: typeof power.rows) => rows.filter((r) => Number.isFinite(r.lambda_max));
+    const p = measured(power.rows), l = measured(lanczos.rows);
+    assert.deepEqual(l.map((r) => r.step), [0, 9]);
+    assert.deepEqual(p.map((r) => r.step), [0, 9]);
+    assertClose(l.map((r) => r.lambda_max), p.map((r) => r.lambda_max), { rtol: 1e-3 }, "lambda_max");
+    for (const r of l) assert.ok(r.lambda_max_residual <= 1e-4, `Lanczos residual ${r.lambda_max_residual}`);
+    const products = (rows: typeof p) => rows.reduce((s, r) => s + r.lambda_max_iterations, 0);
+    assert.ok(products(l) < products(p), `Lanczos ${products(l)} H v products, power ${products(p)}`);
+    // The solver changes a measurement, not the SGD trajectory.
+    assertExact(lanczos.params, power.params);
+    const bad = tinyConfig({ settings: { lambdaMaxSolver: "arnoldi" as never } });
+    await runEossTraining(bad, { backend }).then(
+      () => assert.fail("an unknown solver must be refused"),
+      (e) => assert.match(String(e), /lambdaMaxSolver is "arnoldi", must be power or lanczos/),
+    );
+  },
+);

@@ -19,7 +19,10 @@ export type LambdaMaxOptions = PowerIterationOptions & {
   maxRows?: number;
   /** Seed of the row subset (0). */
   subsetSeed?: number;
-  /** "power" (default) or "lanczos" (basis of max(22, 30) vectors, same tolerance on the Ritz residual). */
+  /**
+   * "power" (default) or "lanczos" (at most min(maxIterations, 60) steps, same tolerance on the Ritz
+   * residual |H v - theta v| / |theta|, which is the power iteration's relative residual).
+   */
   solver?: "power" | "lanczos";
 };
 
@@ -45,6 +48,7 @@ export async function lambdaMax(
         start: options.start,
         seed: options.seed,
         tolerance: options.tolerance ?? 0.005,
+        maxSteps: Math.min(options.maxIterations ?? 1000, 60, op.dimension),
         vectors: true,
       });
       return {

@@ -82,8 +82,13 @@ export interface EossOptimizerConfig {
 
 /** Estimator settings of the measurements (lib/eoss estimators' options). */
 export interface EossMeasurementSettings {
-  /** Relative tolerance of lambda_max's power iteration (0.005, warm-started). */
+  /** Relative tolerance of lambda_max's solver (0.005, warm-started). */
   lambdaMaxTolerance: number;
+  /**
+   * lambda_max's solver: "power" (the spec's power iteration, default) or "lanczos" (full reorthogonalisation,
+   * same start vector and residual tolerance, fewer H v products; at most min(lambdaMaxIterations, 60) steps).
+   */
+  lambdaMaxSolver: "power" | "lanczos";
   /** Most power iterations (1000). */
   lambdaMaxIterations: number;
   /** Most rows of lambda_max's Hessian (4096; a seeded subset when n is larger). */
@@ -156,6 +161,7 @@ export const DEFAULT_EOSS_CONFIG: EossTrainingConfig = {
   rareMeasure: 1,
   settings: {
     lambdaMaxTolerance: 0.005,
+    lambdaMaxSolver: "power",
     lambdaMaxIterations: 1000,
     lambdaMaxRows: 4096,
     batchSharpnessMaxSamples: 1000,
@@ -262,6 +268,11 @@ export function checkEossConfig(c: EossTrainingConfig): void {
   }
   positive("rareMeasure", c.rareMeasure);
   positive("settings.lambdaMaxTolerance", c.settings.lambdaMaxTolerance);
+  if (!["power", "lanczos"].includes(c.settings.lambdaMaxSolver)) {
+    throw new TypeError(
+      `Cannot train (EoSS): settings.lambdaMaxSolver is "${c.settings.lambdaMaxSolver}", must be power or lanczos`,
+    );
+  }
   integer("settings.lambdaMaxIterations", c.settings.lambdaMaxIterations, 1);
   integer("settings.lambdaMaxRows", c.settings.lambdaMaxRows, 1);
   integer("settings.batchSharpnessMaxSamples", c.settings.batchSharpnessMaxSamples, 2);

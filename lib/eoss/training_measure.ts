@@ -69,6 +69,7 @@ export async function measureStep(
         seed,
         tolerance: s.lambdaMaxTolerance,
         maxIterations: s.lambdaMaxIterations,
+        solver: s.lambdaMaxSolver,
         maxRows: s.lambdaMaxRows,
         subsetSeed: seed,
       });
