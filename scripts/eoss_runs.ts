@@ -22,7 +22,15 @@ export function studySeeds(
 /** The summary of a run that diverged at `step`, from its partial rows. */
 function divergedSummary(rows: EossRow[], learningRate: number, step: number): EossSummary {
   const last = rows.findLast((r) => Number.isFinite(r.full_loss));
-  const zero = { fullLoss: 0, lambdaMax: 0, batchSharpness: 0, stepSharpness: 0, gni: 0, trace: 0 };
+  const zero = {
+    fullLoss: 0,
+    lambdaMax: 0,
+    batchSharpness: 0,
+    stepSharpness: 0,
+    gni: 0,
+    trace: 0,
+    secondMoment: 0,
+  };
   return {
     status: "diverged",
     startStep: 0,

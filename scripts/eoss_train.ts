@@ -84,6 +84,8 @@ export interface EossTrainFlags {
   stepEvery: number;
   gniEvery: number;
   traceEvery: number;
+  /** Period of the second-moment contraction (with `--measure ...,secondMoment`). */
+  secondMomentEvery: number;
   rareMeasure: number;
   bsMaxSamples: number;
   bsRelativeError: number;
@@ -128,6 +130,7 @@ export const defaultConfig: EossTrainFlags = {
   stepEvery: 0,
   gniEvery: 0,
   traceEvery: 0,
+  secondMomentEvery: 256,
   rareMeasure: 1,
   bsMaxSamples: 1000,
   bsRelativeError: 0.005,
@@ -150,6 +153,7 @@ const EVERY: Record<MeasurementName, keyof EossTrainFlags> = {
   stepSharpness: "stepEvery",
   gni: "gniEvery",
   trace: "traceEvery",
+  secondMoment: "secondMomentEvery",
 };
 
 /**
@@ -170,6 +174,7 @@ export function toEossConfig(f: EossTrainFlags): EossTrainingConfig {
     ...(DEFAULT_CADENCES as Record<MeasurementName, CadenceSpec>),
     gni: GNI_CADENCE,
     trace: traceCadence(f.batch),
+    secondMoment: { every: 256 },
   };
   const cadences = Object.fromEntries(MEASUREMENT_NAMES.map((name) => {
     if (!measured.includes(name)) return [name, null];
@@ -365,6 +370,14 @@ export function cliOptions(): Record<string, OptionSpec> {
       integer: true,
       min: 0,
     }),
+    secondMomentEvery: num(
+      "secondMomentEvery",
+      "second-moment contraction period (EOSS-17; 2 x 128 batch H v products per Lanczos step)",
+      {
+        integer: true,
+        min: 1,
+      },
+    ),
     rareMeasure: num(
       "rareMeasure",
       "multiply the heavy measurements' periods (the original's --rare-measure is 4)",

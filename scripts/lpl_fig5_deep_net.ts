@@ -39,8 +39,8 @@ import {
   trainLplConvNet,
 } from "../lib/lpl/deep_training.ts";
 import { type AugmentOptions, SIMCLR_AUGMENT } from "../lib/lpl/augment_views.ts";
-import { type Images, load } from "./lpl_fig5_images.ts";
-import { fig5Spec } from "./lpl_fig5_spec.ts";
+import { type Images, load } from "./lpl_deep_net_images.ts";
+import { fig5Spec } from "./lpl_deep_net_figure.ts";
 
 /** Configuration. */
 export interface LplFig5Config extends Record<string, unknown> {

@@ -49,6 +49,7 @@ Deno.test("cadence: measurementsDue lists the due measurements; rareMeasure spac
     stepSharpness: { every: 2 },
     gni: null,
     trace: null,
+    secondMoment: null,
   };
   assert.deepEqual(measurementsDue(cadences, 0), [
     "fullLoss",

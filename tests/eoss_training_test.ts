@@ -5,6 +5,7 @@ import { testBothBackends } from "./_backends.ts";
 import { tinyConfig } from "./_eoss_training.ts";
 import type { Backend } from "../lib/backend/backend.ts";
 import { runEossTraining } from "../lib/eoss/training.ts";
+import { secondMomentContraction } from "../lib/eoss/second_moment.ts";
 import { loadEossData } from "../lib/eoss/training_data.ts";
 import { plateauStatistics, plateauSummary } from "../lib/eoss/plateau.ts";
 import { emptyRow, rowFromJson } from "../lib/eoss/metrics.ts";
@@ -202,5 +203,35 @@ testBothBackends(
       () => assert.fail("an unknown solver must be refused"),
       (e) => assert.match(String(e), /lambdaMaxSolver is "arnoldi", must be power or lanczos/),
     );
+  },
+);
+
+testBothBackends(
+  "eoss training: the second-moment contraction (EOSS-17) in a row equals the estimator at those parameters",
+  async (backend) => {
+    const { config, data, model } = await independent(backend);
+    const run = await runEossTraining(
+      tinyConfig({
+        optimizer: { steps: 1 },
+        cadences: { secondMoment: { every: 9 } },
+        settings: { secondMomentBatches: 6 },
+      }),
+      { backend },
+    );
+    const x = backend.tensor(data.x, [24, 8]), y = backend.tensor(data.y, [24, 3]);
+    const params = model.init(config.seeds.init);
+    const direct = await secondMomentContraction({ model, params, x, y }, {
+      learningRate: config.optimizer.learningRate,
+      batchSize: config.optimizer.batchSize,
+      batches: 6,
+      seed: config.seeds.measure,
+      measurement: 0,
+    });
+    const measured = run.rows[0].second_moment_contraction;
+    assertClose([measured], [direct.contraction], { rtol: backend.name === "reference" ? 1e-12 : 1e-5 });
+    assert.ok(measured >= 1 - 1e-4, `the null space keeps the contraction at >= 1: ${measured}`);
+    assert.ok(run.summary.seconds.measurements.secondMoment > 0);
+    backend.dispose(x, y, params);
+    model.dispose();
   },
 );

@@ -15,7 +15,8 @@ export type MeasurementName =
   | "batchSharpness"
   | "stepSharpness"
   | "gni"
-  | "trace";
+  | "trace"
+  | "secondMoment";
 
 /** Every measurement, in the order a row is filled. */
 export const MEASUREMENT_NAMES: readonly MeasurementName[] = [
@@ -25,6 +26,7 @@ export const MEASUREMENT_NAMES: readonly MeasurementName[] = [
   "stepSharpness",
   "gni",
   "trace",
+  "secondMoment",
 ];
 
 /** The measurements `rareMeasure` spaces out. */
@@ -33,6 +35,7 @@ export const HEAVY_MEASUREMENTS: ReadonlySet<MeasurementName> = new Set([
   "batchSharpness",
   "gni",
   "trace",
+  "secondMoment",
 ]);
 
 /** A period that grows at given steps. */
@@ -45,7 +48,8 @@ export interface CadenceSpec {
 
 /**
  * The original's cadences (section 2.4): full loss 32, lambda_max 256, batch sharpness 128, step sharpness
- * 16, GNI 2500, Hessian trace 256 (the original uses 64 when b >= 33: see {@linkcode traceCadence}).
+ * 16, GNI 2500, Hessian trace 256 (the original uses 64 when b >= 33: see {@linkcode traceCadence}); the
+ * second-moment contraction (EOSS-17, not in the original) is off unless given a period.
  */
 export const DEFAULT_CADENCES: Readonly<Record<MeasurementName, CadenceSpec | null>> = {
   fullLoss: { every: 32, growth: [{ after: 10000, factor: 2 }, { after: 50000, factor: 2 }] },
@@ -57,6 +61,7 @@ export const DEFAULT_CADENCES: Readonly<Record<MeasurementName, CadenceSpec | nu
   stepSharpness: { every: 16 },
   gni: null,
   trace: null,
+  secondMoment: null,
 };
 
 /** The original's GNI cadence: 2500, x4 after 10k, x2 after 50k. */

@@ -41,6 +41,8 @@ export interface EossRow {
   trace: number;
   /** Momentum batch sharpness E_B[s^T H_B s / s^T g_B] (momentum runs, with batch sharpness). */
   momentum_batch_sharpness: number;
+  /** lambda_max(E_B[(I - eta H_B)^2]) over `settings.secondMomentBatches` batches (> 1: unstable in mean square). */
+  second_moment_contraction: number;
 }
 
 /** The column names of a row, in order. */
@@ -62,6 +64,7 @@ export const EOSS_COLUMNS: readonly (keyof EossRow)[] = [
   "lambda_max_residual",
   "trace",
   "momentum_batch_sharpness",
+  "second_moment_contraction",
 ];
 
 /** An empty row at a step (every value NaN). */

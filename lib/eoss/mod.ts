@@ -2,7 +2,7 @@
  * Research line 4, the Edge of Stochastic Stability: Hessian-vector-product operators, lambda_max by
  * power iteration and Lanczos, batch sharpness (batched over many mini-batches, with a stopping rule on
  * the standard error of the ratios), step sharpness, GNI, Hutchinson trace, momentum thresholds and
- * MiniBS.
+ * MiniBS, the second-moment contraction lambda_max(E_B[(I - eta H_B)^2]) (EOSS-17).
  *
  * @module
  */
@@ -50,6 +50,12 @@ export {
 } from "./full_batch.ts";
 export { lambdaMax, type LambdaMaxOptions, lambdaMaxRows, LambdaMaxTracker } from "./lambda_max.ts";
 export { miniBatchLambdaMax, type MiniBatchLambdaMaxOptions } from "./mini_batch_lambda_max.ts";
+export {
+  secondMomentContraction,
+  secondMomentExcessOperator,
+  type SecondMomentOptions,
+  type SecondMomentResult,
+} from "./second_moment.ts";
 
 // --- EoSS training engine (training runs, cadence, forks, replay, plateaus) ---
 export {

@@ -100,6 +100,8 @@ export interface EossMeasurementSettings {
   gniSamples: number;
   /** Rademacher probes of the Hutchinson trace (100). */
   traceSamples: number;
+  /** Batches of the second-moment contraction's expectation (128, the spec's). */
+  secondMomentBatches: number;
 }
 
 /**
@@ -168,6 +170,7 @@ export const DEFAULT_EOSS_CONFIG: EossTrainingConfig = {
     batchSharpnessRelativeError: 0.005,
     gniSamples: 500,
     traceSamples: 100,
+    secondMomentBatches: 128,
   },
   checkpointSteps: [],
   checkpointEvery: 0,
@@ -279,6 +282,7 @@ export function checkEossConfig(c: EossTrainingConfig): void {
   positive("settings.batchSharpnessRelativeError", c.settings.batchSharpnessRelativeError);
   integer("settings.gniSamples", c.settings.gniSamples, 2);
   integer("settings.traceSamples", c.settings.traceSamples, 2);
+  integer("settings.secondMomentBatches", c.settings.secondMomentBatches, 1);
   c.checkpointSteps.forEach((s, i) => integer(`checkpointSteps[${i}]`, s, 0, o.steps));
   integer("checkpointEvery", c.checkpointEvery, 0);
   if (c.fork) integer("fork.step", c.fork.step, 0, o.steps - 1);

@@ -2,7 +2,7 @@
  * The measurements of an EoSS run at one step (training.ts calls it before the step's update): full loss
  * and accuracy, lambda_max (power iteration warm-started from the previous measurement's vector), batch
  * sharpness (and momentum batch sharpness with momentum), step sharpness on the live batch, GNI and the
- * Hutchinson trace, each timed. All measurement batches come from seeded streams keyed by the step, so a
+ * Hutchinson trace and the second-moment contraction, each timed. All measurement batches come from seeded streams keyed by the step, so a
  * measurement is a pure function of (parameters, step, seeds, warm-start vector).
  *
  * @module
@@ -16,6 +16,7 @@ import { modelHvpOperator } from "./hvp_operator.ts";
 import { lambdaMax, lambdaMaxRows } from "./lambda_max.ts";
 import type { EossRow } from "./metrics.ts";
 import { momentumBatchSharpness } from "./momentum.ts";
+import { secondMomentContraction } from "./second_moment.ts";
 import type { EossTrainingConfig } from "./training_config.ts";
 
 /** What the measurements need besides the problem. */
@@ -133,6 +134,15 @@ export async function measureStep(
       } finally {
         op.dispose();
       }
+    } else if (name === "secondMoment") {
+      const r = await secondMomentContraction(problem, {
+        learningRate: config.optimizer.learningRate,
+        batchSize: b,
+        batches: s.secondMomentBatches,
+        seed,
+        measurement: step,
+      });
+      row.second_moment_contraction = r.contraction;
     }
     context.seconds[name] += (performance.now() - t0) / 1000;
   }
