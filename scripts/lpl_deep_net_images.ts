@@ -26,21 +26,32 @@ export type Part = "train" | "probe-fit" | "probe-test";
 
 /**
  * Loads a part of the config's dataset: Fashion-MNIST (LPL's images from the start of the training split, the
- * probe's from its end, the probe's test images from the test split), CIFAR-10 (seeded subsets) or synthetic shapes.
+ * probe's from its end, the probe's test images from the start of the test split; with `varyData` the same
+ * from a permutation of each split seeded by `seed`), CIFAR-10 (subsets seeded by `seed`) or synthetic shapes
+ * (seeded by `seed`).
+ *
+ * @param seed The data draw's seed (config.seed unless `varyData` gives each training seed its own draw).
  */
-export async function load(config: LplFig5Config, part: Part): Promise<Images> {
+export async function load(config: LplFig5Config, part: Part, seed = config.seed): Promise<Images> {
   const split = part === "probe-test" ? "test" : "train";
   const count = part === "train" ? config.trainImages : config.probeRows;
   if (config.dataset === "fashion-mnist") {
     const d = await loadFashionMnist({ split });
-    const n = Math.min(count, d.shape[0]);
+    const total = d.shape[0], n = Math.min(count, total);
     // the probe's training rows are the end of the training split (apart from LPL's when it is large enough)
-    const first = part === "probe-fit" ? d.shape[0] - n : 0;
-    const pixels = Float32Array.from(d.images.subarray(first * 784, (first + n) * 784), (v) => v / 255);
+    const first = part === "probe-fit" ? total - n : 0;
+    // the split's order: as stored, or a seeded permutation of it (the test split's drawn with another stream)
+    const order = config.varyData ? seededSubset(total, total, seed + (split === "test" ? 0x7e57 : 0)) : null;
+    const rows = Array.from({ length: n }, (_, i) => order ? order[first + i] : first + i);
+    const pixels = new Float32Array(n * 784), labels = new Uint8Array(n);
+    rows.forEach((row, i) => {
+      for (let j = 0; j < 784; j++) pixels[i * 784 + j] = d.images[row * 784 + j] / 255;
+      labels[i] = d.labels[row];
+    });
     return {
       name: d.name,
       pixels,
-      labels: d.labels.slice(first, first + n),
+      labels,
       count: n,
       channels: 1,
       side: 28,
@@ -51,7 +62,7 @@ export async function load(config: LplFig5Config, part: Part): Promise<Images> {
     const d = await loadCifar10({
       split,
       dataDir: config.dataDir || undefined,
-      indices: seededSubset(total, n, config.seed + (part === "probe-fit" ? 1 : 0)),
+      indices: seededSubset(total, n, seed + (part === "probe-fit" ? 1 : 0)),
     });
     const pixels = Float32Array.from(d.images, (v) => v / 255);
     return { name: d.name, pixels, labels: d.labels, count: n, channels: 3, side: 32 };
@@ -62,7 +73,7 @@ export async function load(config: LplFig5Config, part: Part): Promise<Images> {
     );
   }
   const offset = { "train": 0, "probe-fit": 2_000_000, "probe-test": 1_000_000 }[part];
-  const s = syntheticShapes(offset, count, { seed: config.seed });
+  const s = syntheticShapes(offset, count, { seed });
   return {
     name: "synthetic shapes",
     pixels: Float32Array.from(s.images),

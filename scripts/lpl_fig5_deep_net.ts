@@ -26,6 +26,7 @@ import { requireOption } from "../lib/cli.ts";
 import { type BackendChoice, getBackend } from "../lib/backend/select.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import type { Backend } from "../lib/backend/backend.ts";
+import type { Tensor } from "../lib/backend/tensor.ts";
 import type { FigureResult } from "../lib/plot/figure.ts";
 import { figureMain } from "../lib/plot/figure_script.ts";
 import { Progress } from "../lib/progress.ts";
@@ -77,6 +78,11 @@ export interface LplFig5Config extends Record<string, unknown> {
   seed: number;
   /** Seeds seed, seed + 1, ...: each trains every rule (init, batches and views all change). */
   seeds: number;
+  /**
+   * Each seed also draws its own data: LPL's training images and the probe's training and test sets (a
+   * seeded permutation of each split; CIFAR-10 and shapes: subsets seeded by the seed). Off: one draw, seed's.
+   */
+  varyData: boolean;
   backend: BackendChoice;
 }
 
@@ -101,6 +107,7 @@ export const defaultConfig: LplFig5Config = {
   probeRows: 2000,
   seed: 1,
   seeds: 1,
+  varyData: false,
   backend: "auto",
 };
 
@@ -178,6 +185,37 @@ async function pixelReadout(probeBackend: Backend, fit: Images, test: Images): P
   return accuracy;
 }
 
+/** A data draw: LPL's images (also on the backend), the probe's sets, their pixel readout, the input scaling. */
+interface SeedData {
+  train: Images;
+  fit: Images;
+  test: Images;
+  trainTensor: Tensor;
+  pixel: number;
+  inputNormalization?: { mean: number; std: number };
+}
+
+/** Loads the draw of `seed` and measures its pixel readout. */
+async function seedData(
+  config: LplFig5Config,
+  seed: number,
+  backend: Backend,
+  probeBackend: Backend,
+): Promise<SeedData> {
+  const train = await load(config, "train", seed);
+  const fit = await load(config, "probe-fit", seed), test = await load(config, "probe-test", seed);
+  const pixel = await pixelReadout(probeBackend, fit, test);
+  const moments = meanSd(Array.from(train.pixels));
+  const inputNormalization = config.normalize
+    ? {
+      mean: moments.mean,
+      std: Math.sqrt(moments.sd ** 2 * (train.pixels.length - 1) / train.pixels.length),
+    }
+    : undefined;
+  const trainTensor = backend.tensor(train.pixels, [train.count, train.channels * train.side * train.side]);
+  return { train, fit, test, trainTensor, pixel, inputNormalization };
+}
+
 /** Trains each rule for each seed, probes every block, and draws the four panels. */
 export async function run(config: LplFig5Config = defaultConfig): Promise<FigureResult> {
   requireOption("steps", config.steps, { integer: true, min: 0 });
@@ -200,12 +238,18 @@ export async function run(config: LplFig5Config = defaultConfig): Promise<Figure
   if (config.lrScaling !== "fan-in" && config.lrScaling !== "none") {
     throw new RangeError(`Cannot use --lr-scaling "${config.lrScaling}": expected fan-in or none`);
   }
-  const train = await load(config, "train");
-  const fit = await load(config, "probe-fit"), test = await load(config, "probe-test");
   const backend: Backend = await getBackend(config.backend);
   // The probes are small (<= 512 features, probeRows rows): float64 on the host beats a GPU readback per
   // L-BFGS iteration on the CPU adapter, and is the oracle.
   const probeBackend = new ReferenceBackend();
+  const seeds = Array.from({ length: config.seeds }, (_, i) => config.seed + i);
+  // One data draw for every seed, or (varyData) one per seed.
+  const draws = new Map<number, SeedData>();
+  for (const seed of config.varyData ? seeds : [config.seed]) {
+    draws.set(seed, await seedData(config, seed, backend, probeBackend));
+  }
+  const dataOf = (seed: number) => draws.get(config.varyData ? seed : config.seed)!;
+  const { train, fit, test } = dataOf(config.seed);
   const spec: LplConvNetSpec = {
     inChannels: train.channels,
     height: train.side,
@@ -213,19 +257,9 @@ export async function run(config: LplFig5Config = defaultConfig): Promise<Figure
     channels,
     pool: pool.map((p) => p === 1),
   };
-  const imageSize = train.channels * train.side * train.side;
-  const pixel = await pixelReadout(probeBackend, fit, test);
-  const pixelMoments = meanSd(Array.from(train.pixels));
-  const inputNormalization = config.normalize
-    ? {
-      mean: pixelMoments.mean,
-      std: Math.sqrt(pixelMoments.sd ** 2 * (train.pixels.length - 1) / train.pixels.length),
-    }
-    : undefined;
   const learningRate = config.lrScaling === "fan-in"
     ? fanInScaledLearningRates(spec, config.learningRate)
     : config.learningRate;
-  const trainTensor = backend.tensor(train.pixels, [train.count, imageSize]);
   const augment = fig5Augment(config);
   const results: Record<string, unknown>[] = [];
   const trained = rules.filter((r) => r !== "random").length;
@@ -235,8 +269,8 @@ export async function run(config: LplFig5Config = defaultConfig): Promise<Figure
     unit: "steps",
   });
   let done = 0;
-  const seeds = Array.from({ length: config.seeds }, (_, i) => config.seed + i);
   for (const seed of seeds) {
+    const { trainTensor, inputNormalization, fit, test } = dataOf(seed), count = dataOf(seed).train.count;
     for (const rule of rules) {
       const ablation = lplAblation(rule === "random" ? "lpl" : rule as LplAblation);
       const net = await LplConvNet.create(backend, spec, {
@@ -248,7 +282,7 @@ export async function run(config: LplFig5Config = defaultConfig): Promise<Figure
         predictive: config.predictive as "symmetric" | "past-detached",
         inputNormalization,
       });
-      const trainSeconds = rule === "random" ? 0 : await trainLplConvNet(net, trainTensor, train.count, {
+      const trainSeconds = rule === "random" ? 0 : await trainLplConvNet(net, trainTensor, count, {
         steps: config.steps,
         batch: config.batch,
         augment,
@@ -279,7 +313,8 @@ export async function run(config: LplFig5Config = defaultConfig): Promise<Figure
     }
   }
   progress.finish();
-  backend.dispose(trainTensor);
+  for (const d of draws.values()) backend.dispose(d.trainTensor);
+  const pixelPerDraw = [...draws.values()].map((d) => d.pixel), pixel = meanSd(pixelPerDraw).mean;
   const chance = 1 / (Math.max(...test.labels) + 1), last = channels.length;
   const lastRows = (rule: string) => results.filter((r) => r.rule === rule && r.layer === last);
   const field = (rows: Record<string, unknown>[], f: string) => rows.map((r) => r[f] as number);
@@ -311,8 +346,12 @@ export async function run(config: LplFig5Config = defaultConfig): Promise<Figure
       seeds,
       probe: `logistic (C = 1) on standardised GAP features: fit on ${fit.count} ${fit.name} images, ` +
         `tested on ${test.count} ${test.name} images`,
+      dataDraw: config.varyData
+        ? "one per seed (LPL's images, the probe's training and test sets)"
+        : `one for every seed (seed ${config.seed})`,
       pixelReadoutTestAccuracy: r4(pixel),
       pixelReadoutStandardError: r4(binomialStandardError(pixel, test.count)),
+      ...(config.varyData ? { pixelReadoutPerSeed: pixelPerDraw.map(r4) } : {}),
       chance: r4(chance),
       lastLayer,
       lplAboveRandomPerSeed: perSeedAbove("random"),
@@ -350,6 +389,10 @@ if (import.meta.main) {
       seeds: {
         type: "number",
         description: "train every rule for seeds seed, seed + 1, ... (summary: mean, sd)",
+      },
+      varyData: {
+        type: "boolean",
+        description: "each seed also draws its own images (LPL's, the probe's training and test sets)",
       },
       weightDecay: { type: "number", description: "weight decay on the conv weights" },
       predictive: { type: "string", description: "symmetric (the deep-net code) or past-detached" },

@@ -26,6 +26,7 @@ import {
 } from "../lib/lpl/deep_training.ts";
 import { ReferenceBackend } from "../lib/backend/reference.ts";
 import * as fig5 from "../scripts/lpl_fig5_deep_net.ts";
+import { load } from "../scripts/lpl_deep_net_images.ts";
 
 const SPEC: LplConvNetSpec = { inChannels: 1, height: 8, width: 8, channels: [3, 4], pool: [true, false] };
 const BATCH = 6;
@@ -344,4 +345,35 @@ Deno.test("deep LPL: the held-out probe fits on one set and tests on another, wi
     );
   }
   assertClose([binomialStandardError(0.75, 300)], [0.025], { atol: 1e-15 }, "sqrt(0.75 0.25 / 300)");
+});
+
+Deno.test("lpl_fig5_deep_net: --vary-data gives each seed its own draw; one seed's draw is reproducible", async () => {
+  const config = {
+    ...fig5.testConfig,
+    dataset: "fashion-mnist",
+    trainImages: 40,
+    probeRows: 30,
+    varyData: true,
+  };
+  const [train1, fit1, test1] = await Promise.all(
+    (["train", "probe-fit", "probe-test"] as const).map((part) => load(config, part, 1)),
+  );
+  const again = await load(config, "probe-fit", 1), other = await load(config, "probe-fit", 2);
+  assertExact(again.pixels, fit1.pixels);
+  assertExact(again.labels, fit1.labels);
+  assert.notDeepEqual(Array.from(other.labels), Array.from(fit1.labels));
+  // Disjoint within a draw: LPL's images and the probe's training images are different rows of the split.
+  const key = (images: typeof fit1, i: number) => images.pixels.subarray(i * 784, (i + 1) * 784).join();
+  const trainKeys = new Set(Array.from({ length: train1.count }, (_, i) => key(train1, i)));
+  assert.ok(Array.from({ length: fit1.count }, (_, i) => key(fit1, i)).every((k) => !trainKeys.has(k)));
+  assert.equal(test1.count, 30);
+  // Without varyData the draw is the fixed slice whatever the seed.
+  const fixed = { ...config, varyData: false };
+  assertExact((await load(fixed, "probe-fit", 1)).labels, (await load(fixed, "probe-fit", 2)).labels);
+  // A run with two seeds reports a pixel readout per draw; their mean is the summary's.
+  const { summary } = await fig5.run({ ...fig5.testConfig, seeds: 2, varyData: true, backend: "reference" });
+  const perSeed = summary.pixelReadoutPerSeed as number[];
+  assert.equal(perSeed.length, 2);
+  assertClose([summary.pixelReadoutTestAccuracy as number], [(perSeed[0] + perSeed[1]) / 2], { atol: 1e-4 });
+  assert.match(summary.dataDraw as string, /one per seed/);
 });
