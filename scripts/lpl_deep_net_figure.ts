@@ -4,7 +4,7 @@
  * @module
  */
 import { type FigureResult, VEGA_LITE_SCHEMA } from "../lib/plot/figure.ts";
-import type { LplFig5Config } from "./lpl_fig5_deep_net.ts";
+import type { LplFig5Config } from "./lpl_deep_net_config.ts";
 
 /** The four panels: last-block accuracy per rule, accuracy, participation ratio and mean activity per block. */
 export function fig5Spec(

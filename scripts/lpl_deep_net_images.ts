@@ -8,7 +8,7 @@ import { loadFashionMnist } from "../lib/data/fashion_mnist.ts";
 import { loadCifar10 } from "../lib/data/cifar10.ts";
 import { seededSubset } from "../lib/data/dataset.ts";
 import { SHAPE_SIZE, syntheticShapes } from "../lib/data/synthetic_shapes.ts";
-import type { LplFig5Config } from "./lpl_fig5_deep_net.ts";
+import type { LplFig5Config } from "./lpl_deep_net_config.ts";
 
 /** Images of one part, in [0, 1]. */
 export interface Images {
