@@ -7,6 +7,13 @@
 import type { EossRow } from "../lib/eoss/metrics.ts";
 import { type FigureResult, VEGA_LITE_SCHEMA } from "../lib/plot/figure.ts";
 
+/** The dashed line at 1 (= 2/eta) of both figures. */
+const UNIT_RULE = {
+  data: { values: [{ one: 1 }] },
+  mark: { type: "rule", strokeDash: [6, 4], color: "black" },
+  encoding: { y: { field: "one", type: "quantitative" } },
+};
+
 /** Points {panel, seed, quantity, step, ratio} of BS and lambda_max over 2/eta. */
 export function ratioPoints(rows: EossRow[], panel: string, seed: string, threshold: number) {
   const out: Record<string, unknown>[] = [];
@@ -53,11 +60,7 @@ export function edgeFigure(points: Record<string, unknown>[], title: string): Fi
             detail: { field: "seed" },
           },
         },
-        {
-          data: { values: [{ one: 1 }] },
-          mark: { type: "rule", strokeDash: [6, 4], color: "black" },
-          encoding: { y: { field: "one", type: "quantitative" } },
-        },
+        UNIT_RULE,
       ],
     },
   } as unknown as FigureResult["spec"];
@@ -71,6 +74,13 @@ export function forkFigure(
 ): FigureResult["spec"] {
   const x = { field: "step", type: "quantitative", title: "step" };
   const color = { field: "branch", type: "nominal", title: null, legend: { orient: "bottom" } };
+  /** One panel: a line per branch and seed of the rows `filter` keeps, then the extra layers. */
+  const panel = (height: number, filter: string, y: Record<string, unknown>, extra: unknown[]) => ({
+    width: 460,
+    height,
+    transform: [{ filter }],
+    layer: [{ mark: { type: "line" }, encoding: { x, y, color, detail: { field: "seed" } } }, ...extra],
+  });
   const rule = {
     data: { values: [{ step: forkStep }] },
     mark: { type: "rule", color: "#888" },
@@ -83,38 +93,17 @@ export function forkFigure(
       "Full loss (log, top) and batch sharpness over each branch's own 2/eta (bottom) of the control and the fork, one line per seed; the fork step is grey",
     data: { values: points },
     vconcat: [
-      {
-        width: 460,
-        height: 130,
-        transform: [{ filter: "datum.quantity === 'full loss'" }],
-        layer: [{
-          mark: { type: "line" },
-          encoding: {
-            x,
-            y: { field: "value", type: "quantitative", scale: { type: "log" }, title: "full loss (log)" },
-            color,
-            detail: { field: "seed" },
-          },
-        }, rule],
-      },
-      {
-        width: 460,
-        height: 200,
-        transform: [{ filter: "datum.quantity !== 'full loss'" }],
-        layer: [{
-          mark: { type: "line" },
-          encoding: {
-            x,
-            y: { field: "value", type: "quantitative", title: "BS / (own 2/eta)" },
-            color,
-            detail: { field: "seed" },
-          },
-        }, {
-          data: { values: [{ one: 1 }] },
-          mark: { type: "rule", strokeDash: [6, 4], color: "black" },
-          encoding: { y: { field: "one", type: "quantitative" } },
-        }, rule],
-      },
+      panel(130, "datum.quantity === 'full loss'", {
+        field: "value",
+        type: "quantitative",
+        scale: { type: "log" },
+        title: "full loss (log)",
+      }, [rule]),
+      panel(200, "datum.quantity !== 'full loss'", {
+        field: "value",
+        type: "quantitative",
+        title: "BS / (own 2/eta)",
+      }, [UNIT_RULE, rule]),
     ],
   } as unknown as FigureResult["spec"];
 }

@@ -230,7 +230,7 @@ export async function run(config: LplFig5Config = defaultConfig): Promise<Figure
   });
   let done = 0;
   for (const seed of seeds) {
-    const { trainTensor, inputNormalization, fit, test } = dataOf(seed), count = dataOf(seed).train.count;
+    const { trainTensor, inputNormalization, fit, test, train: { count } } = dataOf(seed);
     for (const rule of rules) {
       const ablation = lplAblation(rule === "random" ? "lpl" : rule as LplAblation);
       const net = await LplConvNet.create(backend, spec, {

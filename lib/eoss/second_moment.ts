@@ -77,7 +77,7 @@ export async function secondMomentExcessOperator(
     );
   }
   const indices = new Uint32Array(batches.length * b);
-  batches.forEach((batch, k) => indices.set(Array.from(batch), k * b));
+  batches.forEach((batch, k) => indices.set(batch, k * b));
   const xs = await backend.gatherRows(x, indices), ys = await backend.gatherRows(y, indices);
   const ops = await Promise.all(
     batches.map((_, k) =>

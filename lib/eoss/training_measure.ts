@@ -1,9 +1,9 @@
 /**
  * The measurements of an EoSS run at one step (training.ts calls it before the step's update): full loss
- * and accuracy, lambda_max (power iteration warm-started from the previous measurement's vector), batch
- * sharpness (and momentum batch sharpness with momentum), step sharpness on the live batch, GNI and the
- * Hutchinson trace and the second-moment contraction, each timed. All measurement batches come from seeded streams keyed by the step, so a
- * measurement is a pure function of (parameters, step, seeds, warm-start vector).
+ * and accuracy, lambda_max (power iteration or Lanczos, warm-started from the previous measurement's vector),
+ * batch sharpness (and momentum batch sharpness with momentum), step sharpness on the live batch, GNI, the
+ * Hutchinson trace and the second-moment contraction, each timed. All measurement batches come from seeded
+ * streams keyed by the step, so a measurement is a pure function of (parameters, step, seeds, warm start).
  *
  * @module
  */
